@@ -1,0 +1,164 @@
+"""The user's settings: a TOML file read into typed dataclasses; a missing file means defaults."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import tomli_w
+
+from tui_reader import locations
+from tui_reader.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class NetworkConfig:
+    """``[network]``: how tui-reader uses the network."""
+
+    offline: bool = False
+    timeout: float = 20.0
+    max_connections: int = 8
+
+
+@dataclass(frozen=True)
+class SourcesConfig:
+    """``[sources.*]``: where each source's server lives."""
+
+    bluesky_appview: str = "https://public.api.bsky.app"
+    threadreader_base_url: str = "https://threadreaderapp.com"
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything read from the config file, with defaults for what it leaves out."""
+
+    network: NetworkConfig = field(default_factory=NetworkConfig)
+    sources: SourcesConfig = field(default_factory=SourcesConfig)
+    #: ``[keymap]``: binding id → keys, as Textual's ``App.set_keymap`` takes them.
+    keymap: dict[str, str] = field(default_factory=dict)
+    #: ``[ui] theme``: the Textual theme chosen in the reader.
+    theme: str = ""
+    path: Path | None = None
+
+    def with_offline(self, offline: bool) -> Config:
+        """A copy with network access switched off when ``offline`` is true."""
+        if not offline:
+            return self
+        return replace(self, network=replace(self.network, offline=True))
+
+
+def _section(data: dict[str, Any], name: str, where: str) -> dict[str, Any]:
+    value = data.get(name, {})
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: [{name}] must be a table")
+    return value
+
+
+def _typed(table: dict[str, Any], key: str, kind: type, default: Any, where: str) -> Any:
+    if key not in table:
+        return default
+    value = table[key]
+    # bool is an int in Python; a config that says `timeout = true` is still wrong.
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
+        raise ConfigError(f"{where}: {key} must be a {kind.__name__}, not {value!r}")
+    return value
+
+
+def _base_url(value: str, key: str, where: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(f"{where}: {key} must be an http or https URL, not {value!r}")
+    return value.rstrip("/")
+
+
+def load_config(path: Path | None = None) -> Config:
+    """Read the config file (``$TUI_READER_CONFIG`` or the default place)."""
+    path = path or locations.config_file()
+    where = str(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return Config(path=path)
+    except OSError as error:
+        raise ConfigError(f"cannot read config file {where}: {error.strerror}") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ConfigError(f"config file {where} is not valid TOML: {error}") from None
+
+    network = _section(data, "network", where)
+    defaults = NetworkConfig()
+    timeout = _typed(network, "timeout", float, defaults.timeout, where)
+    max_connections = _typed(network, "max_connections", int, defaults.max_connections, where)
+    if timeout <= 0:
+        raise ConfigError(f"{where}: timeout must be more than 0 seconds")
+    if max_connections < 1:
+        raise ConfigError(f"{where}: max_connections must be at least 1")
+    network_config = NetworkConfig(
+        offline=_typed(network, "offline", bool, defaults.offline, where),
+        timeout=timeout,
+        max_connections=max_connections,
+    )
+
+    sources = _section(data, "sources", where)
+    bluesky = _section(sources, "bluesky", where)
+    threadreader = _section(sources, "threadreader", where)
+    source_defaults = SourcesConfig()
+    sources_config = SourcesConfig(
+        bluesky_appview=_base_url(
+            _typed(bluesky, "appview", str, source_defaults.bluesky_appview, where),
+            "appview",
+            where,
+        ),
+        threadreader_base_url=_base_url(
+            _typed(threadreader, "base_url", str, source_defaults.threadreader_base_url, where),
+            "base_url",
+            where,
+        ),
+    )
+
+    keymap_table = _section(data, "keymap", where)
+    keymap: dict[str, str] = {}
+    for key, value in keymap_table.items():
+        if not isinstance(value, str):
+            raise ConfigError(f'{where}: [keymap] {key} must be a string of keys, like "j,down"')
+        keymap[key] = value
+
+    ui = _section(data, "ui", where)
+    theme = _typed(ui, "theme", str, "", where)
+    return Config(
+        network=network_config,
+        sources=sources_config,
+        keymap=keymap,
+        theme=theme,
+        path=path,
+    )
+
+
+def save_setting(path: Path, section: str, key: str, value: str | bool | int | float) -> None:
+    """Set one key in the config file, keeping every other setting, atomically."""
+    try:
+        data = tomllib.loads(path.read_text("utf-8")) if path.exists() else {}
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise ConfigError(f"cannot update config file {path}: {error}") from None
+    table = data.setdefault(section, {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"cannot update config file {path}: [{section}] is not a table")
+    table[key] = value
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Write beside the file and rename, so a crash never leaves half a config.
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".config-", suffix=".toml")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            tomli_w.dump(data, out)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise

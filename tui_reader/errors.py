@@ -1,0 +1,60 @@
+"""The errors tui-reader shows to people: each carries a message fit to print as is."""
+
+from __future__ import annotations
+
+
+class ReaderError(Exception):
+    """Base of every error that should reach the user as one line, not a traceback."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ConfigError(ReaderError):
+    """The configuration file cannot be read or holds a bad value."""
+
+
+class UsageError(ReaderError):
+    """The user asked for something that does not make sense (exit status 2)."""
+
+
+class BadReference(ReaderError):
+    """A REF that names no post, author or thread tui-reader knows how to read."""
+
+
+class FetchError(ReaderError):
+    """A network request failed; subclasses say how."""
+
+    def __init__(self, message: str, *, status: int | None = None, code: str = "") -> None:
+        super().__init__(message)
+        self.status = status
+        #: A source's own error name, such as Bluesky's ``"NotFound"``.
+        self.code = code
+
+
+class NotFound(FetchError):
+    """The thing asked for does not exist (or no longer does)."""
+
+
+class RateLimited(FetchError):
+    """The server asked us to slow down for longer than we are willing to wait."""
+
+
+class Unauthorized(FetchError):
+    """The server refuses anonymous access."""
+
+
+class SourceUnavailable(FetchError):
+    """The server could not be reached or kept failing."""
+
+
+class Offline(FetchError):
+    """Network access is switched off, and the answer is not in the library."""
+
+
+class BadResponse(FetchError):
+    """The server answered with something we cannot use."""

@@ -1,0 +1,289 @@
+"""The only place that speaks HTTP: one shared client with limits, retries and typed errors."""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import json
+import random
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from tui_reader import __version__
+from tui_reader.errors import (
+    BadResponse,
+    FetchError,
+    NotFound,
+    Offline,
+    RateLimited,
+    SourceUnavailable,
+    Unauthorized,
+)
+
+USER_AGENT = f"tui-reader/{__version__} (+https://pypi.org/project/tui-reader/)"
+MAX_RESPONSE_BYTES = 32 * 1024 * 1024
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+@dataclass
+class FetchStats:
+    """What the fetcher has done so far: requests sent and bytes received."""
+
+    requests: int = 0
+    bytes_received: int = 0
+    by_host: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Response:
+    """A successful response, already read in full."""
+
+    url: str
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        """The body parsed as JSON, or ``BadResponse`` naming the host."""
+        try:
+            return json.loads(self.body)
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            raise BadResponse(
+                f"{_host(self.url)} sent a response that is not valid JSON", status=self.status
+            ) from None
+
+    def text(self) -> str:
+        """The body decoded as text (UTF-8 unless the server says otherwise)."""
+        charset = "utf-8"
+        content_type = self.headers.get("content-type", "")
+        for part in content_type.split(";")[1:]:
+            name, _, value = part.strip().partition("=")
+            if name.lower() == "charset" and value:
+                charset = value.strip('"')
+        try:
+            return self.body.decode(charset, errors="replace")
+        except LookupError:
+            return self.body.decode("utf-8", errors="replace")
+
+
+def _host(url: str) -> str:
+    return urlsplit(url).netloc or url
+
+
+def _short(text: str, limit: int = 200) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def retry_after_seconds(headers: Mapping[str, str], now: float | None = None) -> float | None:
+    """How long the server asked us to wait, from ``Retry-After`` or rate-limit headers."""
+    now = time.time() if now is None else now
+    value = headers.get("retry-after")
+    if value:
+        value = value.strip()
+        if value.isdigit():
+            return float(value)
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            when = None
+        if when is not None:
+            return max(0.0, when.timestamp() - now)
+    # Bluesky and Mastodon say when the window resets instead (epoch seconds or a date).
+    for name in ("ratelimit-reset", "x-ratelimit-reset"):
+        reset = headers.get(name)
+        if not reset:
+            continue
+        reset = reset.strip()
+        try:
+            return max(0.0, float(reset) - now)
+        except ValueError:
+            pass
+        try:
+            stamp = datetime.fromisoformat(reset.replace("Z", "+00:00")).timestamp()
+            return max(0.0, stamp - now)
+        except ValueError:
+            continue
+    return None
+
+
+def _error_detail(body: bytes) -> tuple[str, str]:
+    """A server's own error code and message, from the JSON bodies Bluesky and Mastodon send."""
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return "", ""
+    if not isinstance(data, dict):
+        return "", ""
+    code = data.get("error")
+    message = data.get("message") or data.get("error_description") or ""
+    if isinstance(code, str) and not message and " " in code:
+        # Mastodon puts its human-readable message in "error".
+        return "", _short(code)
+    return (code if isinstance(code, str) else ""), _short(str(message))
+
+
+class Fetcher:
+    """One shared ``httpx.AsyncClient`` with per-host limits, retries, a size cap and an
+    offline switch. Use it as an async context manager, or call :meth:`aclose`.
+    """
+
+    def __init__(
+        self,
+        *,
+        timeout: float = 20.0,
+        max_connections: int = 8,
+        per_host: int = 4,
+        offline: bool = False,
+        max_bytes: int = MAX_RESPONSE_BYTES,
+        attempts: int = 4,
+        backoff: float = 0.5,
+        max_wait: float = 60.0,
+        user_agent: str = USER_AGENT,
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+    ) -> None:
+        self.timeout = timeout
+        self.offline = offline
+        self.max_bytes = max_bytes
+        self.attempts = max(1, attempts)
+        self.backoff = backoff
+        self.max_wait = max_wait
+        self.per_host = max(1, per_host)
+        self.stats = FetchStats()
+        self._sleep = sleep
+        self._host_limits: dict[str, asyncio.Semaphore] = {}
+        self._client = httpx.AsyncClient(
+            timeout=httpx.Timeout(timeout),
+            limits=httpx.Limits(
+                max_connections=max_connections, max_keepalive_connections=max_connections
+            ),
+            headers={"user-agent": user_agent, "accept-encoding": "gzip, deflate"},
+            follow_redirects=True,
+        )
+
+    async def __aenter__(self) -> Fetcher:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the connections."""
+        await self._client.aclose()
+
+    def _limit_for(self, host: str) -> asyncio.Semaphore:
+        if host not in self._host_limits:
+            self._host_limits[host] = asyncio.Semaphore(self.per_host)
+        return self._host_limits[host]
+
+    async def get_json(self, url: str, params: Mapping[str, Any] | None = None) -> Any:
+        """GET ``url`` and parse the answer as JSON."""
+        response = await self.get(url, params, accept="application/json")
+        return response.json()
+
+    async def get(
+        self,
+        url: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        accept: str = "*/*",
+    ) -> Response:
+        """GET ``url``, retrying what is worth retrying; raise a ``FetchError`` otherwise."""
+        host = _host(url)
+        if urlsplit(url).scheme not in ("http", "https"):
+            raise BadResponse(f"refusing to fetch {_short(url)}: only http and https are used")
+        if self.offline:
+            raise Offline(f"offline: {host} was not contacted")
+        delay = self.backoff
+        for attempt in range(1, self.attempts + 1):
+            last = attempt == self.attempts
+            try:
+                async with self._limit_for(host):
+                    response = await self._send(url, params, accept)
+            except httpx.TimeoutException:
+                if last:
+                    raise SourceUnavailable(
+                        f"{host} did not answer within {self.timeout:g} s"
+                    ) from None
+            except httpx.TransportError as error:
+                if last:
+                    reason = _short(str(error) or type(error).__name__, 120)
+                    raise SourceUnavailable(f"cannot reach {host}: {reason}") from None
+            else:
+                if response.status < 400:
+                    return response
+                wait = retry_after_seconds(response.headers)
+                if response.status not in RETRY_STATUSES or last:
+                    raise self._error_for(response, wait)
+                if wait is not None and wait > self.max_wait:
+                    raise self._error_for(response, wait)
+                if wait is not None:
+                    await self._sleep(wait)
+                    continue
+            # Full jitter: many clients retrying in step would hit the server together.
+            await self._sleep(delay * (0.5 + random.random() / 2))
+            delay = min(delay * 2, self.max_wait)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _send(self, url: str, params: Mapping[str, Any] | None, accept: str) -> Response:
+        self.stats.requests += 1
+        host = _host(url)
+        self.stats.by_host[host] = self.stats.by_host.get(host, 0) + 1
+        request = self._client.build_request("GET", url, params=params, headers={"accept": accept})
+        response = await self._client.send(request, stream=True)
+        try:
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > self.max_bytes:
+                raise self._too_big(url)
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > self.max_bytes:
+                    raise self._too_big(url)
+                chunks.append(chunk)
+            self.stats.bytes_received += size
+        finally:
+            await response.aclose()
+        return Response(
+            url=str(response.url),
+            status=response.status_code,
+            headers={key.lower(): value for key, value in response.headers.items()},
+            body=b"".join(chunks),
+        )
+
+    def _too_big(self, url: str) -> BadResponse:
+        megabytes = self.max_bytes / (1024 * 1024)
+        return BadResponse(f"{_host(url)} sent more than {megabytes:g} MB; giving up")
+
+    def _error_for(self, response: Response, wait: float | None) -> FetchError:
+        host = _host(response.url)
+        status = response.status
+        code, message = _error_detail(response.body)
+        said = f": {message}" if message else ""
+        if status == 429:
+            when = f"; try again in {wait:.0f} s" if wait is not None else "; try again later"
+            return RateLimited(f"{host} is rate limiting requests{when}", status=status, code=code)
+        if status in (401, 403):
+            return Unauthorized(
+                f"{host} refuses anonymous access (HTTP {status}){said}", status=status, code=code
+            )
+        if status in (404, 410):
+            return NotFound(
+                f"{host} has no such thing (HTTP {status}){said}", status=status, code=code
+            )
+        if status >= 500:
+            return SourceUnavailable(
+                f"{host} is having trouble (HTTP {status}); try again later",
+                status=status,
+                code=code,
+            )
+        return BadResponse(
+            f"{host} rejected the request (HTTP {status}){said}", status=status, code=code
+        )

@@ -1,0 +1,153 @@
+"""Plain data shared by every layer: authors, posts, threads, and references to them."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Literal
+
+SourceName = Literal["bluesky", "mastodon", "threadreader"]
+MediaKind = Literal["image", "video", "link"]
+
+WORDS_PER_MINUTE = 230
+TITLE_LENGTH = 120
+
+
+@dataclass(frozen=True)
+class Author:
+    """Someone who writes threads, keyed by a stable per-source ID (a DID on Bluesky)."""
+
+    source: SourceName
+    id: str
+    handle: str
+    display_name: str = ""
+    url: str = ""
+
+    @property
+    def key(self) -> str:
+        """The author's ID across all sources, such as ``bluesky:did:plc:…``."""
+        return f"{self.source}:{self.id}"
+
+    @property
+    def name(self) -> str:
+        """The display name, or the handle when the author has none."""
+        return self.display_name or self.handle
+
+
+@dataclass(frozen=True)
+class Media:
+    """An image, a video or a link card attached to a post."""
+
+    kind: MediaKind
+    url: str
+    alt: str = ""
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A post quoted inside another post."""
+
+    url: str
+    author: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Post:
+    """One post of a thread, as plain text with its links restored in full."""
+
+    id: str
+    url: str
+    created_at: str
+    text: str
+    links: tuple[str, ...] = ()
+    media: tuple[Media, ...] = ()
+    quote: Quote | None = None
+
+
+@dataclass(frozen=True)
+class Thread:
+    """An author's chain of self-replies, unrolled into one article.
+
+    ``ends_early`` says why the chain may be incomplete (a deleted or blocked
+    post cut it), or is empty when the chain is whole.
+    """
+
+    id: str
+    source: SourceName
+    url: str
+    author: Author
+    created_at: str
+    posts: tuple[Post, ...]
+    fetched_at: str
+    unread: bool = True
+    ends_early: str = ""
+    post_count: int = field(default=-1)
+
+    def __post_init__(self) -> None:
+        if self.post_count < 0:
+            object.__setattr__(self, "post_count", len(self.posts))
+
+    @property
+    def title(self) -> str:
+        """The first line of the first post, shortened to fit a heading."""
+        return make_title(self.posts[0].text if self.posts else "")
+
+    @property
+    def word_count(self) -> int:
+        """How many words the posts hold, for the reading-time estimate."""
+        return sum(len(post.text.split()) for post in self.posts)
+
+    @property
+    def minutes_to_read(self) -> int:
+        """Estimated reading time in whole minutes, at least one."""
+        return max(1, math.ceil(self.word_count / WORDS_PER_MINUTE))
+
+
+@dataclass(frozen=True)
+class ThreadSummary:
+    """A thread as listed: its metadata and a preview, without the posts."""
+
+    id: str
+    source: SourceName
+    url: str
+    title: str
+    author: Author
+    created_at: str
+    fetched_at: str
+    post_count: int
+    preview: str
+    unread: bool = True
+
+
+@dataclass(frozen=True)
+class Ref:
+    """What a user pointed at: a post, an author, or a thread already in the library."""
+
+    source: SourceName
+    kind: Literal["post", "author", "thread"]
+    #: The author's handle or stable ID, as written in the reference.
+    author: str = ""
+    #: The post's own ID within its source (a Bluesky rkey), for ``kind == "post"``.
+    post: str = ""
+    #: The library ID of a thread, for ``kind == "thread"``.
+    thread_id: str = ""
+
+
+def make_title(text: str) -> str:
+    """Derive a thread title from the first non-blank line of ``text``."""
+    for line in text.splitlines():
+        line = " ".join(line.split())
+        if line:
+            if len(line) > TITLE_LENGTH:
+                return line[: TITLE_LENGTH - 1].rstrip() + "…"
+            return line
+    return "(untitled)"
+
+
+def make_preview(text: str, limit: int = 280) -> str:
+    """A single-paragraph preview of a post, for lists."""
+    flat = " ".join(text.split())
+    if len(flat) > limit:
+        return flat[: limit - 1].rstrip() + "…"
+    return flat

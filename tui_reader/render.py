@@ -1,0 +1,282 @@
+"""Threads as text, Markdown, JSON and HTML, with network text made safe for each."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from datetime import datetime
+from typing import Any
+
+from tui_reader.models import Post, Thread, ThreadSummary
+
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _placeholder(match: re.Match[str]) -> str:
+    char = match.group()
+    code = ord(char)
+    if code < 0x20:
+        return chr(0x2400 + code)  # the Unicode "control pictures": ␛ for ESC
+    if code == 0x7F:
+        return "\u2421"
+    return "\ufffd"
+
+
+def safe_text(text: str) -> str:
+    """Network text with every terminal control character shown as a visible placeholder.
+
+    Newlines and tabs are kept; ESC becomes ``␛``, so no escape sequence reaches a terminal.
+    """
+    return _CONTROL.sub(_placeholder, text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def nice_date(value: str) -> str:
+    """An ISO time as ``2024-05-01 12:00`` (UTC), or the text as given."""
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return value
+    return when.strftime("%Y-%m-%d %H:%M")
+
+
+def reading_line(thread: Thread) -> str:
+    """``"12 posts · 3 min read"``."""
+    posts = "1 post" if thread.post_count == 1 else f"{thread.post_count} posts"
+    return f"{posts} · {thread.minutes_to_read} min read"
+
+
+def byline(thread: Thread | ThreadSummary) -> str:
+    """``"Alice (@alice.bsky.social) · bluesky · 2024-05-01 12:00"``."""
+    author = thread.author
+    name = (
+        f"{author.display_name} (@{author.handle})" if author.display_name else f"@{author.handle}"
+    )
+    return f"{name} · {thread.source} · {nice_date(thread.created_at)}"
+
+
+# JSON -----------------------------------------------------------------------------------
+
+
+def summary_dict(thread: Thread | ThreadSummary) -> dict[str, Any]:
+    """The thread JSON of DESIGN.md without ``posts``; lists add ``preview``."""
+    author = thread.author
+    data: dict[str, Any] = {
+        "id": thread.id,
+        "source": thread.source,
+        "url": thread.url,
+        "title": thread.title,
+        "author": {
+            "id": author.id,
+            "handle": author.handle,
+            "display_name": author.display_name,
+            "url": author.url,
+        },
+        "created_at": thread.created_at,
+        "fetched_at": thread.fetched_at,
+        "post_count": thread.post_count,
+        "unread": thread.unread,
+    }
+    if isinstance(thread, ThreadSummary):
+        data["preview"] = thread.preview
+    return data
+
+
+def post_dict(post: Post) -> dict[str, Any]:
+    """One post in the thread JSON shape."""
+    return {
+        "id": post.id,
+        "url": post.url,
+        "created_at": post.created_at,
+        "text": post.text,
+        "links": list(post.links),
+        "media": [{"kind": m.kind, "url": m.url, "alt": m.alt} for m in post.media],
+        "quote": {"url": post.quote.url, "author": post.quote.author, "text": post.quote.text}
+        if post.quote
+        else None,
+    }
+
+
+def thread_dict(thread: Thread) -> dict[str, Any]:
+    """The full thread JSON of DESIGN.md."""
+    data = summary_dict(thread)
+    data["posts"] = [post_dict(post) for post in thread.posts]
+    return data
+
+
+def to_json(thread: Thread) -> str:
+    """The thread as JSON text."""
+    return json.dumps(thread_dict(thread), ensure_ascii=False, indent=2) + "\n"
+
+
+def summaries_json(threads: list[ThreadSummary]) -> str:
+    """A list of threads as JSON text."""
+    return json.dumps([summary_dict(t) for t in threads], ensure_ascii=False, indent=2) + "\n"
+
+
+# Plain text -----------------------------------------------------------------------------
+
+
+def _indent(text: str, prefix: str) -> str:
+    return "\n".join(prefix + line if line else prefix.rstrip() for line in text.split("\n"))
+
+
+def to_text(thread: Thread) -> str:
+    """The thread as readable plain text, safe to print to a terminal."""
+    total = len(thread.posts)
+    lines = [
+        safe_text(thread.title),
+        safe_text(byline(thread)),
+        f"{reading_line(thread)} · {safe_text(thread.url)}",
+    ]
+    if thread.ends_early:
+        lines.append(f"Note: {thread.ends_early}.")
+    lines.append("")
+    for number, post in enumerate(thread.posts, start=1):
+        lines.append(f"── {number}/{total} " + "─" * 40)
+        lines.append(safe_text(post.text))
+        for media in post.media:
+            label = {"image": "image", "video": "video", "link": "link"}[media.kind]
+            alt = f": {safe_text(media.alt)}" if media.alt else ""
+            lines.append(f"[{label}{alt}] {safe_text(media.url)}")
+        extra_links = [link for link in post.links if link not in post.text]
+        extra_links = [link for link in extra_links if all(link != m.url for m in post.media)]
+        for link in extra_links:
+            lines.append(f"[link] {safe_text(link)}")
+        if post.quote:
+            who = f"@{post.quote.author}" if post.quote.author else "quoted post"
+            lines.append(_indent(f"{safe_text(who)}: {safe_text(post.quote.text)}", "  │ "))
+            lines.append(f"  │ {safe_text(post.quote.url)}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+# Markdown -------------------------------------------------------------------------------
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|])")
+
+
+def md_escape(text: str) -> str:
+    """Text with Markdown's special characters escaped, so it shows as written."""
+    return _MD_SPECIAL.sub(r"\\\1", safe_text(text))
+
+
+def _md_url(url: str) -> str:
+    return safe_text(url).replace(" ", "%20").replace("(", "%28").replace(")", "%29")
+
+
+def to_markdown(thread: Thread) -> str:
+    """The thread as a Markdown article."""
+    author = thread.author
+    name = md_escape(author.display_name or author.handle)
+    out = [
+        f"# {md_escape(thread.title)}",
+        "",
+        f"By [{name} (@{md_escape(author.handle)})]({_md_url(author.url)}) · "
+        f"{nice_date(thread.created_at)} · {reading_line(thread)}",
+        "",
+    ]
+    if thread.ends_early:
+        out += [f"*Note: {md_escape(thread.ends_early)}.*", ""]
+    for post in thread.posts:
+        for paragraph in safe_text(post.text).split("\n\n"):
+            out.append("  \n".join(md_escape(line) for line in paragraph.split("\n")))
+            out.append("")
+        for media in post.media:
+            alt = md_escape(media.alt or media.kind)
+            if media.kind == "image":
+                out += [f"![{alt}]({_md_url(media.url)})", ""]
+            else:
+                out += [f"[{alt}]({_md_url(media.url)})", ""]
+        if post.quote:
+            who = md_escape(post.quote.author) if post.quote.author else "quoted post"
+            body = "\n".join(md_escape(line) for line in safe_text(post.quote.text).split("\n"))
+            out += [
+                _indent(
+                    f"**@{who}**: {body}\n\n[{_md_url(post.quote.url)}]({_md_url(post.quote.url)})",
+                    "> ",
+                ),
+                "",
+            ]
+    out += ["---", "", f"Source: [{_md_url(thread.url)}]({_md_url(thread.url)})", ""]
+    return "\n".join(out)
+
+
+# HTML -----------------------------------------------------------------------------------
+
+_STYLE = """
+body { font: 1.05rem/1.6 Georgia, "DejaVu Serif", serif; max-width: 40rem; margin: 2rem auto;
+       padding: 0 1rem; color: #1f2328; background: #fdfdfb; }
+h1 { font-size: 1.5rem; line-height: 1.3; }
+.byline { color: #59636e; font-size: .95rem; }
+.post { margin: 1.5rem 0; }
+.post p { margin: .6rem 0; white-space: pre-wrap; overflow-wrap: anywhere; }
+figure { margin: .8rem 0; } img { max-width: 100%; height: auto; }
+figcaption, .media { color: #59636e; font-size: .9rem; }
+blockquote { border-left: 3px solid #d0d7de; margin: .8rem 0; padding: .2rem 1rem; color: #3d444d; }
+footer { border-top: 1px solid #d0d7de; margin-top: 2rem; padding-top: 1rem; font-size: .9rem; }
+@media (prefers-color-scheme: dark) {
+  body { color: #e6edf3; background: #0d1117; } a { color: #58a6ff; }
+  .byline, figcaption, .media { color: #9198a1; } blockquote { color: #c9d1d9; }
+}
+"""
+
+
+def _h(text: str) -> str:
+    return html.escape(safe_text(text), quote=True)
+
+
+def _href(url: str) -> str:
+    # Only web links become clickable; anything else (javascript:, data:) stays text.
+    return _h(url) if url.lower().startswith(("http://", "https://")) else "#"
+
+
+def to_html(thread: Thread) -> str:
+    """The thread as one self-contained HTML page: inline CSS, no scripts, all text escaped."""
+    author = thread.author
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{_h(thread.title)}</title><style>{_STYLE}</style></head><body><article>",
+        f"<h1>{_h(thread.title)}</h1>",
+        f'<p class="byline"><a href="{_href(author.url)}">{_h(author.name)}</a> '
+        f"@{_h(author.handle)} · {_h(nice_date(thread.created_at))} · {_h(reading_line(thread))}"
+        "</p>",
+    ]
+    if thread.ends_early:
+        parts.append(f'<p class="byline"><em>Note: {_h(thread.ends_early)}.</em></p>')
+    for number, post in enumerate(thread.posts, start=1):
+        parts.append(f'<section class="post" id="post-{number}">')
+        for paragraph in safe_text(post.text).split("\n\n"):
+            parts.append(f"<p>{_h(paragraph)}</p>")
+        for media in post.media:
+            if media.kind == "image":
+                parts.append(
+                    f'<figure><img src="{_href(media.url)}" alt="{_h(media.alt)}" loading="lazy">'
+                    + (f"<figcaption>{_h(media.alt)}</figcaption>" if media.alt else "")
+                    + "</figure>"
+                )
+            else:
+                label = _h(media.alt or media.url)
+                parts.append(
+                    f'<p class="media">{media.kind}: <a href="{_href(media.url)}">{label}</a></p>'
+                )
+        if post.quote:
+            who = f"@{_h(post.quote.author)}" if post.quote.author else "Quoted post"
+            parts.append(
+                f"<blockquote><p><strong>{who}</strong></p><p>{_h(post.quote.text)}</p>"
+                f'<p><a href="{_href(post.quote.url)}">{_h(post.quote.url)}</a></p></blockquote>'
+            )
+        parts.append(
+            f'<p class="media"><a href="{_href(post.url)}">{number}/{len(thread.posts)}'
+            "</a></p></section>"
+        )
+    parts.append(
+        f'</article><footer>Source: <a href="{_href(thread.url)}">{_h(thread.url)}</a></footer>'
+        "</body></html>"
+    )
+    return "\n".join(parts) + "\n"
+
+
+FORMATS = {"text": to_text, "markdown": to_markdown, "json": to_json, "html": to_html}

@@ -1,0 +1,499 @@
+"""Bluesky through the public AppView: resolve references, fetch and unroll threads."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from tui_reader.errors import BadReference, BadResponse, FetchError, NotFound
+from tui_reader.fetch import Fetcher
+from tui_reader.models import Author, Media, Post, Quote, Ref, SourceName, Thread
+from tui_reader.sources import normalise_time, parse_time, utc_now
+
+#: Levels of replies asked for per request. The AppView allows up to 1000, but every level
+#: nests the JSON deeper and pulls in everyone's replies, so long chains are read in steps.
+THREAD_DEPTH = 100
+PARENT_HEIGHT = 300
+#: A guard against servers that keep sending the same partial view.
+MAX_THREAD_REQUESTS = 60
+
+POST_COLLECTION = "app.bsky.feed.post"
+WEB_HOSTS = frozenset({"bsky.app", "www.bsky.app", "staging.bsky.app"})
+HANDLE_RE = re.compile(
+    r"^@?((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?)$",
+    re.IGNORECASE,
+)
+DID_RE = re.compile(r"^did:(?:plc|web):[a-zA-Z0-9._:%-]+$")
+RKEY_RE = re.compile(r"^[A-Za-z0-9._:~-]{1,512}$")
+
+THREAD_VIEW = "app.bsky.feed.defs#threadViewPost"
+NOT_FOUND = "app.bsky.feed.defs#notFoundPost"
+BLOCKED = "app.bsky.feed.defs#blockedPost"
+
+
+def is_actor(text: str) -> bool:
+    """Whether ``text`` is a Bluesky handle or DID."""
+    return bool(DID_RE.match(text) or HANDLE_RE.match(text))
+
+
+def post_uri(did: str, rkey: str) -> str:
+    """The AT URI of a post."""
+    return f"at://{did}/{POST_COLLECTION}/{rkey}"
+
+
+def split_uri(uri: str) -> tuple[str, str]:
+    """The repository (DID) and record key of a post's AT URI."""
+    rest = uri.removeprefix("at://")
+    repo, _, tail = rest.partition("/")
+    return repo, tail.rpartition("/")[2]
+
+
+def web_url(uri: str) -> str:
+    """The bsky.app address of a post, by DID so it survives handle changes."""
+    repo, rkey = split_uri(uri)
+    return f"https://bsky.app/profile/{repo}/post/{rkey}"
+
+
+def _norm_link(text: str) -> str:
+    text = text.strip().lower()
+    for prefix in ("https://", "http://"):
+        text = text.removeprefix(prefix)
+    return text.removeprefix("www.")
+
+
+def _is_web(url: str) -> bool:
+    return urlsplit(url).scheme in ("http", "https")
+
+
+def restore_links(text: str, facets: object) -> tuple[str, tuple[str, ...]]:
+    """Put full URLs back where the visible text shortened them, and list the links.
+
+    Facet offsets count UTF-8 bytes, not characters. A link facet over words that are not
+    the URL itself ("read this") keeps its words; the URL still goes into the list.
+    """
+    data = text.encode("utf-8")
+    spans: list[tuple[int, int, str]] = []
+    for facet in facets if isinstance(facets, list) else []:
+        if not isinstance(facet, dict):
+            continue
+        index = facet.get("index") or {}
+        start, end = index.get("byteStart"), index.get("byteEnd")
+        if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(data)):
+            continue
+        for feature in facet.get("features") or []:
+            if (
+                isinstance(feature, dict)
+                and feature.get("$type") == "app.bsky.richtext.facet#link"
+                and isinstance(feature.get("uri"), str)
+            ):
+                spans.append((start, end, feature["uri"]))
+                break
+    spans.sort()
+    pieces: list[str] = []
+    links: list[str] = []
+    position = 0
+    for start, end, uri in spans:
+        if start < position:
+            continue  # overlapping facets: keep the first
+        pieces.append(data[position:start].decode("utf-8", errors="replace"))
+        visible = data[start:end].decode("utf-8", errors="replace")
+        shown = visible.rstrip(".…")
+        if shown and _norm_link(uri).startswith(_norm_link(shown)):
+            pieces.append(uri)
+        else:
+            pieces.append(visible)
+        if _is_web(uri) and uri not in links:
+            links.append(uri)
+        position = end
+    pieces.append(data[position:].decode("utf-8", errors="replace"))
+    return "".join(pieces), tuple(links)
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def parse_author(view: dict[str, Any]) -> Author:
+    """An ``app.bsky.actor.defs#profileViewBasic`` as an ``Author``."""
+    did = _text(view.get("did"))
+    return Author(
+        source="bluesky",
+        id=did,
+        handle=_text(view.get("handle")) or did,
+        display_name=_text(view.get("displayName")).strip(),
+        url=f"https://bsky.app/profile/{did}",
+    )
+
+
+def _quote(record: object) -> Quote | None:
+    if not isinstance(record, dict):
+        return None
+    kind = _text(record.get("$type"))
+    uri = _text(record.get("uri"))
+    url = web_url(uri) if uri.startswith("at://") and POST_COLLECTION in uri else uri
+    if kind.endswith("#viewRecord"):
+        value = record.get("value") if isinstance(record.get("value"), dict) else {}
+        assert isinstance(value, dict)
+        text, _ = restore_links(_text(value.get("text")), value.get("facets"))
+        author = record.get("author") if isinstance(record.get("author"), dict) else {}
+        assert isinstance(author, dict)
+        return Quote(url=url, author=_text(author.get("handle")), text=text)
+    if kind.endswith("#viewNotFound"):
+        return Quote(url=url, author="", text="(the quoted post was deleted)")
+    if kind.endswith("#viewBlocked"):
+        return Quote(url=url, author="", text="(the quoted post is blocked)")
+    if kind.endswith("#viewDetached"):
+        return Quote(url=url, author="", text="(the quoted post was detached by its author)")
+    return None
+
+
+def _media(embed: dict[str, Any]) -> list[Media]:
+    kind = _text(embed.get("$type"))
+    found: list[Media] = []
+    if kind.startswith("app.bsky.embed.images"):
+        for image in embed.get("images") or []:
+            if isinstance(image, dict):
+                url = _text(image.get("fullsize")) or _text(image.get("thumb"))
+                found.append(Media("image", url, _text(image.get("alt"))))
+    elif kind.startswith("app.bsky.embed.video"):
+        url = _text(embed.get("playlist")) or _text(embed.get("thumbnail"))
+        found.append(Media("video", url, _text(embed.get("alt"))))
+    elif kind.startswith("app.bsky.embed.external"):
+        external = embed.get("external")
+        if isinstance(external, dict) and _text(external.get("uri")):
+            found.append(Media("link", _text(external.get("uri")), _text(external.get("title"))))
+    return found
+
+
+def parse_post(view: dict[str, Any]) -> Post:
+    """An ``app.bsky.feed.defs#postView`` as a ``Post``: text with full links, media, quote."""
+    uri = _text(view.get("uri"))
+    record = view.get("record") if isinstance(view.get("record"), dict) else {}
+    assert isinstance(record, dict)
+    text, links = restore_links(_text(record.get("text")), record.get("facets"))
+    media: list[Media] = []
+    quote: Quote | None = None
+    embed = view.get("embed")
+    if isinstance(embed, dict):
+        kind = _text(embed.get("$type"))
+        if kind.startswith("app.bsky.embed.recordWithMedia"):
+            inner = embed.get("media")
+            if isinstance(inner, dict):
+                media = _media(inner)
+            holder = embed.get("record")
+            quote = _quote(holder.get("record") if isinstance(holder, dict) else None)
+        elif kind.startswith("app.bsky.embed.record"):
+            quote = _quote(embed.get("record"))
+        else:
+            media = _media(embed)
+    all_links = list(links)
+    for item in media:
+        if item.kind == "link" and _is_web(item.url) and item.url not in all_links:
+            all_links.append(item.url)
+    return Post(
+        id=uri,
+        url=web_url(uri),
+        created_at=normalise_time(record.get("createdAt") or view.get("indexedAt")),
+        text=text,
+        links=tuple(all_links),
+        media=tuple(media),
+        quote=quote,
+    )
+
+
+def _sort_key(view: dict[str, Any]) -> tuple[datetime, str]:
+    record = view.get("record") if isinstance(view.get("record"), dict) else {}
+    assert isinstance(record, dict)
+    when = parse_time(record.get("createdAt")) or parse_time(view.get("indexedAt"))
+    return (when or datetime.max.replace(tzinfo=UTC), _text(view.get("uri")))
+
+
+@dataclass
+class _ThreadGraph:
+    """Every post seen in one or more ``getPostThread`` answers, linked both ways."""
+
+    views: dict[str, dict[str, Any]] = field(default_factory=dict)
+    parent: dict[str, str] = field(default_factory=dict)
+    children: dict[str, list[str]] = field(default_factory=dict)
+    #: Posts whose full list of replies has been seen in some answer.
+    replies_known: set[str] = field(default_factory=set)
+    #: URIs of posts the server reported as deleted or blocked, with which.
+    gone: dict[str, str] = field(default_factory=dict)
+
+    def add(self, root: dict[str, Any]) -> None:
+        """Merge one answer's tree; walked with a stack, since chains nest deeply."""
+        # Upward: the "parent" chain of the requested post.
+        node: Any = root.get("parent")
+        below = _text(root.get("post", {}).get("uri")) if isinstance(root.get("post"), dict) else ""
+        while isinstance(node, dict) and below:
+            uri = self._add_node(node)
+            if not uri:
+                break
+            self.parent[below] = uri
+            self._link_child(uri, below)
+            below = uri if _text(node.get("$type")) in (THREAD_VIEW, "") and "post" in node else ""
+            node = node.get("parent")
+        # Downward: the requested post and its replies.
+        stack: list[dict[str, Any]] = [root]
+        while stack:
+            node = stack.pop()
+            uri = self._add_node(node)
+            if not uri or "post" not in node:
+                continue
+            replies = node.get("replies")
+            if not isinstance(replies, list):
+                continue  # the depth limit was reached here
+            self.replies_known.add(uri)
+            for reply in replies:
+                if not isinstance(reply, dict):
+                    continue
+                child = self._add_node(reply)
+                if child:
+                    self.parent[child] = uri
+                    self._link_child(uri, child)
+                    stack.append(reply)
+
+    def _add_node(self, node: dict[str, Any]) -> str:
+        kind = _text(node.get("$type"))
+        if kind == NOT_FOUND or node.get("notFound") is True:
+            uri = _text(node.get("uri"))
+            self.gone.setdefault(uri, "deleted")
+            return uri
+        if kind == BLOCKED or node.get("blocked") is True:
+            uri = _text(node.get("uri"))
+            self.gone.setdefault(uri, "blocked")
+            return uri
+        post = node.get("post")
+        if not isinstance(post, dict) or not _text(post.get("uri")):
+            return ""
+        uri = _text(post["uri"])
+        self.views[uri] = post
+        return uri
+
+    def _link_child(self, parent: str, child: str) -> None:
+        siblings = self.children.setdefault(parent, [])
+        if child not in siblings:
+            siblings.append(child)
+
+    def needs_replies(self, uri: str) -> bool:
+        """Whether the post may have replies that no answer has shown yet."""
+        if uri in self.replies_known:
+            return False
+        count = self.views.get(uri, {}).get("replyCount")
+        return not (isinstance(count, int) and count == 0)
+
+    def author_of(self, uri: str) -> str:
+        """The DID of a post's author, from its view or else from its URI."""
+        view = self.views.get(uri)
+        if view is not None:
+            author = view.get("author")
+            if isinstance(author, dict) and _text(author.get("did")):
+                return _text(author["did"])
+        return split_uri(uri)[0]
+
+    def record_parent(self, uri: str) -> str:
+        """The parent a post names in its own record, even when the view left it out."""
+        view = self.views.get(uri, {})
+        record = view.get("record") if isinstance(view.get("record"), dict) else {}
+        reply = record.get("reply") if isinstance(record, dict) else None
+        if isinstance(reply, dict) and isinstance(reply.get("parent"), dict):
+            return _text(reply["parent"].get("uri"))
+        return ""
+
+
+class BlueskySource:
+    """Reads Bluesky through an AppView (public, no login)."""
+
+    name: SourceName = "bluesky"
+
+    def __init__(self, fetcher: Fetcher, appview: str = "https://public.api.bsky.app") -> None:
+        self.fetcher = fetcher
+        self.appview = appview.rstrip("/")
+
+    def resolve(self, text: str) -> Ref | None:
+        """Recognise bsky.app URLs, AT URIs, handles and DIDs."""
+        text = text.strip()
+        if text.startswith("at://"):
+            repo, _, rest = text.removeprefix("at://").partition("/")
+            collection, _, rkey = rest.partition("/")
+            if not rest:
+                return Ref("bluesky", "author", author=repo) if is_actor(repo) else None
+            if collection != POST_COLLECTION or not RKEY_RE.match(rkey) or not is_actor(repo):
+                raise BadReference(f"not a Bluesky post: {text}")
+            return Ref("bluesky", "post", author=repo, post=rkey)
+        parts = urlsplit(text)
+        if parts.scheme in ("http", "https") and parts.hostname in WEB_HOSTS:
+            segments = [unquote(s) for s in parts.path.split("/") if s]
+            if len(segments) >= 2 and segments[0] == "profile" and is_actor(segments[1]):
+                actor = segments[1]
+                if len(segments) == 2:
+                    return Ref("bluesky", "author", author=actor)
+                if len(segments) == 4 and segments[2] == "post" and RKEY_RE.match(segments[3]):
+                    return Ref("bluesky", "post", author=actor, post=segments[3])
+            raise BadReference(f"not a Bluesky post or profile URL: {text}")
+        if DID_RE.match(text):
+            return Ref("bluesky", "author", author=text)
+        if (
+            HANDLE_RE.match(text)
+            and not text.startswith("@")
+            or (text.startswith("@") and text.count("@") == 1 and HANDLE_RE.match(text))
+        ):
+            return Ref("bluesky", "author", author=text.lstrip("@").lower())
+        return None
+
+    def _xrpc(self, method: str) -> str:
+        return f"{self.appview}/xrpc/{method}"
+
+    async def resolve_handle(self, handle: str) -> str:
+        """The DID behind a handle."""
+        if handle.startswith("did:"):
+            return handle
+        try:
+            data = await self.fetcher.get_json(
+                self._xrpc("com.atproto.identity.resolveHandle"), {"handle": handle}
+            )
+        except FetchError as error:
+            if error.status in (400, 404):
+                raise NotFound(f"no Bluesky account has the handle {handle}") from None
+            raise
+        did = data.get("did") if isinstance(data, dict) else None
+        if not isinstance(did, str) or not DID_RE.match(did):
+            raise BadResponse(f"the Bluesky server gave no usable DID for {handle}")
+        return did
+
+    def post_id(self, ref: Ref, author_id: str) -> str:
+        """The library's ID of the post ``ref`` names, given its author's DID."""
+        return post_uri(author_id, ref.post)
+
+    def is_stable_id(self, author: str) -> bool:
+        """Whether ``author`` is a DID (stable) rather than a handle (which can change)."""
+        return author.startswith("did:")
+
+    async def profile(self, author: str) -> Author:
+        """Look up an author by handle or DID."""
+        try:
+            data = await self.fetcher.get_json(
+                self._xrpc("app.bsky.actor.getProfile"), {"actor": author}
+            )
+        except FetchError as error:
+            if error.status in (400, 404):
+                raise NotFound(f"no Bluesky account is called {author}") from None
+            raise
+        if not isinstance(data, dict) or not isinstance(data.get("did"), str):
+            raise BadResponse(f"the Bluesky server sent an unusable profile for {author}")
+        return parse_author(data)
+
+    async def _fetch_view(self, uri: str, graph: _ThreadGraph) -> None:
+        try:
+            data = await self.fetcher.get_json(
+                self._xrpc("app.bsky.feed.getPostThread"),
+                {"uri": uri, "depth": THREAD_DEPTH, "parentHeight": PARENT_HEIGHT},
+            )
+        except FetchError as error:
+            if error.code == "NotFound" or error.status == 404:
+                raise NotFound(
+                    f"that Bluesky post was not found; it may have been deleted ({web_url(uri)})"
+                ) from None
+            raise
+        thread = data.get("thread") if isinstance(data, dict) else None
+        if not isinstance(thread, dict):
+            raise BadResponse("the Bluesky server sent a thread without a 'thread' field")
+        kind = _text(thread.get("$type"))
+        if kind == NOT_FOUND or thread.get("notFound") is True:
+            raise NotFound(f"that Bluesky post was deleted ({web_url(uri)})")
+        if kind == BLOCKED or thread.get("blocked") is True:
+            raise NotFound(f"that Bluesky post is blocked ({web_url(uri)})")
+        if not isinstance(thread.get("post"), dict):
+            raise BadResponse("the Bluesky server sent a thread with no post in it")
+        graph.add(thread)
+
+    async def thread(self, ref: Ref) -> Thread:
+        """Unroll the author's chain that contains the post ``ref`` names, from its root."""
+        if ref.kind != "post":
+            raise BadReference("to unroll a thread, give a post URL, not a profile")
+        did = await self.resolve_handle(ref.author)
+        start = post_uri(did, ref.post)
+        graph = _ThreadGraph()
+        requests = 1
+        await self._fetch_view(start, graph)
+        if start not in graph.views:
+            raise BadResponse("the Bluesky server's answer did not include the post asked for")
+        author_did = graph.author_of(start)
+        ends_early = ""
+
+        # Up to the author's topmost post of the chain, asking again where the view stops.
+        root = start
+        seen = {root}
+        while True:
+            parent = graph.parent.get(root) or graph.record_parent(root)
+            if not parent or graph.author_of(parent) != author_did:
+                break
+            if parent in graph.gone:
+                ends_early = f"earlier posts of this thread were {graph.gone[parent]}"
+                break
+            if parent not in graph.views:
+                if requests >= MAX_THREAD_REQUESTS:
+                    break
+                requests += 1
+                await self._fetch_view(root, graph)
+                if parent not in graph.views and parent not in graph.gone:
+                    break
+                continue
+            if parent in seen:
+                break
+            seen.add(parent)
+            root = parent
+
+        # Down through the author's own replies, earliest first at a branch. Ancestors seen
+        # only in a "parent" chain come without their replies, so those are asked for too.
+        chain = [root]
+        visited = {root}
+        asked: set[str] = set()
+        current = root
+        while True:
+            if graph.needs_replies(current) and current not in asked:
+                if requests >= MAX_THREAD_REQUESTS:
+                    ends_early = "the server stopped answering before the end of the thread"
+                    break
+                asked.add(current)
+                requests += 1
+                await self._fetch_view(current, graph)
+                continue
+            children = graph.children.get(current, [])
+            own = [
+                child
+                for child in children
+                if child in graph.views and graph.author_of(child) == author_did
+            ]
+            if not own:
+                gone = [
+                    graph.gone[child]
+                    for child in children
+                    if child in graph.gone and graph.author_of(child) == author_did
+                ]
+                if gone and not ends_early:
+                    ends_early = f"the thread goes on past a post that is {gone[0]}"
+                break
+            following = min(own, key=lambda uri: _sort_key(graph.views[uri]))
+            if following in visited:
+                break
+            visited.add(following)
+            chain.append(following)
+            current = following
+
+        posts = tuple(parse_post(graph.views[uri]) for uri in chain)
+        author_view = graph.views[root].get("author")
+        author = parse_author(author_view if isinstance(author_view, dict) else {"did": author_did})
+        return Thread(
+            id=f"bluesky:{root}",
+            source="bluesky",
+            url=posts[0].url,
+            author=author,
+            created_at=posts[0].created_at,
+            posts=posts,
+            fetched_at=utc_now(),
+            ends_early=ends_early,
+        )
