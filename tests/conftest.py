@@ -81,9 +81,7 @@ class Cli:
         self.config_path.write_text(text, "utf-8")
 
     def __call__(self, *args: str, timeout: float = 60) -> CliResult:
-        env = {
-            key: value for key, value in os.environ.items() if not key.startswith("TUI_READER")
-        }
+        env = {key: value for key, value in os.environ.items() if not key.startswith("TUI_READER")}
         env["TUI_READER_CONFIG"] = str(self.config_path)
         env["TUI_READER_DATA_DIR"] = str(self.data_dir)
         env["NO_COLOR"] = "1"

@@ -1,0 +1,192 @@
+"""Parsing Bluesky's post views: facets (UTF-8 byte offsets), embeds, references."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.fake_bluesky import FakeAppView
+from tests.server import FIXTURES, FakeServer
+from tui_reader.errors import BadReference
+from tui_reader.library import Library
+from tui_reader.models import Ref
+from tui_reader.sources.bluesky import BlueskySource, parse_post, restore_links
+
+
+def link_facet(text: str, visible: str, uri: str) -> dict[str, object]:
+    start = text.encode("utf-8").index(visible.encode("utf-8"))
+    return {
+        "index": {"byteStart": start, "byteEnd": start + len(visible.encode("utf-8"))},
+        "features": [{"$type": "app.bsky.richtext.facet#link", "uri": uri}],
+    }
+
+
+def feed_posts() -> list[dict[str, object]]:
+    data = json.loads((FIXTURES / "bluesky" / "getAuthorFeed.json").read_text("utf-8"))
+    return [item["post"] for item in data["interactions"][0]["response"]["json"]["feed"]]
+
+
+def test_links_after_an_emoji_and_a_curly_apostrophe_are_restored_in_full() -> None:
+    data = json.loads((FIXTURES / "bluesky" / "getPostThread.json").read_text("utf-8"))
+    view = data["interactions"][0]["response"]["json"]["thread"]["post"]
+
+    post = parse_post(view)
+
+    assert "LocalView (http://localview.net), a local civic" in post.text
+    assert post.text.endswith("\n\nhttps://rstats.ai/gov.html")
+    assert post.links == ("http://localview.net", "https://rstats.ai/gov.html")
+    assert post.media[0].kind == "image"
+    assert post.media[0].url.startswith("https://cdn.bsky.app/img/feed_fullsize/")
+    assert (
+        post.url == "https://bsky.app/profile/did:plc:ic6zqvuw5ulmfpjiwnhsr2ns/post/3k7qmjev5lr2s"
+    )
+    assert post.created_at == "2023-09-19T11:32:54Z"
+
+
+def test_a_shortened_link_is_replaced_by_its_full_url() -> None:
+    text = "🎉 Café notes: example.com/a-very-long-pa… read it"
+    facet = link_facet(text, "example.com/a-very-long-pa…", "https://example.com/a-very-long-path")
+
+    restored, links = restore_links(text, [facet])
+
+    assert restored == "🎉 Café notes: https://example.com/a-very-long-path read it"
+    assert links == ("https://example.com/a-very-long-path",)
+
+
+def test_link_words_that_are_not_the_url_stay_as_written() -> None:
+    text = "Read this essay today"
+    facet = link_facet(text, "this essay", "https://example.org/essay")
+
+    restored, links = restore_links(text, [facet])
+
+    assert restored == text
+    assert links == ("https://example.org/essay",)
+
+
+@pytest.mark.parametrize(
+    "index",
+    [
+        {"byteStart": 5, "byteEnd": 500},
+        {"byteStart": 9, "byteEnd": 3},
+        {"byteStart": "0", "byteEnd": 4},
+        {},
+    ],
+)
+def test_broken_facets_are_ignored(index: dict[str, object]) -> None:
+    text = "plain text here"
+    facet = {"index": index, "features": [{"$type": "app.bsky.richtext.facet#link", "uri": "x"}]}
+
+    assert restore_links(text, [facet]) == (text, ())
+
+
+def test_non_web_links_are_not_listed() -> None:
+    text = "mail me"
+    facet = link_facet(text, "mail me", "javascript:alert(1)")
+
+    assert restore_links(text, [facet]) == (text, ())
+
+
+def test_every_embed_kind_in_a_real_feed_is_understood() -> None:
+    posts = {view["uri"].rpartition("/")[2]: parse_post(view) for view in feed_posts()}
+
+    with_media_and_quote = posts["3loagm2phgk2t"]  # recordWithMedia
+    assert [m.kind for m in with_media_and_quote.media] == ["image"]
+    assert with_media_and_quote.quote is not None
+    assert with_media_and_quote.quote.author == "cranupdates.bsky.social"
+    assert with_media_and_quote.quote.text.startswith("Updates on CRAN: bskyr (0.3.0)")
+
+    card = posts["3lo7irc7njk2p"]  # external link card
+    assert card.media[0].kind == "link"
+    assert card.media[0].url == "https://github.com/christopherkenny/harvard-diss"
+    assert "https://github.com/christopherkenny/harvard-diss" in card.links
+
+    quote = posts["3lktjjvxvdk2g"]  # record
+    assert quote.quote is not None
+    assert quote.quote.url.startswith("https://bsky.app/profile/did:plc:5c2r73erhng4bszmxlfdtscf/")
+    assert "https://github.com/christopherkenny/bskyr/pull/18" in quote.quote.text
+    assert quote.media == ()
+
+    two_images = posts["3kyw6fpeehk2z"]
+    assert [m.kind for m in two_images.media] == ["image", "image"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "https://bsky.app/profile/alice.bsky.social/post/3kabc123",
+            Ref("bluesky", "post", author="alice.bsky.social", post="3kabc123"),
+        ),
+        (
+            "https://bsky.app/profile/did:plc:abc123/post/3kabc?ref=share",
+            Ref("bluesky", "post", author="did:plc:abc123", post="3kabc"),
+        ),
+        (
+            "at://did:plc:abc123/app.bsky.feed.post/3kxyz",
+            Ref("bluesky", "post", author="did:plc:abc123", post="3kxyz"),
+        ),
+        ("alice.bsky.social", Ref("bluesky", "author", author="alice.bsky.social")),
+        ("@Alice.Bsky.Social", Ref("bluesky", "author", author="alice.bsky.social")),
+        (
+            "https://bsky.app/profile/alice.bsky.social",
+            Ref("bluesky", "author", author="alice.bsky.social"),
+        ),
+        ("did:plc:abc123", Ref("bluesky", "author", author="did:plc:abc123")),
+        ("1234567890", None),
+        ("@alice@mastodon.social", None),
+        ("https://example.com/post/1", None),
+    ],
+)
+def test_references(text: str, expected: Ref | None, server: FakeServer) -> None:
+    source = BlueskySource(fetcher=None, appview=server.url)  # type: ignore[arg-type]
+
+    assert source.resolve(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "https://bsky.app/profile/alice.bsky.social/feed/whats-hot",
+        "https://bsky.app/search?q=tea",
+        "at://did:plc:abc/app.bsky.feed.like/3kabc",
+    ],
+)
+def test_bluesky_urls_that_are_not_posts_are_refused(text: str) -> None:
+    source = BlueskySource(fetcher=None)  # type: ignore[arg-type]
+
+    with pytest.raises(BadReference):
+        source.resolve(text)
+
+
+async def test_the_recorded_thread_replays_through_the_whole_stack(
+    library: Library, server: FakeServer
+) -> None:
+    server.replay("bluesky/getPostThread.json")
+
+    thread = await library.unroll(
+        "https://bsky.app/profile/did:plc:ic6zqvuw5ulmfpjiwnhsr2ns/post/3k7qmjev5lr2s"
+    )
+
+    assert thread.author.handle == "soubhikbarari.bsky.social"
+    assert thread.post_count == 1
+    assert thread.posts[0].links == ("http://localview.net", "https://rstats.ai/gov.html")
+    assert library.threads()[0].id == thread.id
+
+
+async def test_a_recorded_handle_resolves(library: Library, server: FakeServer) -> None:
+    server.replay("bluesky/resolveHandle.json")
+    source = library.sources["bluesky"]
+
+    assert (
+        await source.resolve_handle("chriskenny.bsky.social") == "did:plc:wpe35pganb6d4pg4ekmfy6u5"
+    )  # type: ignore[attr-defined]
+
+
+async def test_profile_lookup(library: Library, appview: FakeAppView) -> None:
+    appview.account("carol.bsky.social", "Carol C.")
+
+    author = await library.sources["bluesky"].profile("carol.bsky.social")
+
+    assert author.display_name == "Carol C."
+    assert author.id.startswith("did:plc:")

@@ -1,0 +1,226 @@
+"""The ``tui-reader`` command, run as a subprocess against the local server."""
+
+from __future__ import annotations
+
+import json
+
+from tests.conftest import Cli
+from tests.fake_bluesky import FakeAppView
+from tests.server import FakeServer, Reply
+from tui_reader import __version__
+from tui_reader.sources.bluesky import web_url
+
+POST_KEYS = {"id", "url", "created_at", "text", "links", "media", "quote"}
+THREAD_KEYS = {
+    "id",
+    "source",
+    "url",
+    "title",
+    "author",
+    "created_at",
+    "fetched_at",
+    "post_count",
+    "unread",
+    "posts",
+}
+
+
+def one_line_error(result: object, words: str) -> None:
+    err = result.err  # type: ignore[attr-defined]
+    assert result.code == 1, err  # type: ignore[attr-defined]
+    assert err.count("\n") == 1, err
+    assert err.startswith("tui-reader: error: ")
+    assert words in err
+    assert "Traceback" not in err
+
+
+def make_thread(appview: FakeAppView) -> list[str]:
+    alice = appview.account("alice.bsky.social", "Alice")
+    bob = appview.account("bob.bsky.social", "Bob")
+    facet_text = "Start here 🧵 example.com/long… and [bold]this[/bold]"
+    visible = "example.com/long…"
+    start = facet_text.encode().index(visible.encode())
+    root = appview.post(
+        alice,
+        facet_text,
+        facets=[
+            {
+                "index": {"byteStart": start, "byteEnd": start + len(visible.encode())},
+                "features": [
+                    {"$type": "app.bsky.richtext.facet#link", "uri": "https://example.com/longer"}
+                ],
+            }
+        ],
+        embed_view={
+            "$type": "app.bsky.embed.images#view",
+            "images": [{"thumb": "t", "fullsize": "https://cdn.example/full.jpg", "alt": "A map"}],
+        },
+    )
+    appview.post(bob, "Nice!", reply_to=root, likes=99)
+    uris = [root]
+    for n in range(2, 6):
+        uris.append(appview.post(alice, f"Part {n}.", reply_to=uris[-1]))
+    return uris
+
+
+def test_version(cli: Cli) -> None:
+    result = cli("--version")
+    assert result.code == 0
+    assert result.out.strip() == f"tui-reader {__version__}"
+
+
+def test_unroll_prints_json_in_the_documented_shape(cli: Cli, appview: FakeAppView) -> None:
+    uris = make_thread(appview)
+
+    result = cli("unroll", web_url(uris[2]), "--format", "json")
+
+    assert result.code == 0, result.err
+    data = json.loads(result.out)
+    assert set(data) == THREAD_KEYS
+    assert data["id"] == f"bluesky:{uris[0]}"
+    assert data["source"] == "bluesky"
+    assert data["post_count"] == 5 == len(data["posts"])
+    assert data["unread"] is True
+    assert data["author"] == {
+        "id": uris[0].split("/")[2],
+        "handle": "alice.bsky.social",
+        "display_name": "Alice",
+        "url": f"https://bsky.app/profile/{uris[0].split('/')[2]}",
+    }
+    first = data["posts"][0]
+    assert set(first) == POST_KEYS
+    assert "https://example.com/longer" in first["text"]
+    assert first["links"] == ["https://example.com/longer"]
+    assert first["media"] == [
+        {"kind": "image", "url": "https://cdn.example/full.jpg", "alt": "A map"}
+    ]
+    assert first["quote"] is None
+    assert data["title"] == first["text"].splitlines()[0]
+    assert [p["text"] for p in data["posts"][1:]] == ["Part 2.", "Part 3.", "Part 4.", "Part 5."]
+
+
+def test_offline_prints_the_same_json_after_the_server_is_gone(
+    cli: Cli, appview: FakeAppView, server: FakeServer
+) -> None:
+    uris = make_thread(appview)
+    online = cli("unroll", web_url(uris[0]), "--format", "json")
+    assert online.code == 0, online.err
+    server.stop()
+
+    offline = cli("unroll", web_url(uris[3]), "--format", "json", "--offline")
+    global_flag = cli("--offline", "unroll", web_url(uris[0]), "--format", "json")
+
+    assert offline.code == 0, offline.err
+    assert offline.out == online.out == global_flag.out
+
+
+def test_without_the_server_and_without_the_library_it_fails_clearly(
+    cli: Cli, appview: FakeAppView, server: FakeServer
+) -> None:
+    uris = make_thread(appview)
+    server.stop()
+
+    one_line_error(cli("unroll", web_url(uris[0]), "--offline"), "offline")
+    one_line_error(cli("unroll", web_url(uris[0])), "cannot reach 127.0.0.1")
+
+
+def test_text_format_is_readable_and_neutralises_markup(cli: Cli, appview: FakeAppView) -> None:
+    alice = appview.account("alice.bsky.social", "Alice")
+    root = appview.post(alice, "Hello \x1b]52;c;ZXZpbA==\x07 [@click=app.quit]x[/]")
+    appview.post(alice, "Second post", reply_to=root)
+
+    result = cli("unroll", web_url(root))
+
+    assert result.code == 0, result.err
+    assert "\x1b" not in result.out and "\x07" not in result.out
+    assert "␛]52;c;ZXZpbA==␇ [@click=app.quit]x[/]" in result.out
+    assert "Alice (@alice.bsky.social) · bluesky" in result.out
+    assert "2 posts · 1 min read" in result.out
+    assert "── 2/2" in result.out
+
+
+def test_markdown_and_html_to_a_file(cli: Cli, appview: FakeAppView, tmp_path: object) -> None:
+    uris = make_thread(appview)
+    md = cli.data_dir.parent / "thread.md"
+    page = cli.data_dir.parent / "thread.html"
+
+    assert cli("unroll", web_url(uris[0]), "--format", "markdown", "-o", str(md)).code == 0
+    assert cli("unroll", web_url(uris[0]), "--format", "html", "-o", str(page)).code == 0
+
+    markdown = md.read_text("utf-8")
+    assert markdown.startswith("# Start here 🧵")
+    assert "\\[bold\\]this\\[/bold\\]" in markdown
+    assert "![A map](https://cdn.example/full.jpg)" in markdown
+    html = page.read_text("utf-8")
+    assert "[bold]this[/bold]" in html and "<script" not in html
+    assert '<img src="https://cdn.example/full.jpg" alt="A map"' in html
+
+
+def test_threads_lists_the_library(cli: Cli, appview: FakeAppView) -> None:
+    uris = make_thread(appview)
+    assert cli("unroll", web_url(uris[0])).code == 0
+
+    listed = cli("threads", "--format", "json")
+    by_author = cli("threads", "alice.bsky.social", "--format", "json")
+    nobody = cli("threads", "bob.bsky.social", "--format", "json")
+    plain = cli("threads")
+
+    assert listed.code == 0
+    [entry] = json.loads(listed.out)
+    assert entry["post_count"] == 5 and entry["preview"].startswith("Start here")
+    assert "posts" not in entry
+    assert json.loads(by_author.out) == [entry]
+    assert json.loads(nobody.out) == []
+    assert plain.out.startswith("unread\t2024-05-01\t@alice.bsky.social\t5 posts\tStart here")
+
+
+def test_errors_are_one_line_and_leave_the_library_alone(
+    cli: Cli, appview: FakeAppView, server: FakeServer
+) -> None:
+    uris = make_thread(appview)
+    assert cli("unroll", web_url(uris[0])).code == 0
+    before = cli("threads", "--format", "json").out
+    deleted = appview.post(appview.accounts[uris[0].split("/")[2]], "bye")
+    appview.posts[deleted].deleted = True
+
+    one_line_error(
+        cli("unroll", "https://bsky.app/profile/nobody.bsky.social/post/3kz"), "no Bluesky account"
+    )
+    one_line_error(cli("unroll", web_url(deleted)), "deleted")
+    one_line_error(
+        cli("unroll", "https://bsky.app/profile/alice.bsky.social/feed/hot"), "not a Bluesky post"
+    )
+    one_line_error(cli("unroll", "https://example.com/nothing"), "cannot tell what")
+    one_line_error(cli("unroll", "alice.bsky.social"), "is a profile")
+
+    server.route("/xrpc/app.bsky.feed.getPostThread", lambda _r: Reply(200, b"\x00garbage"))
+    one_line_error(cli("unroll", web_url(uris[0]), "--refresh"), "not valid JSON")
+    server.route(
+        "/xrpc/app.bsky.feed.getPostThread",
+        lambda _r: Reply.json({"thread": {"$type": "x", "oops": 1}}),
+    )
+    one_line_error(cli("unroll", web_url(uris[0]), "--refresh"), "no post in it")
+
+    assert cli("threads", "--format", "json").out == before
+
+
+def test_bad_usage_exits_2(cli: Cli) -> None:
+    assert cli("unroll").code == 2
+    assert cli("unroll", "x", "--format", "pdf").code == 2
+    assert cli("no-such-command").code == 2
+
+
+def test_a_broken_config_is_one_line(cli: Cli) -> None:
+    cli.write_config("[network]\ntimeout = 'soon'\n")
+    one_line_error(cli("threads"), "timeout must be a float")
+    cli.write_config("[network\n")
+    one_line_error(cli("threads"), "is not valid TOML")
+    cli.write_config('[sources.bluesky]\nappview = "ftp://example.com"\n')
+    one_line_error(cli("threads"), "must be an http or https URL")
+
+
+def test_an_unwritable_output_is_one_line(cli: Cli, appview: FakeAppView) -> None:
+    uris = make_thread(appview)
+    one_line_error(
+        cli("unroll", web_url(uris[0]), "-o", "/nonexistent-folder/x.md"), "does not exist"
+    )

@@ -1,0 +1,148 @@
+"""The fetch layer over real sockets: retries, rate limits, size cap, offline, typed errors."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import AsyncIterator
+
+import pytest
+
+from tests.server import FakeServer, Reply
+from tui_reader.errors import (
+    BadResponse,
+    NotFound,
+    Offline,
+    RateLimited,
+    SourceUnavailable,
+    Unauthorized,
+)
+from tui_reader.fetch import Fetcher, retry_after_seconds
+
+
+@pytest.fixture
+async def fetcher() -> AsyncIterator[Fetcher]:
+    waits: list[float] = []
+
+    async def record_wait(seconds: float) -> None:
+        waits.append(seconds)
+
+    client = Fetcher(timeout=2.0, backoff=0.01, sleep=record_wait)
+    client.waits = waits  # type: ignore[attr-defined]
+    yield client
+    await client.aclose()
+
+
+async def test_json_comes_back(server: FakeServer, fetcher: Fetcher) -> None:
+    server.json("/hello", {"ok": True})
+
+    assert await fetcher.get_json(server.url + "/hello") == {"ok": True}
+    assert fetcher.stats.requests == 1
+
+
+async def test_server_errors_are_retried_then_succeed(server: FakeServer, fetcher: Fetcher) -> None:
+    server.json("/flaky", {"ok": 1})
+    server.fail("/flaky", Reply(503), Reply(502), Reply(fault="drop"))
+
+    assert await fetcher.get_json(server.url + "/flaky") == {"ok": 1}
+    assert len(server.requests_to("/flaky")) == 4
+
+
+async def test_a_server_that_keeps_failing_is_reported(
+    server: FakeServer, fetcher: Fetcher
+) -> None:
+    server.route("/down", lambda _r: Reply(500))
+
+    with pytest.raises(SourceUnavailable, match=r"127\.0\.0\.1:\d+ is having trouble \(HTTP 500\)"):
+        await fetcher.get_json(server.url + "/down")
+    assert len(server.requests_to("/down")) == fetcher.attempts
+
+
+async def test_retry_after_is_honoured(server: FakeServer, fetcher: Fetcher) -> None:
+    server.json("/limited", {"ok": 1})
+    server.fail("/limited", Reply.json({"error": "RateLimitExceeded"}, 429, {"retry-after": "3"}))
+
+    assert await fetcher.get_json(server.url + "/limited") == {"ok": 1}
+    assert fetcher.waits == [3.0]  # type: ignore[attr-defined]
+
+
+async def test_a_long_rate_limit_is_not_waited_out(server: FakeServer, fetcher: Fetcher) -> None:
+    server.route("/limited", lambda _r: Reply.json({}, 429, {"retry-after": "3600"}))
+
+    with pytest.raises(RateLimited, match="try again in 3600 s"):
+        await fetcher.get_json(server.url + "/limited")
+    assert len(server.requests_to("/limited")) == 1
+
+
+def test_rate_limit_reset_headers_count_as_retry_after() -> None:
+    assert retry_after_seconds({"ratelimit-reset": "1010"}, now=1000.0) == 10.0
+    assert (
+        retry_after_seconds({"x-ratelimit-reset": "2024-01-01T00:00:10Z"}, now=1704067200.0) == 10.0
+    )
+    assert (
+        retry_after_seconds({"retry-after": "Wed, 21 Oct 2015 07:28:00 GMT"}, now=1445412470.0)
+        == 10.0
+    )
+    assert retry_after_seconds({}) is None
+
+
+@pytest.mark.parametrize(
+    ("status", "error", "words"),
+    [
+        (404, NotFound, "no such thing"),
+        (401, Unauthorized, "refuses anonymous access"),
+        (400, BadResponse, "rejected the request"),
+    ],
+)
+async def test_client_errors_are_typed_and_not_retried(
+    server: FakeServer, fetcher: Fetcher, status: int, error: type[Exception], words: str
+) -> None:
+    server.route(
+        "/x", lambda _r: Reply.json({"error": "Nope", "message": "it is not here"}, status)
+    )
+
+    with pytest.raises(error, match=words) as caught:
+        await fetcher.get_json(server.url + "/x")
+    assert "it is not here" in str(caught.value)
+    assert len(server.requests_to("/x")) == 1
+
+
+async def test_garbage_is_a_bad_response(server: FakeServer, fetcher: Fetcher) -> None:
+    server.route("/garbage", lambda _r: Reply(200, b"<html>\x00\xff not json"))
+
+    with pytest.raises(BadResponse, match="not valid JSON"):
+        await fetcher.get_json(server.url + "/garbage")
+
+
+async def test_a_response_over_the_cap_is_refused(server: FakeServer) -> None:
+    server.route("/big", lambda _r: Reply(200, b"x" * 5000))
+    async with Fetcher(max_bytes=1000) as small:
+        with pytest.raises(BadResponse, match="sent more than"):
+            await small.get(server.url + "/big")
+
+
+async def test_a_slow_server_times_out(server: FakeServer) -> None:
+    server.route("/slow", lambda _r: Reply(200, b"{}", delay=1.0))
+    async with Fetcher(timeout=0.2, attempts=1) as impatient:
+        with pytest.raises(SourceUnavailable, match="did not answer within 0.2 s"):
+            await impatient.get(server.url + "/slow")
+
+
+async def test_nothing_listening_is_unavailable(fetcher: Fetcher) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with pytest.raises(SourceUnavailable, match=f"cannot reach 127.0.0.1:{port}"):
+        await fetcher.get(f"http://127.0.0.1:{port}/")
+
+
+async def test_offline_sends_nothing(server: FakeServer) -> None:
+    server.json("/hello", {"ok": True})
+    async with Fetcher(offline=True) as offline:
+        with pytest.raises(Offline, match="was not contacted"):
+            await offline.get(server.url + "/hello")
+    assert server.log == []
+
+
+async def test_only_web_urls_are_fetched(fetcher: Fetcher) -> None:
+    with pytest.raises(BadResponse, match="only http and https"):
+        await fetcher.get("file:///etc/passwd")

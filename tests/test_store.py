@@ -1,0 +1,135 @@
+"""The library file: round trips, atomic writes, read state, schema versions."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from tui_reader.models import Author, Media, Post, Quote, Thread
+from tui_reader.store import MIGRATIONS, Store, StoreError
+
+ALICE = Author(
+    "bluesky",
+    "did:plc:alice",
+    "alice.bsky.social",
+    "Alice",
+    "https://bsky.app/profile/did:plc:alice",
+)
+
+
+def make_thread(
+    count: int = 3, thread_id: str = "bluesky:at://did:plc:alice/app.bsky.feed.post/1"
+) -> Thread:
+    posts = tuple(
+        Post(
+            id=f"{thread_id}-{n}",
+            url=f"https://bsky.app/profile/did:plc:alice/post/{n}",
+            created_at=f"2024-05-01T12:0{n}:00Z",
+            text=f"Post number {n} about café crème",
+            links=("https://example.com/a",) if n == 0 else (),
+            media=(Media("image", "https://cdn.example/i.jpg", "a cup"),) if n == 1 else (),
+            quote=Quote("https://bsky.app/x", "bob.bsky.social", "quoted") if n == 2 else None,
+        )
+        for n in range(count)
+    )
+    return Thread(
+        id=thread_id,
+        source="bluesky",
+        url=posts[0].url,
+        author=ALICE,
+        created_at=posts[0].created_at,
+        posts=posts,
+        fetched_at="2024-05-02T00:00:00Z",
+    )
+
+
+def test_a_thread_comes_back_as_it_went_in(tmp_path: Path) -> None:
+    thread = make_thread()
+    with Store(tmp_path / "lib.sqlite3") as store:
+        store.save_thread(thread)
+    with Store(tmp_path / "lib.sqlite3") as store:
+        assert store.thread(thread.id) == thread
+        assert store.thread_id_for_post(thread.posts[1].id) == thread.id
+        [summary] = store.threads()
+        assert summary.preview == "Post number 0 about café crème"
+        assert summary.post_count == 3
+
+
+def test_saving_again_replaces_posts_but_keeps_read_state(tmp_path: Path) -> None:
+    with Store(tmp_path / "lib.sqlite3") as store:
+        thread = make_thread(2)
+        store.save_thread(thread)
+        store.set_unread([thread.id], False, "2024-05-03T00:00:00Z")
+        store.set_position(thread.id, 1)
+
+        store.save_thread(make_thread(4))
+
+        again = store.thread(thread.id)
+        assert again is not None
+        assert again.post_count == 4
+        assert again.unread is False
+        assert store.position(thread.id) == 1
+
+
+def test_a_failed_write_leaves_the_old_thread(tmp_path: Path) -> None:
+    with Store(tmp_path / "lib.sqlite3") as store:
+        good = make_thread(3)
+        store.save_thread(good)
+        broken_post = replace(good.posts[1], text=None)  # type: ignore[arg-type]
+        broken = replace(good, posts=(good.posts[0], broken_post, good.posts[2]))
+
+        with pytest.raises(sqlite3.IntegrityError):
+            store.save_thread(broken)
+
+        assert store.thread(good.id) == good
+
+
+def test_the_search_index_follows_the_posts(tmp_path: Path) -> None:
+    with Store(tmp_path / "lib.sqlite3") as store:
+        store.save_thread(make_thread(3))
+        store.save_thread(make_thread(2))
+        rows = store.conn.execute(
+            "SELECT count(*) FROM post_search WHERE post_search MATCH 'cafe'"
+        ).fetchone()
+        assert rows[0] == 2
+
+
+def test_unread_filter_and_authors(tmp_path: Path) -> None:
+    with Store(tmp_path / "lib.sqlite3") as store:
+        store.save_thread(make_thread(thread_id="bluesky:one"))
+        store.save_thread(make_thread(thread_id="bluesky:two"))
+        store.set_unread(["bluesky:one"], False, "2024-05-03T00:00:00Z")
+
+        assert [t.id for t in store.threads(unread_only=True)] == ["bluesky:two"]
+        [row] = store.authors()
+        assert (row.author.handle, row.threads, row.unread) == ("alice.bsky.social", 2, 1)
+        assert store.author_by_handle("bluesky", "ALICE.bsky.social") == ALICE
+
+
+def test_schema_is_versioned(tmp_path: Path) -> None:
+    with Store(tmp_path / "lib.sqlite3") as store:
+        assert store.schema_version == len(MIGRATIONS)
+        assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_a_library_from_a_newer_version_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "lib.sqlite3"
+    with Store(path):
+        pass
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 5}")
+    conn.close()
+
+    with pytest.raises(StoreError, match="newer tui-reader"):
+        Store(path)
+
+
+def test_a_file_that_is_not_a_library_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "lib.sqlite3"
+    path.write_bytes(b"this is not sqlite at all" * 100)
+
+    with pytest.raises(StoreError, match="cannot open the library"):
+        Store(path)
