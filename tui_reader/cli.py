@@ -34,9 +34,6 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--offline", action="store_true", help="use only the library; never touch the network"
     )
-    parser.add_argument(
-        "--demo", action="store_true", help="open the reader on the bundled demo library"
-    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     unroll = commands.add_parser(
@@ -58,6 +55,13 @@ def _parser() -> argparse.ArgumentParser:
         help="use only the library; never touch the network",
     )
     unroll.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+
+    read = commands.add_parser(
+        "read",
+        help="open the reader on one thread",
+        description="Open the reader on one thread, unrolling it first if the library lacks it.",
+    )
+    read.add_argument("ref", metavar="REF", help="a post URL, or a thread ID from 'threads'")
 
     threads = commands.add_parser(
         "threads",
@@ -147,9 +151,25 @@ def cmd_threads(args: argparse.Namespace, library: Library, out: TextIO) -> int:
     return 0
 
 
+def run_reader(library: Library, open_ref: str = "") -> int:
+    """Open the reader (the Textual app) on the library."""
+    from tui_reader.ui.app import make_app
+
+    if open_ref:
+        library.resolve(open_ref)  # a REF that names nothing fails here, before the screen clears
+    make_app(library.config, library, open_ref=open_ref).run()
+    return 0
+
+
+def cmd_read(args: argparse.Namespace, library: Library, out: TextIO) -> int:
+    """``tui-reader read REF``."""
+    return run_reader(library, args.ref)
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, Library, TextIO], int]] = {
     "unroll": cmd_unroll,
     "threads": cmd_threads,
+    "read": cmd_read,
 }
 
 
@@ -167,10 +187,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     library: Library | None = None
     try:
         config: Config = load_config().with_offline(args.offline)
-        if args.command is None:
-            parser.print_help(sys.stderr)
-            return 2
         library = Library.open(config)
+        if args.command is None:
+            return run_reader(library)
         return COMMANDS[args.command](args, library, sys.stdout)
     except UsageError as error:
         _error(error.message)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from tui_reader import locations
@@ -10,9 +10,17 @@ from tui_reader.config import Config
 from tui_reader.errors import BadReference, Offline
 from tui_reader.fetch import Fetcher
 from tui_reader.models import Author, Ref, SourceName, Thread, ThreadSummary
-from tui_reader.sources import Source
+from tui_reader.sources import Source, utc_now
 from tui_reader.sources.bluesky import BlueskySource
 from tui_reader.store import AuthorRow, Store
+
+
+@dataclass(frozen=True)
+class LinkedThread:
+    """A thread a post links to or quotes: in the library already, or not yet fetched."""
+
+    url: str
+    summary: ThreadSummary | None
 
 
 class Library:
@@ -161,6 +169,50 @@ class Library:
             return []
         return self.store.threads(author_key=known.key, unread_only=unread_only)
 
+    def threads_of(self, author_key: str, *, unread_only: bool = False) -> list[ThreadSummary]:
+        """One author's threads, by the author's library key, newest first."""
+        return self.store.threads(author_key=author_key, unread_only=unread_only)
+
     def authors(self) -> list[AuthorRow]:
         """Authors with threads in the library, with their thread and unread counts."""
         return self.store.authors()
+
+    # Read state -------------------------------------------------------------------------
+
+    def set_unread(self, thread_id: str, unread: bool) -> None:
+        """Mark a thread unread (``True``) or read."""
+        self.store.set_unread([thread_id], unread, utc_now())
+
+    def position(self, thread_id: str) -> int:
+        """The post the reader was last at in a thread (0 for the first)."""
+        return self.store.position(thread_id)
+
+    def set_position(self, thread_id: str, position: int) -> None:
+        """Remember the post the reader is at in a thread."""
+        self.store.set_position(thread_id, position)
+
+    # Related threads --------------------------------------------------------------------
+
+    def linked_threads(self, thread: Thread) -> list[LinkedThread]:
+        """Threads that the posts of ``thread`` link to or quote, each once, in order."""
+        found: list[LinkedThread] = []
+        seen: set[str] = {thread.id}
+        urls: list[str] = []
+        for post in thread.posts:
+            urls.extend(post.links)
+            if post.quote is not None:
+                urls.append(post.quote.url)
+        for url in urls:
+            try:
+                ref = self.resolve(url)
+            except BadReference:
+                continue
+            if ref.kind != "post":
+                continue
+            cached = self.cached_thread(ref)
+            key = cached.id if cached is not None else url
+            if key in seen:
+                continue
+            seen.add(key)
+            found.append(LinkedThread(url, cached.summary() if cached is not None else None))
+        return found

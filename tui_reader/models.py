@@ -103,6 +103,21 @@ class Thread:
         """Estimated reading time in whole minutes, at least one."""
         return max(1, math.ceil(self.word_count / WORDS_PER_MINUTE))
 
+    def summary(self) -> ThreadSummary:
+        """The thread as a list shows it."""
+        return ThreadSummary(
+            id=self.id,
+            source=self.source,
+            url=self.url,
+            title=self.title,
+            author=self.author,
+            created_at=self.created_at,
+            fetched_at=self.fetched_at,
+            post_count=self.post_count,
+            preview=make_preview(self.posts[0].text if self.posts else ""),
+            unread=self.unread,
+        )
+
 
 @dataclass(frozen=True)
 class ThreadSummary:

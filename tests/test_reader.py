@@ -1,0 +1,458 @@
+"""The reader, driven by keys through Textual's Pilot."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import replace
+from pathlib import Path
+
+from textual.widgets import Input
+
+from tests.fake_bluesky import FakeAppView
+from tests.reader_data import fill
+from tui_reader.config import Config
+from tui_reader.library import Library
+from tui_reader.sources.bluesky import web_url
+from tui_reader.ui.app import make_app
+from tui_reader.ui.screens.dialogs import HelpScreen, UnrollDialog
+from tui_reader.ui.screens.main import MainScreen
+from tui_reader.ui.widgets.authors import AuthorList
+from tui_reader.ui.widgets.feed import FeedList
+from tui_reader.ui.widgets.read_more import ReadMore
+from tui_reader.ui.widgets.thread_view import ThreadHeader, ThreadView
+
+WIDE = (120, 40)
+
+
+def screen_text(app: object) -> str:
+    """Everything on screen as plain text."""
+    from textual.app import App
+
+    assert isinstance(app, App)
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+def thread_lines(view: ThreadView) -> str:
+    return "\n".join(strip.text for strip in view._lines)
+
+
+def main_screen(app: object) -> MainScreen:
+    from textual.app import App
+
+    assert isinstance(app, App)
+    screen = app.screen
+    assert isinstance(screen, MainScreen)
+    return screen
+
+
+async def open_feed_entry(pilot: object, index: int) -> None:
+    """Focus the feed and open its ``index``-th thread."""
+    app = pilot.app  # type: ignore[attr-defined]
+    feed = app.screen.query_one(FeedList)
+    feed.focus()
+    feed.highlighted = feed.get_option_index(feed.threads[index].id)
+    await pilot.press("enter")  # type: ignore[attr-defined]
+    await pilot.pause()  # type: ignore[attr-defined]
+
+
+async def test_it_opens_on_the_library(library: Library) -> None:
+    fill(library)
+    app = make_app(library.config, library)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Alice Liddell" in text and "Bob Builder" in text
+        assert "All threads  3" in text
+        feed = app.screen.query_one(FeedList)
+        # Newest first.
+        assert [t.title for t in feed.threads][0].startswith("Why tea tastes")
+        assert app.screen.focused is app.screen.query_one(AuthorList)
+        assert "Pick a thread on the left" in text
+
+
+async def test_pick_an_author_then_read_a_thread_with_keys(library: Library) -> None:
+    threads = fill(library)
+    app = make_app(library.config, library)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("j", "j")  # All threads → Unread → Bob Builder? no: Alice is first
+        feed = app.screen.query_one(FeedList)
+        assert feed.border_title == "@alice.bsky.social"
+        assert {t.id for t in feed.threads} == {threads["tea"].id, threads["long"].id}
+
+        await pilot.press("l", "enter")
+        await pilot.pause()
+
+        view = app.screen.query_one(ThreadView)
+        assert app.screen.focused is view
+        assert view.thread is not None and view.thread.id == threads["tea"].id
+        header = str(app.screen.query_one(ThreadHeader).render())
+        assert "Alice Liddell" in header and "@alice.bsky.social" in header
+        assert "5 posts · 1 min read" in header
+        lines = thread_lines(view)
+        assert "[image: A chart of boiling points] https://cdn.example/chart.png" in lines
+        assert "│ @bob.bsky.social" in lines and "│ Kettles lie." in lines
+
+
+async def test_hostile_text_is_shown_literally_and_runs_nothing(library: Library) -> None:
+    threads = fill(library)
+    app = make_app(library.config, library)
+    async with app.run_test(size=WIDE) as pilot:
+        main_screen(app).open_thread(threads["tea"].id)
+        await pilot.pause()
+        view = app.screen.query_one(ThreadView)
+        lines = thread_lines(view)
+        assert "[bold]not bold[/bold] [@click=app.quit]click me[/]" in lines
+        assert "␛[31mred␛[0m ␛]52;c;ZXZpbA==␇" in lines
+        assert "\x1b" not in lines
+        # Clicking on the text must not quit the app.
+        await pilot.click(ThreadView, offset=(20, 8))
+        await pilot.pause()
+        assert app.is_running
+        assert app.clipboard == ""
+
+
+async def test_post_keys_move_through_the_thread(library: Library) -> None:
+    threads = fill(library)
+    app = make_app(library.config, library)
+    async with app.run_test(size=WIDE) as pilot:
+        main_screen(app).open_thread(threads["long"].id)
+        await pilot.pause()
+        view = app.screen.query_one(ThreadView)
+        await pilot.press("n", "n", "n")
+        assert view.current == 3
+        assert view.scroll_y == view._starts[3]
+        await pilot.press("p")
+        assert view.current == 2
+        await pilot.press("G")
+        await pilot.pause()
+        assert view.scroll_y == view.max_scroll_y
+        assert view.current == 299
+        await pilot.press("g")
+        await pilot.pause()
+        assert view.scroll_y == 0 and view.current == 0
+        await pilot.press("space")
+        await pilot.pause()
+        page = view.scroll_y
+        assert page > 10
+        await pilot.press("b")
+        await pilot.pause()
+        assert view.scroll_y == 0
+        await pilot.press("j", "j")
+        await pilot.pause()
+        assert view.scroll_y == 2
+
+
+async def test_reading_to_the_end_marks_read_and_m_toggles(library: Library) -> None:
+    threads = fill(library)
+    app = make_app(library.config, library)
+    async with app.run_test(size=WIDE) as pilot:
+        main_screen(app).open_thread(threads["long"].id)
+        await pilot.pause()
+        assert library.thread(threads["long"].id).unread  # type: ignore[union-attr]
+        await pilot.press("G")
+        await pilot.pause()
+        assert not library.thread(threads["long"].id).unread  # type: ignore[union-attr]
+        await pilot.press("m")
+        await pilot.pause()
+        assert library.thread(threads["long"].id).unread  # type: ignore[union-attr]
+        assert "Marked unread." in [n.message for n in app._notifications]
+
+
+async def test_the_reading_position_is_remembered(library: Library) -> None:
+    threads = fill(library)
+    app = make_app(library.config, library)
+    async with app.run_test(size=WIDE) as pilot:
+        screen = main_screen(app)
+        screen.open_thread(threads["long"].id)
+        await pilot.pause()
+        await pilot.press(*["n"] * 7)
+        screen.open_thread(threads["shed"].id)
+        await pilot.pause()
+        screen.open_thread(threads["long"].id)
+        await pilot.pause()
+        view = app.screen.query_one(ThreadView)
+        assert view.current == 7
+        assert view.scroll_y == view._starts[7]
+    assert library.position(threads["long"].id) == 7
+
+
+async def test_read_more_lists_the_authors_other_threads_and_opens_one(library: Library) -> None:
+    threads = fill(library)
+    app = make_app(library.config, library)
+    async with app.run_test(size=WIDE) as pilot:
+        main_screen(app).open_thread(threads["tea"].id)
+        await pilot.pause()
+        more = app.screen.query_one(ReadMore)
+        text = "\n".join(str(more.get_option_at_index(i).prompt) for i in range(more.option_count))
+        assert "More from @alice.bsky.social" in text
+        assert "Post 1 of 300." in text and "Read 300 posts" in text
+        assert "Unread" in text and "How I built a shed" in text
+
+        await pilot.press("tab")  # thread → read more
+        assert app.screen.focused is more
+        await pilot.press("enter")
+        await pilot.pause()
+        view = app.screen.query_one(ThreadView)
+        assert view.thread is not None and view.thread.id == threads["long"].id
+
+
+async def test_a_linked_thread_not_yet_fetched_is_unrolled_on_the_spot(
+    library: Library, appview: FakeAppView
+) -> None:
+    carol = appview.account("carol.bsky.social", "Carol")
+    uris = appview.chain(carol, 3)
+    threads = fill(library, link=web_url(uris[1]))
+    app = make_app(library.config, library)
+    async with app.run_test(size=WIDE) as pilot:
+        main_screen(app).open_thread(threads["tea"].id)
+        await pilot.pause()
+        more = app.screen.query_one(ReadMore)
+        more.focus()
+        more.highlighted = more.get_option_index(f"url:{web_url(uris[1])}")
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        view = app.screen.query_one(ThreadView)
+        assert view.thread is not None
+        assert view.thread.author.display_name == "Carol"
+        assert view.thread.post_count == 3
+        assert "Carol" in screen_text(app)
+
+
+async def test_u_unrolls_a_url_typed_in_the_dialog(library: Library, appview: FakeAppView) -> None:
+    dave = appview.account("dave.bsky.social", "Dave")
+    uris = appview.chain(dave, 4)
+    app = make_app(library.config, library)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("u")
+        assert isinstance(app.screen, UnrollDialog)
+        app.screen.query_one(Input).value = web_url(uris[2])
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        view = app.screen.query_one(ThreadView)
+        assert view.thread is not None and view.thread.post_count == 4
+        assert "Dave" in screen_text(app)
+
+
+async def test_a_failed_unroll_is_a_notification_not_a_crash(
+    library: Library, appview: FakeAppView
+) -> None:
+    app = make_app(library.config, library)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("u")
+        app.screen.query_one(Input).value = "https://bsky.app/profile/ghost.bsky.social/post/3kz"
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.is_running
+        messages = [n.message for n in app._notifications]
+        assert any("no Bluesky account has the handle ghost.bsky.social" in m for m in messages)
+
+
+async def test_refresh_fetches_the_thread_again(library: Library, appview: FakeAppView) -> None:
+    erin = appview.account("erin.bsky.social", "Erin")
+    uris = appview.chain(erin, 2)
+    await library.unroll(web_url(uris[0]))
+    appview.post(erin, "Added later.", reply_to=uris[1])
+    app = make_app(library.config, library)
+    async with app.run_test(size=WIDE) as pilot:
+        main_screen(app).open_thread(f"bluesky:{uris[0]}")
+        await pilot.pause()
+        await pilot.press("r")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        view = app.screen.query_one(ThreadView)
+        assert view.thread is not None and view.thread.post_count == 3
+        assert "Added later." in thread_lines(view)
+
+
+async def test_offline_reads_the_library_and_says_so_for_the_network(
+    library: Library, tmp_path: Path
+) -> None:
+    threads = fill(library)
+    offline = Library(library.config.with_offline(True), library.store)
+    app = make_app(offline.config, offline)
+    async with app.run_test(size=WIDE) as pilot:
+        assert app.sub_title == "offline"
+        main_screen(app).open_thread(threads["tea"].id)
+        await pilot.pause()
+        assert "offline" in str(app.screen.query_one(ThreadHeader).render())
+        await pilot.press("r")
+        await pilot.pause()
+        assert any("Offline" in n.message for n in app._notifications)
+        await pilot.press("u")
+        app.screen.query_one(Input).value = "https://bsky.app/profile/did:plc:zed/post/3kz"
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert any(
+            "offline, and the library does not have" in n.message for n in app._notifications
+        )
+
+
+async def test_o_opens_web_links_only_and_y_copies(library: Library) -> None:
+    threads = fill(library)
+    app = make_app(library.config, library)
+    opened: list[str] = []
+    app.open_url = lambda url, new_tab=True: opened.append(url)  # type: ignore[method-assign]
+    async with app.run_test(size=WIDE) as pilot:
+        main_screen(app).open_thread(threads["tea"].id)
+        await pilot.pause()
+        await pilot.press("n", "o", "y")
+        expected = threads["tea"].posts[1].url
+        assert opened == [expected]
+        assert app.clipboard == expected
+
+
+async def test_thread_keys_are_off_until_a_thread_is_open(library: Library) -> None:
+    fill(library)
+    app = make_app(library.config, library)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("o", "y", "m", "r")
+        assert not list(app._notifications)
+        assert app.clipboard == ""
+        footer = screen_text(app).splitlines()[-1]
+        assert "Unroll" in footer and "Copy link" not in footer
+
+
+async def test_help_lists_every_key(library: Library) -> None:
+    app = make_app(library.config, library)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        text = screen_text(app)
+        for words in (
+            "next / previous post",
+            "mark read / unread",
+            "copy the post's link",
+            "command palette",
+            "unroll a post URL",
+        ):
+            assert words in text
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen)
+
+
+async def test_keys_can_be_rebound_from_the_config(library: Library) -> None:
+    threads = fill(library)
+    config = replace(library.config, keymap={"next-post": "ctrl+n"})
+    app = make_app(config, Library(config, library.store))
+    async with app.run_test(size=WIDE) as pilot:
+        main_screen(app).open_thread(threads["long"].id)
+        await pilot.pause()
+        await pilot.press("ctrl+n", "ctrl+n")
+        assert app.screen.query_one(ThreadView).current == 2
+        await pilot.press("n")
+        assert app.screen.query_one(ThreadView).current == 2
+
+
+async def test_the_palette_goes_to_an_author(library: Library) -> None:
+    fill(library)
+    app = make_app(library.config, library)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.press(*"go to author bob")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause()
+        feed = app.screen.query_one(FeedList)
+        assert feed.border_title == "@bob.bsky.social"
+        assert app.screen.focused is feed
+
+
+async def test_the_palette_opens_a_thread(library: Library) -> None:
+    threads = fill(library)
+    app = make_app(library.config, library)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.press(*"open thread shed")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause()
+        view = app.screen.query_one(ThreadView)
+        assert view.thread is not None and view.thread.id == threads["shed"].id
+
+
+async def test_the_chosen_theme_is_saved_to_the_config(library: Library, tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text("[network]\ntimeout = 7.0\n", "utf-8")
+    config = replace(library.config, path=path)
+    app = make_app(config, Library(config, library.store))
+    async with app.run_test(size=WIDE) as pilot:
+        app.theme = "nord"
+        await pilot.pause()
+    saved = tomllib.loads(path.read_text("utf-8"))
+    assert saved == {"network": {"timeout": 7.0}, "ui": {"theme": "nord"}}
+    again = make_app(replace(config, theme="nord"), library)
+    assert again.theme == "nord"
+
+
+async def test_a_narrow_terminal_shows_the_lists_or_the_thread(library: Library) -> None:
+    threads = fill(library)
+    app = make_app(library.config, library)
+    async with app.run_test(size=(80, 24)) as pilot:
+        sidebar = app.screen.query_one("#sidebar")
+        main = app.screen.query_one("#main")
+        assert sidebar.display and not main.display
+        await open_feed_entry(pilot, 0)
+        assert main.display and not sidebar.display
+        assert app.screen.query_one(ThreadView).thread.id == threads["tea"].id  # type: ignore[union-attr]
+        await pilot.press("shift+tab", "shift+tab")
+        assert sidebar.display and not main.display
+
+
+async def test_read_ref_opens_straight_on_the_thread(
+    library: Library, appview: FakeAppView
+) -> None:
+    fay = appview.account("fay.bsky.social", "Fay")
+    uris = appview.chain(fay, 5)
+    app = make_app(library.config, library, open_ref=web_url(uris[3]))
+    async with app.run_test(size=WIDE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        view = app.screen.query_one(ThreadView)
+        assert view.thread is not None and view.thread.post_count == 5
+        assert app.screen.focused is view
+
+
+async def test_a_thousand_post_thread_opens_and_reaches_its_end(library: Library) -> None:
+    from tests.reader_data import long_thread
+
+    thread = long_thread(1000)
+    library.store.save_thread(thread)
+    app = make_app(library.config, library)
+    async with app.run_test(size=WIDE) as pilot:
+        main_screen(app).open_thread(thread.id)
+        await pilot.pause()
+        await pilot.press("G")
+        await pilot.pause()
+        view = app.screen.query_one(ThreadView)
+        assert view.current == 999
+        assert "Post 1000 of 1000." in screen_text(app)
+
+
+def test_config_keymap_ids_exist() -> None:
+    """Every id a user can rebind is one the reader really declares."""
+    from tui_reader.ui.app import ReaderApp
+
+    ids = {
+        b.id
+        for cls in (ReaderApp, MainScreen, ThreadView)
+        for b in cls.BINDINGS  # type: ignore[union-attr]
+        if hasattr(b, "id") and b.id
+    }
+    assert {
+        "next-post",
+        "previous-post",
+        "unroll",
+        "refresh",
+        "toggle-read",
+        "open-in-browser",
+        "copy-link",
+        "quit",
+        "help",
+        "next-pane",
+        "previous-pane",
+    } <= ids
+    assert isinstance(Config().keymap, dict)

@@ -1,0 +1,77 @@
+"""Refresh the SVG screenshots in screenshots/ from a sample library.
+
+Run from the repository root: ``python tools/screenshots.py``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import tempfile
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from textual.pilot import Pilot  # noqa: E402
+
+from tests.reader_data import fill  # noqa: E402
+from tui_reader.config import Config  # noqa: E402
+from tui_reader.library import Library  # noqa: E402
+from tui_reader.store import Store  # noqa: E402
+from tui_reader.ui.app import make_app  # noqa: E402
+from tui_reader.ui.screens.main import MainScreen  # noqa: E402
+
+Step = Callable[[Pilot[None], dict[str, object]], Awaitable[None]]
+
+
+async def nothing(pilot: Pilot[None], threads: dict[str, object]) -> None:
+    """Leave the reader as it opens."""
+
+
+async def read_tea(pilot: Pilot[None], threads: dict[str, object]) -> None:
+    """Open the sample thread and move to its third post."""
+    screen = pilot.app.screen
+    assert isinstance(screen, MainScreen)
+    screen.open_thread(threads["tea"].id)  # type: ignore[attr-defined]
+    await pilot.pause()
+    await pilot.press("n", "n")
+
+
+async def help_screen(pilot: Pilot[None], threads: dict[str, object]) -> None:
+    """Show the keys."""
+    await pilot.press("question_mark")
+
+
+SHOTS: list[tuple[str, tuple[int, int], Step]] = [
+    ("library", (120, 40), nothing),
+    ("thread", (120, 40), read_tea),
+    ("thread-80x24", (80, 24), read_tea),
+    ("help", (120, 40), help_screen),
+]
+
+
+async def take(name: str, size: tuple[int, int], step: Step) -> None:
+    """Save one screenshot."""
+    with tempfile.TemporaryDirectory() as folder:
+        library = Library(Config(), Store(Path(folder) / "library.sqlite3"))
+        threads = fill(library)
+        app = make_app(library.config, library)
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            await step(pilot, threads)  # type: ignore[arg-type]
+            await pilot.pause(0.3)
+            app.save_screenshot(f"{name}.svg", str(ROOT / "screenshots"))
+        library.close()
+    print(f"screenshots/{name}.svg")
+
+
+async def main() -> None:
+    """Take every screenshot."""
+    for name, size, step in SHOTS:
+        await take(name, size, step)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,1 @@
+"""The reader: a keyboard-driven Textual app over the library."""

@@ -1,0 +1,98 @@
+"""The reader app and the one factory that builds it."""
+
+from __future__ import annotations
+
+from textual.app import App
+from textual.binding import Binding
+
+from tui_reader.config import Config, save_setting
+from tui_reader.errors import ConfigError
+from tui_reader.library import Library
+from tui_reader.ui.commands import ReaderCommands
+from tui_reader.ui.screens.dialogs import HelpScreen
+from tui_reader.ui.screens.main import MainScreen
+
+#: Every key, for the help screen: where it works, the key, what it does.
+KEYS: list[tuple[str, str, str]] = [
+    ("Everywhere", "tab / shift+tab, h / l", "next / previous pane"),
+    ("Everywhere", "u", "unroll a post URL or thread ID"),
+    ("Everywhere", "ctrl+p", "command palette: every action, open thread …, go to author …"),
+    ("Everywhere", "?", "this help"),
+    ("Everywhere", "q", "quit"),
+    ("Lists", "j / k, ↓ / ↑", "move"),
+    ("Lists", "g / G", "first / last"),
+    ("Lists", "enter", "open the thread (unrolled first if not fetched yet)"),
+    ("Thread", "j / k, ↓ / ↑", "scroll a line"),
+    ("Thread", "space / b", "page down / up"),
+    ("Thread", "g / G", "top / bottom"),
+    ("Thread", "n / p", "next / previous post"),
+    ("Thread", "r", "refresh from the network (missing some posts?)"),
+    ("Thread", "m", "mark read / unread"),
+    ("Thread", "o", "open the post in the browser"),
+    ("Thread", "y", "copy the post's link"),
+]
+
+
+class ReaderApp(App[None]):
+    """tui-reader's reader: the library on the left, the thread on the right."""
+
+    TITLE = "tui-reader"
+    CSS_PATH = "app.tcss"
+    COMMANDS = App.COMMANDS | {ReaderCommands}
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("question_mark", "help", "Keys", id="help"),
+    ]
+
+    def __init__(self, config: Config, library: Library, *, open_ref: str = "") -> None:
+        super().__init__()
+        self.config = config
+        self.library = library
+        self.open_ref = open_ref
+        self._working = 0
+        if config.theme and config.theme in self.available_themes:
+            self.theme = config.theme
+
+    def on_mount(self) -> None:
+        if self.config.keymap:
+            self.set_keymap(self.config.keymap)
+        self._show_status()
+        main = MainScreen()
+        self.push_screen(main)
+        if self.open_ref:
+            main.unroll(self.open_ref)
+
+    async def on_unmount(self) -> None:
+        await self.library.aclose()
+
+    def set_working(self, working: bool) -> None:
+        """Count network work in progress, for the indicator in the header."""
+        self._working = max(0, self._working + (1 if working else -1))
+        self._show_status()
+
+    def _show_status(self) -> None:
+        parts = []
+        if self.library.offline:
+            parts.append("offline")
+        if self._working:
+            parts.append("working…")
+        self.sub_title = " · ".join(parts)
+
+    def action_help(self) -> None:
+        """Show every key."""
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(KEYS))
+
+    def watch_theme(self, theme: str) -> None:
+        path = self.config.path
+        if path is None or not self.is_running or theme == self.config.theme:
+            return
+        try:
+            save_setting(path, "ui", "theme", theme)
+        except ConfigError as error:
+            self.notify(error.message, title="Theme not saved", severity="warning", markup=False)
+
+
+def make_app(config: Config, library: Library, *, open_ref: str = "") -> ReaderApp:
+    """Build the reader from its parts; the CLI and the tests both start here."""
+    return ReaderApp(config, library, open_ref=open_ref)

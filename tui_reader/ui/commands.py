@@ -1,0 +1,84 @@
+"""The command palette: every action, plus "open thread …" and "go to author …"."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING, cast
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from tui_reader.ui.text import one_line
+
+if TYPE_CHECKING:
+    from tui_reader.ui.app import ReaderApp
+    from tui_reader.ui.screens.main import MainScreen
+
+
+class ReaderCommands(Provider):
+    """Commands that depend on what is open: thread actions only when a thread is shown."""
+
+    def _main(self) -> MainScreen | None:
+        from tui_reader.ui.screens.main import MainScreen
+
+        screen = self.screen
+        return screen if isinstance(screen, MainScreen) else None
+
+    def _commands(self) -> list[tuple[str, str, object]]:
+        main = self._main()
+        if main is None:
+            return []
+        app = cast("ReaderApp", self.app)
+        commands: list[tuple[str, str, object]] = [
+            ("Unroll a post URL…", "Fetch a thread and add it to the library", main.action_unroll),
+            ("Keys", "Every key the reader knows", app.action_help),
+        ]
+        if main.thread is not None:
+            commands += [
+                ("Refresh this thread", "Missing some posts? Fetch it again", main.action_refresh),
+                (
+                    "Mark read / unread",
+                    "Toggle the open thread's read mark",
+                    main.action_toggle_read,
+                ),
+                ("Open post in browser", "The post under the cursor", main.action_open_in_browser),
+                (
+                    "Copy post link",
+                    "The post under the cursor, to the clipboard",
+                    main.action_copy_link,
+                ),
+            ]
+        library = app.library
+        for summary in library.threads():
+            commands.append(
+                (
+                    f"open thread {one_line(summary.title).plain}",
+                    f"@{summary.author.handle} · {summary.post_count} posts",
+                    partial(main.open_thread, summary.id),
+                )
+            )
+        for row in library.authors():
+            author = row.author
+            commands.append(
+                (
+                    f"go to author {one_line(author.display_name or author.handle).plain}",
+                    f"@{author.handle} · {row.threads} threads",
+                    partial(main.go_to_author, author.key),
+                )
+            )
+        return commands
+
+    async def discover(self) -> Hits:
+        for name, help_text, callback in self._commands()[:8]:
+            yield DiscoveryHit(name, callback, help=help_text)  # type: ignore[arg-type]
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, help_text, callback in self._commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(
+                    score,
+                    matcher.highlight(name),
+                    callback,  # type: ignore[arg-type]
+                    help=help_text,
+                )

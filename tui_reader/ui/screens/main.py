@@ -1,0 +1,289 @@
+"""The main screen: authors, feed, thread and "read more", coordinated by messages."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+from urllib.parse import urlsplit
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.events import DescendantFocus
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer, Header
+
+from tui_reader.errors import ReaderError
+from tui_reader.models import Thread
+from tui_reader.ui.screens.dialogs import UnrollDialog
+from tui_reader.ui.widgets.authors import ALL, UNREAD, AuthorList
+from tui_reader.ui.widgets.feed import FeedList
+from tui_reader.ui.widgets.read_more import ReadMore
+from tui_reader.ui.widgets.thread_view import ThreadHeader, ThreadView
+
+if TYPE_CHECKING:
+    from tui_reader.ui.app import ReaderApp
+
+NEEDS_THREAD = frozenset({"refresh", "toggle_read", "open_in_browser", "copy_link"})
+
+
+class MainScreen(Screen[None]):
+    """Everything the reader does happens here."""
+
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+
+    BINDINGS = [
+        Binding("l,tab", "next_pane", "Next pane", show=False, id="next-pane"),
+        Binding("h,shift+tab", "previous_pane", "Previous pane", show=False, id="previous-pane"),
+        Binding("u", "unroll", "Unroll", id="unroll"),
+        Binding("r", "refresh", "Refresh", id="refresh"),
+        Binding("m", "toggle_read", "Read/unread", id="toggle-read"),
+        Binding("o", "open_in_browser", "Open", id="open-in-browser"),
+        Binding("y", "copy_link", "Copy link", id="copy-link"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.thread: Thread | None = None
+        # Kept so the reading position can still be saved while the screen is torn down.
+        self.thread_view = ThreadView(id="thread")
+
+    @property
+    def reader(self) -> ReaderApp:
+        """The app, typed."""
+        return cast("ReaderApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="≡")
+        with Horizontal(id="body"):
+            with Vertical(id="sidebar"):
+                yield AuthorList(id="authors")
+                yield FeedList(id="feed")
+            with Vertical(id="main"):
+                yield ThreadHeader(id="thread-header")
+                yield self.thread_view
+                yield ReadMore(id="read-more")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(ThreadHeader).show(None, offline=self.reader.library.offline)
+        self.reload_lists()
+        self.query_one(AuthorList).focus()
+        self._show_feed(ALL)
+
+    # Panes ------------------------------------------------------------------------------
+
+    @property
+    def panes(self) -> list[Widget]:
+        """The panes that take focus, left to right."""
+        return [
+            self.query_one(AuthorList),
+            self.query_one(FeedList),
+            self.query_one(ThreadView),
+            self.query_one(ReadMore),
+        ]
+
+    def _step_pane(self, step: int) -> None:
+        panes = self.panes
+        current = self.focused
+        index = panes.index(current) if current in panes else 0
+        target = panes[(index + step) % len(panes)]
+        # Show the target's side first: a hidden widget cannot take focus.
+        self.set_class(target in panes[2:], "-reading")
+        self.call_after_refresh(target.focus)
+
+    def action_next_pane(self) -> None:
+        """Focus the pane to the right."""
+        self._step_pane(1)
+
+    def action_previous_pane(self) -> None:
+        """Focus the pane to the left."""
+        self._step_pane(-1)
+
+    @on(DescendantFocus)
+    def _focus_moved(self, event: DescendantFocus) -> None:
+        # On a narrow terminal only one side shows: the lists, or the thread.
+        reading = event.widget in (self.query_one(ThreadView), self.query_one(ReadMore))
+        self.set_class(reading, "-reading")
+
+    # Lists ------------------------------------------------------------------------------
+
+    def reload_lists(self) -> None:
+        """Refresh the author counts and the feed from the library."""
+        library = self.reader.library
+        rows = library.authors()
+        total = sum(row.threads for row in rows)
+        unread = sum(row.unread for row in rows)
+        authors = self.query_one(AuthorList)
+        authors.show(rows, total, unread)
+        self._show_feed(authors.chosen_key)
+
+    def _show_feed(self, key: str) -> None:
+        library = self.reader.library
+        feed = self.query_one(FeedList)
+        if key == ALL:
+            feed.show(library.threads(), "All threads")
+        elif key == UNREAD:
+            feed.show(library.threads(unread_only=True), "Unread")
+        else:
+            threads = library.threads_of(key)
+            title = f"@{threads[0].author.handle}" if threads else "Threads"
+            feed.show(threads, title)
+
+    def go_to_author(self, key: str) -> None:
+        """Show an author's threads and move to the list of them."""
+        authors = self.query_one(AuthorList)
+        try:
+            authors.highlighted = authors.get_option_index(key)
+        except Exception:  # noqa: BLE001 - an author with no threads left
+            return
+        self._show_feed(key)
+        self.query_one(FeedList).focus()
+
+    @on(AuthorList.AuthorChosen)
+    def _author_chosen(self, event: AuthorList.AuthorChosen) -> None:
+        self._show_feed(event.key)
+
+    @on(FeedList.ThreadChosen)
+    def _thread_chosen(self, event: FeedList.ThreadChosen) -> None:
+        self.open_thread(event.thread_id)
+
+    @on(ReadMore.Chosen)
+    def _read_more_chosen(self, event: ReadMore.Chosen) -> None:
+        if event.thread_id:
+            self.open_thread(event.thread_id)
+        elif event.url:
+            self.unroll(event.url)
+
+    # The thread -------------------------------------------------------------------------
+
+    def open_thread(self, thread_id: str) -> None:
+        """Show a thread from the library, at the post the reader left it."""
+        library = self.reader.library
+        self._save_position()
+        thread = library.thread(thread_id)
+        if thread is None:
+            self.notify(
+                "That thread is no longer in the library.", severity="warning", markup=False
+            )
+            return
+        self.thread = thread
+        self.query_one(ThreadHeader).show(thread, offline=library.offline)
+        self.query_one(ThreadView).show(thread, library.position(thread_id))
+        self._fill_read_more()
+        self.query_one(ThreadView).focus()
+        self.refresh_bindings()
+
+    def _fill_read_more(self) -> None:
+        library = self.reader.library
+        thread = self.thread
+        if thread is None:
+            return
+        more_from = [t for t in library.threads_of(thread.author.key) if t.id != thread.id]
+        unread = [t for t in library.threads(unread_only=True) if t.id != thread.id]
+        self.query_one(ReadMore).show(thread, more_from, library.linked_threads(thread), unread)
+
+    def _save_position(self) -> None:
+        if self.thread is not None:
+            self.reader.library.set_position(self.thread.id, self.thread_view.current)
+
+    def on_unmount(self) -> None:
+        self._save_position()
+
+    @on(ThreadView.ReachedEnd)
+    def _reached_end(self, event: ThreadView.ReachedEnd) -> None:
+        current = self.thread
+        if current is None or event.thread.id != current.id or not current.unread:
+            return
+        self._set_unread(current, False)
+
+    def _set_unread(self, thread: Thread, unread: bool) -> None:
+        from dataclasses import replace
+
+        self.reader.library.set_unread(thread.id, unread)
+        self.thread = replace(thread, unread=unread)
+        self.reload_lists()
+        self._fill_read_more()
+
+    # Actions ----------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in NEEDS_THREAD and self.thread is None:
+            return False
+        return True
+
+    def action_toggle_read(self) -> None:
+        """Mark the open thread read, or unread again."""
+        if self.thread is not None:
+            unread = not self.thread.unread
+            self._set_unread(self.thread, unread)
+            self.notify("Marked unread." if unread else "Marked read.", markup=False)
+
+    def _current_url(self) -> str:
+        post = self.query_one(ThreadView).current_post()
+        if post is not None:
+            return post.url
+        return self.thread.url if self.thread is not None else ""
+
+    def action_open_in_browser(self) -> None:
+        """Open the post under the cursor in the web browser."""
+        url = self._current_url()
+        if urlsplit(url).scheme not in ("http", "https"):
+            self.notify("Only http and https links are opened.", severity="warning", markup=False)
+            return
+        self.app.open_url(url)
+        self.notify(f"Opening {url}", markup=False)
+
+    def action_copy_link(self) -> None:
+        """Copy the link of the post under the cursor (through the terminal, OSC 52)."""
+        url = self._current_url()
+        if url:
+            self.app.copy_to_clipboard(url)
+            self.notify(f"Copied {url}", markup=False)
+
+    def action_refresh(self) -> None:
+        """Fetch the open thread again from the network."""
+        if self.thread is None:
+            return
+        if self.reader.library.offline:
+            self.notify("Offline: refreshing needs the network.", severity="warning", markup=False)
+            return
+        self.unroll(self.thread.id, refresh=True)
+
+    def action_unroll(self) -> None:
+        """Ask for a post URL and unroll it."""
+
+        def done(ref: str | None) -> None:
+            if ref:
+                self.unroll(ref)
+
+        self.app.push_screen(UnrollDialog(), done)
+
+    @work(exclusive=True, group="unroll", exit_on_error=False)
+    async def unroll(self, ref: str, refresh: bool = False) -> None:
+        """Unroll ``ref`` (from the library when it has it), then open it."""
+        library = self.reader.library
+        self.reader.set_working(True)
+        try:
+            thread = await library.unroll(ref, refresh=refresh)
+        except ReaderError as error:
+            self.notify(
+                error.message, title="Could not unroll", severity="error", markup=False, timeout=8
+            )
+            return
+        except Exception as error:  # noqa: BLE001 - the reader must not crash on a bad answer
+            self.notify(
+                f"Unexpected {type(error).__name__}: {error}",
+                title="Could not unroll",
+                severity="error",
+                markup=False,
+                timeout=8,
+            )
+            return
+        finally:
+            self.reader.set_working(False)
+        if refresh:
+            self.notify(f"Refreshed: {thread.post_count} posts.", markup=False)
+        self.reload_lists()
+        self.open_thread(thread.id)

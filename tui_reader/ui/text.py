@@ -1,0 +1,42 @@
+"""The one way network text reaches the screen: as plain text, never as markup."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from rich.text import Text
+
+from tui_reader.render import safe_text
+
+
+def untrusted(text: str, style: str = "") -> Text:
+    """A Rich ``Text`` of network text: no markup parsed, control characters made visible."""
+    return Text(safe_text(text), style=style)
+
+
+def one_line(text: str, style: str = "") -> Text:
+    """Network text folded onto one line."""
+    return Text(" ".join(safe_text(text).split()), style=style)
+
+
+def age(when: str, now: datetime | None = None) -> str:
+    """``"3 days ago"`` for an ISO time; the text as given if it is not one."""
+    try:
+        then = datetime.fromisoformat(when.replace("Z", "+00:00"))
+    except ValueError:
+        return when
+    if then.tzinfo is None:
+        then = then.replace(tzinfo=UTC)
+    seconds = ((now or datetime.now(UTC)) - then).total_seconds()
+    if seconds < 90:
+        return "just now"
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            count = int(seconds // size)
+            return f"{count} {unit}{'s' if count != 1 else ''} ago"
+    return "just now"  # pragma: no cover
+
+
+def short_date(when: str) -> str:
+    """``"2024-05-01"`` from an ISO time."""
+    return when[:10]

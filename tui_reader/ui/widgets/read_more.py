@@ -1,0 +1,113 @@
+"""The "read more" pane: the author's other threads, threads linked from this one, unread."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from tui_reader.library import LinkedThread
+from tui_reader.models import Thread, ThreadSummary
+from tui_reader.ui.text import one_line, short_date
+
+MAX_PER_SECTION = 12
+
+
+class ReadMore(OptionList):
+    """Sections of further reading; enter opens one, unrolling it first if needed."""
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+    ]
+
+    class Chosen(Message):
+        """The reader picked a thread in the library (``thread_id``) or a link (``url``)."""
+
+        def __init__(self, thread_id: str = "", url: str = "") -> None:
+            super().__init__()
+            self.thread_id = thread_id
+            self.url = url
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.border_title = "Read more"
+
+    def show(
+        self,
+        thread: Thread | None,
+        more_from: list[ThreadSummary],
+        linked: list[LinkedThread],
+        unread: list[ThreadSummary],
+    ) -> None:
+        """Fill the sections for ``thread``."""
+        options: list[Option | None] = []
+        if thread is not None:
+            handle = thread.author.handle
+            options.append(_heading(f"More from @{handle}", len(more_from)))
+            options += [
+                Option(_summary(s, show_author=False), id=f"thread:{s.id}")
+                for s in more_from[:MAX_PER_SECTION]
+            ]
+            if not more_from:
+                options.append(
+                    Option(Text("  nothing else in the library yet", "dim italic"), disabled=True)
+                )
+            if linked:
+                options.append(None)
+                options.append(_heading("Linked in this thread", len(linked)))
+                for item in linked[:MAX_PER_SECTION]:
+                    if item.summary is not None:
+                        options.append(
+                            Option(_summary(item.summary), id=f"thread:{item.summary.id}")
+                        )
+                    else:
+                        options.append(Option(_link(item.url), id=f"url:{item.url}"))
+        if unread:
+            if options:
+                options.append(None)
+            options.append(_heading("Unread", len(unread)))
+            options += [Option(_summary(s), id=f"unread:{s.id}") for s in unread[:MAX_PER_SECTION]]
+        self.set_options(options)
+        enabled = [i for i in range(self.option_count) if not self.get_option_at_index(i).disabled]
+        self.highlighted = enabled[0] if enabled else None
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        kind, _, value = (event.option.id or "").partition(":")
+        if kind in ("thread", "unread"):
+            self.post_message(self.Chosen(thread_id=value))
+        elif kind == "url":
+            self.post_message(self.Chosen(url=value))
+
+
+def _heading(title: str, count: int) -> Option:
+    return Option(Text.assemble((title, "bold"), (f"  {count}", "dim")), disabled=True)
+
+
+def _summary(summary: ThreadSummary, *, show_author: bool = True) -> Text:
+    text = Text(no_wrap=True, overflow="ellipsis")
+    text.append("● " if summary.unread else "  ", style="bold")
+    text.append(short_date(summary.created_at), style="dim")
+    text.append(" ")
+    if show_author:
+        text.append_text(one_line(f"@{summary.author.handle}", "dim"))
+        text.append(" ")
+    text.append_text(one_line(summary.title))
+    posts = "1 post" if summary.post_count == 1 else f"{summary.post_count} posts"
+    text.append(f" · Read {posts}", style="dim")
+    return text
+
+
+def _link(url: str) -> Text:
+    return Text.assemble(
+        ("  ↗ ", "dim"),
+        one_line(url),
+        (" · not fetched yet", "dim italic"),
+        no_wrap=True,
+        overflow="ellipsis",
+    )

@@ -1,0 +1,315 @@
+"""The thread pane: a header, then every post as its own block, rendered line by line."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Iterable
+
+from rich.console import Console
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widgets import Static
+
+from tui_reader.models import Post, Thread
+from tui_reader.render import nice_date, reading_line
+from tui_reader.ui.text import age, one_line, untrusted
+
+MARGIN = 6  # post number, right-aligned, then a gap
+STALE_AFTER_DAYS = 7
+
+
+class ThreadHeader(Static):
+    """Who wrote the thread, when, how long it is, and how fresh the library's copy is."""
+
+    DEFAULT_CSS = """
+    ThreadHeader { height: auto; padding: 0 1; }
+    """
+
+    def show(self, thread: Thread | None, *, offline: bool) -> None:
+        """Describe ``thread``; ``None`` shows a hint instead."""
+        self.set_class(False, "-stale")
+        if thread is None:
+            self.update(
+                Text("Pick a thread on the left, or press u to unroll a post URL.", style="italic")
+            )
+            return
+        author = thread.author
+        title = one_line(thread.title, "bold")
+        who = Text.assemble(
+            one_line(author.display_name or author.handle, "bold"),
+            " ",
+            one_line(f"@{author.handle}", "dim"),
+            f" · {thread.source} · {nice_date(thread.created_at)}",
+        )
+        fetched = f"fetched {age(thread.fetched_at)}"
+        stale = offline or _older_than(thread.fetched_at, STALE_AFTER_DAYS)
+        if offline:
+            fetched += " · offline"
+        elif stale:
+            fetched += " · press r to refresh"
+        self.set_class(stale, "-stale")
+        about = Text.assemble(reading_line(thread), " · ", Text(fetched, style="italic"))
+        lines = [title, who, about]
+        if thread.ends_early:
+            lines.append(Text(f"Note: {thread.ends_early}.", style="italic"))
+        self.update(Text("\n").join(lines))
+
+
+def _older_than(when: str, days: int) -> bool:
+    from datetime import UTC, datetime, timedelta
+
+    try:
+        then = datetime.fromisoformat(when.replace("Z", "+00:00"))
+    except ValueError:
+        return True
+    if then.tzinfo is None:
+        then = then.replace(tzinfo=UTC)
+    return datetime.now(UTC) - then > timedelta(days=days)
+
+
+class ThreadView(ScrollView, can_focus=True):
+    """Every post of a thread, wrapped to the pane's width and drawn line by line, so a
+    thousand-post thread scrolls as smoothly as a short one.
+    """
+
+    COMPONENT_CLASSES = {
+        "thread-view--number",
+        "thread-view--current",
+        "thread-view--meta",
+        "thread-view--link",
+        "thread-view--quote",
+    }
+
+    DEFAULT_CSS = """
+    ThreadView {
+        background: $surface;
+        & > .thread-view--number { color: $text-muted; }
+        & > .thread-view--current { color: $accent; text-style: bold; }
+        & > .thread-view--meta { color: $text-muted; }
+        & > .thread-view--link { color: $text-primary; }
+        & > .thread-view--quote { color: $text-secondary; }
+    }
+    """
+
+    BINDINGS = [
+        Binding("j,down", "scroll_down", "Down", show=False),
+        Binding("k,up", "scroll_up", "Up", show=False),
+        Binding("g,home", "scroll_home", "Top", show=False),
+        Binding("G,end", "scroll_end", "Bottom", show=False),
+        Binding("space,pagedown", "page_down", "Page down", show=False),
+        Binding("b,pageup", "page_up", "Page up", show=False),
+        Binding("n", "next_post", "Next post", id="next-post"),
+        Binding("p", "previous_post", "Prev post", id="previous-post"),
+    ]
+
+    current: reactive[int] = reactive(0, init=False)
+
+    class PostChanged(Message):
+        """The post at the top of the pane changed."""
+
+        def __init__(self, view: ThreadView, index: int) -> None:
+            super().__init__()
+            self.view = view
+            self.index = index
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, ThreadView.PostChanged)
+
+    class ReachedEnd(Message):
+        """The reader scrolled to the end of the thread."""
+
+        def __init__(self, thread: Thread) -> None:
+            super().__init__()
+            self.thread = thread
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.thread: Thread | None = None
+        self._lines: list[Strip] = []
+        self._owner: list[int] = []  # the post each line belongs to
+        self._starts: list[int] = []  # the first line of each post
+        self._built_width = 0
+        self._strip_cache: LRUCache[tuple[int, int, bool], Strip] = LRUCache(1024)
+        self._end_reported = False
+
+    # Showing a thread -----------------------------------------------------------------
+
+    def show(self, thread: Thread | None, position: int = 0) -> None:
+        """Show ``thread`` (or nothing), scrolled to post ``position``."""
+        self.thread = thread
+        self._end_reported = False
+        self._built_width = 0
+        self._rebuild()
+        self.set_reactive(ThreadView.current, 0)
+        self.scroll_to(y=0, animate=False, immediate=True)
+        if thread is not None and position:
+            # The new height is only known after the next layout.
+            self.call_after_refresh(self.go_to_post, position)
+        self.call_after_refresh(self._check_fits)
+
+    def _check_fits(self) -> None:
+        # A thread that fits on screen is read as soon as it is shown.
+        if self.thread is not None and not self._end_reported and self.max_scroll_y == 0:
+            self._end_reported = True
+            self.post_message(self.ReachedEnd(self.thread))
+
+    def go_to_post(self, index: int, *, animate: bool = False) -> None:
+        """Scroll so post ``index`` starts at the top of the pane."""
+        if not self._starts:
+            return
+        index = max(0, min(index, len(self._starts) - 1))
+        self.current = index
+        self.scroll_to(y=self._starts[index], animate=animate, immediate=not animate)
+
+    def current_post(self) -> Post | None:
+        """The post the reader is at."""
+        if self.thread is None or not self.thread.posts:
+            return None
+        return self.thread.posts[min(self.current, len(self.thread.posts) - 1)]
+
+    # Building lines ---------------------------------------------------------------------
+
+    def _text_width(self) -> int:
+        return max(10, self.scrollable_content_region.width - MARGIN - 1)
+
+    def _rebuild(self) -> None:
+        self._strip_cache.clear()
+        self._lines, self._owner, self._starts = [], [], []
+        width = self._text_width()
+        self._built_width = width
+        if self.thread is not None:
+            console = self.app.console
+            for index, post in enumerate(self.thread.posts):
+                self._starts.append(len(self._lines))
+                for line in self._post_lines(console, post, width):
+                    self._lines.append(line)
+                    self._owner.append(index)
+                self._lines.append(Strip.blank(0))
+                self._owner.append(index)
+        # No wider than the pane: lines are wrapped, so there is nothing to scroll sideways.
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self._lines))
+        self.refresh()
+
+    def _post_lines(self, console: Console, post: Post, width: int) -> Iterable[Strip]:
+        meta = self.get_component_rich_style("thread-view--meta", partial=True)
+        link = self.get_component_rich_style("thread-view--link", partial=True)
+        quote = self.get_component_rich_style("thread-view--quote", partial=True)
+        yield from self._wrap(console, untrusted(post.text), width)
+        shown: set[str] = set()
+        for media in post.media:
+            shown.add(media.url)
+            label = {"image": "image", "video": "video", "link": "link"}[media.kind]
+            caption = f"[{label}: " if media.alt else f"[{label}"
+            text = Text(caption, style=meta)
+            if media.alt:
+                text.append_text(one_line(media.alt))
+            text.append("] ", style=meta)
+            text.append_text(one_line(media.url, ""))
+            text.stylize(link, len(text) - len(one_line(media.url)))
+            yield from self._wrap(console, text, width)
+        for url in post.links:
+            if url in shown or url in post.text:
+                continue
+            yield from self._wrap(
+                console, Text.assemble(("→ ", meta), one_line(url)), width, style=link
+            )
+        if post.quote is not None:
+            who = f"@{post.quote.author}" if post.quote.author else "quoted post"
+            body = Text.assemble(
+                one_line(who, "bold"),
+                "\n",
+                untrusted(post.quote.text),
+                "\n",
+                one_line(post.quote.url, "dim"),
+            )
+            for line in self._wrap(console, body, width - 2, style=quote):
+                yield Strip([Segment("│ ", quote), *line])
+
+    def _wrap(
+        self, console: Console, text: Text, width: int, style: Style | None = None
+    ) -> Iterable[Strip]:
+        if style is not None:
+            text.stylize(style)
+        text.end = ""
+        for line in text.wrap(console, width, overflow="fold"):
+            yield Strip(list(line.render(console)), line.cell_len)
+
+    # Rendering --------------------------------------------------------------------------
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self._text_width() != self._built_width:
+            current = self.current
+            self._rebuild()
+            self.go_to_post(current)
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        index = scroll_y + y
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if index >= len(self._lines):
+            return Strip.blank(width, base)
+        post = self._owner[index]
+        first = self._starts[post] == index
+        key = (index, width, post == self.current)
+        cached = self._strip_cache.get(key)
+        if cached is None:
+            if post == self.current:
+                number_style = self.get_component_rich_style("thread-view--current")
+            else:
+                number_style = self.get_component_rich_style("thread-view--number")
+            margin = f"{post + 1:>{MARGIN - 2}}  " if first else " " * MARGIN
+            if not first and post == self.current and self._lines[index].cell_length:
+                margin = " " * (MARGIN - 2) + "▏ "
+            line = Strip([Segment(margin, number_style), *self._lines[index]])
+            cached = line.apply_style(base).crop_extend(0, width, base)
+            self._strip_cache[key] = cached
+        return cached.apply_offsets(scroll_x, index)
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        if not self._starts:
+            return
+        top = int(new)
+        index = max(0, bisect_right(self._starts, top) - 1)
+        # At the very end, the last post is the one being read even if it is short.
+        if top >= self.max_scroll_y and self.max_scroll_y > 0:
+            index = len(self._starts) - 1
+        if index != self.current:
+            self.current = index
+        if top >= self.max_scroll_y and not self._end_reported and self.thread is not None:
+            self._end_reported = True
+            self.post_message(self.ReachedEnd(self.thread))
+
+    def watch_current(self, index: int) -> None:
+        self._strip_cache.clear()
+        self.refresh()
+        self.post_message(self.PostChanged(self, index))
+
+    # Actions ----------------------------------------------------------------------------
+
+    def action_next_post(self) -> None:
+        """Jump to the next post."""
+        if self._starts and self.current < len(self._starts) - 1:
+            self.go_to_post(self.current + 1)
+        elif self._starts:
+            self.scroll_end(animate=False, immediate=True)
+
+    def action_previous_post(self) -> None:
+        """Jump to the previous post (or to the top of this one)."""
+        if not self._starts:
+            return
+        top = int(self.scroll_y)
+        if top > self._starts[self.current]:
+            self.go_to_post(self.current)
+        else:
+            self.go_to_post(self.current - 1)
