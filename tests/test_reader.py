@@ -456,3 +456,17 @@ def test_config_keymap_ids_exist() -> None:
         "previous-pane",
     } <= ids
     assert isinstance(Config().keymap, dict)
+
+
+async def test_read_ref_opens_a_thread_the_library_has_without_the_network(
+    library: Library,
+) -> None:
+    threads = fill(library)
+    offline = Library(library.config.with_offline(True), library.store)
+    app = make_app(offline.config, offline, open_ref=threads["long"].posts[10].url)
+    async with app.run_test(size=WIDE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        view = app.screen.query_one(ThreadView)
+        assert view.thread is not None and view.thread.id == threads["long"].id
+        assert app.screen.focused is view

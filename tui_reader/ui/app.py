@@ -57,10 +57,7 @@ class ReaderApp(App[None]):
         if self.config.keymap:
             self.set_keymap(self.config.keymap)
         self._show_status()
-        main = MainScreen()
-        self.push_screen(main)
-        if self.open_ref:
-            main.unroll(self.open_ref)
+        self.push_screen(MainScreen(open_ref=self.open_ref))
 
     async def on_unmount(self) -> None:
         await self.library.aclose()

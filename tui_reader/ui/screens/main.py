@@ -43,9 +43,10 @@ class MainScreen(Screen[None]):
         Binding("y", "copy_link", "Copy link", id="copy-link"),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, open_ref: str = "") -> None:
         super().__init__()
         self.thread: Thread | None = None
+        self.open_ref = open_ref
         # Kept so the reading position can still be saved while the screen is torn down.
         self.thread_view = ThreadView(id="thread")
 
@@ -71,6 +72,8 @@ class MainScreen(Screen[None]):
         self.reload_lists()
         self.query_one(AuthorList).focus()
         self._show_feed(ALL)
+        if self.open_ref:
+            self.unroll(self.open_ref)
 
     # Panes ------------------------------------------------------------------------------
 
