@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tui_reader.library import Library
 from tui_reader.models import Author, Media, Post, Quote, Thread
-from tui_reader.sources import utc_now
+from tui_reader.times import utc_now
 
 ALICE = Author(
     "bluesky",

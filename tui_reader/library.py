@@ -10,9 +10,10 @@ from tui_reader.config import Config
 from tui_reader.errors import BadReference, Offline
 from tui_reader.fetch import Fetcher
 from tui_reader.models import Author, Ref, SourceName, Thread, ThreadSummary
-from tui_reader.sources import Source, utc_now
+from tui_reader.sources import Source
 from tui_reader.sources.bluesky import BlueskySource
 from tui_reader.store import AuthorRow, Store
+from tui_reader.times import utc_now
 
 
 @dataclass(frozen=True)

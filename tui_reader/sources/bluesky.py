@@ -11,7 +11,7 @@ from urllib.parse import unquote, urlsplit
 from tui_reader.errors import BadReference, BadResponse, FetchError, NotFound
 from tui_reader.fetch import Fetcher
 from tui_reader.models import Author, Media, Post, Quote, Ref, SourceName, Thread
-from tui_reader.sources import normalise_time, parse_time, utc_now
+from tui_reader.times import normalise_time, parse_time, utc_now
 
 #: Levels of replies asked for per request. The AppView allows up to 1000, but every level
 #: nests the JSON deeper and pulls in everyone's replies, so long chains are read in steps.

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from rich.text import Text
 
 from tui_reader.render import safe_text
+from tui_reader.times import parse_time
 
 
 def untrusted(text: str, style: str = "") -> Text:
@@ -21,12 +22,9 @@ def one_line(text: str, style: str = "") -> Text:
 
 def age(when: str, now: datetime | None = None) -> str:
     """``"3 days ago"`` for an ISO time; the text as given if it is not one."""
-    try:
-        then = datetime.fromisoformat(when.replace("Z", "+00:00"))
-    except ValueError:
+    then = parse_time(when)
+    if then is None:
         return when
-    if then.tzinfo is None:
-        then = then.replace(tzinfo=UTC)
     seconds = ((now or datetime.now(UTC)) - then).total_seconds()
     if seconds < 90:
         return "just now"

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual import on
-from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from tui_reader.store import AuthorRow
 from tui_reader.ui.text import one_line
+from tui_reader.ui.widgets.lists import VimOptionList
 
 ALL = "all"
 UNREAD = "unread"
@@ -18,15 +18,8 @@ BADGES = {"bluesky": "🦋", "mastodon": "🐘", "threadreader": "𝕏"}
 SOURCE_LETTERS = {"bluesky": "bsky", "mastodon": "masto", "threadreader": "x"}
 
 
-class AuthorList(OptionList):
+class AuthorList(VimOptionList):
     """Authors with their source and unread counts; moving the cursor picks one."""
-
-    BINDINGS = [
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
-        Binding("g", "first", "Top", show=False),
-        Binding("G", "last", "Bottom", show=False),
-    ]
 
     class AuthorChosen(Message):
         """The reader moved to an author, or to "All threads" or "Unread"."""

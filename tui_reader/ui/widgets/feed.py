@@ -5,26 +5,19 @@ from __future__ import annotations
 from rich.console import Console
 from rich.text import Text
 from textual import on
-from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from tui_reader.models import ThreadSummary
 from tui_reader.ui.text import one_line, short_date
+from tui_reader.ui.widgets.lists import VimOptionList
 
 PREVIEW_LINES = 3
 
 
-class FeedList(OptionList):
+class FeedList(VimOptionList):
     """Threads with date, size, unread mark and a preview of the first post."""
-
-    BINDINGS = [
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
-        Binding("g", "first", "Top", show=False),
-        Binding("G", "last", "Bottom", show=False),
-    ]
 
     class ThreadChosen(Message):
         """The reader pressed enter on a thread."""

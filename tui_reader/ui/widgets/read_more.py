@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual import on
-from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
@@ -12,17 +11,13 @@ from textual.widgets.option_list import Option
 from tui_reader.library import LinkedThread
 from tui_reader.models import Thread, ThreadSummary
 from tui_reader.ui.text import one_line, short_date
+from tui_reader.ui.widgets.lists import VimOptionList
 
 MAX_PER_SECTION = 12
 
 
-class ReadMore(OptionList):
+class ReadMore(VimOptionList):
     """Sections of further reading; enter opens one, unrolling it first if needed."""
-
-    BINDINGS = [
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
-    ]
 
     class Chosen(Message):
         """The reader picked a thread in the library (``thread_id``) or a link (``url``)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
 
 from rich.console import Console
 from rich.segment import Segment
@@ -21,6 +22,7 @@ from textual.widgets import Static
 
 from tui_reader.models import Post, Thread
 from tui_reader.render import nice_date, reading_line
+from tui_reader.times import parse_time
 from tui_reader.ui.text import age, one_line, untrusted
 
 MARGIN = 6  # post number, right-aligned, then a gap
@@ -65,15 +67,8 @@ class ThreadHeader(Static):
 
 
 def _older_than(when: str, days: int) -> bool:
-    from datetime import UTC, datetime, timedelta
-
-    try:
-        then = datetime.fromisoformat(when.replace("Z", "+00:00"))
-    except ValueError:
-        return True
-    if then.tzinfo is None:
-        then = then.replace(tzinfo=UTC)
-    return datetime.now(UTC) - then > timedelta(days=days)
+    then = parse_time(when)
+    return then is None or datetime.now(UTC) - then > timedelta(days=days)
 
 
 class ThreadView(ScrollView, can_focus=True):

@@ -1,0 +1,31 @@
+"""Times as the library keeps them: ISO 8601 in UTC, to the second."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+
+def utc_now() -> str:
+    """The current time as the library writes times: ISO 8601, UTC, whole seconds."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def parse_time(value: object) -> datetime | None:
+    """Parse an ISO 8601 time (a naive one is taken as UTC), or ``None`` if it is not one."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed
+
+
+def normalise_time(value: object) -> str:
+    """A server's timestamp in the library's form, or the text as given if it is not one."""
+    parsed = parse_time(value)
+    if parsed is None:
+        return value if isinstance(value, str) else ""
+    return parsed.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
