@@ -48,6 +48,10 @@ class FakeAppView:
     def __init__(self) -> None:
         self.accounts: dict[str, FakeAccount] = {}
         self.posts: dict[str, FakePost] = {}
+        #: (reposter DID, post URI, when) for every repost.
+        self.reposts: list[tuple[str, str, datetime]] = []
+        #: Send ETags on author feeds and answer 304 when they match.
+        self.etags = True
         self._counter = itertools.count(1)
         #: The most reply levels the server will return, whatever the client asks for.
         self.max_depth = 1000
@@ -93,8 +97,14 @@ class FakeAppView:
             uris.append(self.post(author, f"Post {index + 1} of {count}.", reply_to=parent))
         return uris
 
+    def repost(self, account: FakeAccount, uri: str) -> None:
+        """``account`` reposts ``uri``, now (after every post so far)."""
+        when = BASE_TIME + timedelta(minutes=next(self._counter))
+        self.reposts.append((account.did, uri, when))
+
     def install(self, server: FakeServer) -> None:
         """Serve this AppView's endpoints on ``server``."""
+        server.route("/xrpc/app.bsky.feed.getAuthorFeed", self.get_author_feed)
         server.route("/xrpc/app.bsky.feed.getPostThread", self.get_post_thread)
         server.route("/xrpc/com.atproto.identity.resolveHandle", self.resolve_handle)
         server.route("/xrpc/app.bsky.actor.getProfile", self.get_profile)
@@ -182,6 +192,50 @@ class FakeAppView:
             parent_uri = parent.parent
             height -= 1
         return Reply.json({"thread": thread})
+
+    def get_author_feed(self, request: Request) -> Reply:
+        """``app.bsky.feed.getAuthorFeed``, newest first, paged by an opaque cursor.
+
+        Like a server that ignores ``filter``, it lists replies to other people too.
+        """
+        actor = request.query.get("actor", "")
+        did = next((a.did for a in self.accounts.values() if actor in (a.did, a.handle)), "")
+        if not did:
+            return Reply.json({"error": "InvalidRequest", "message": "Profile not found"}, 400)
+        limit = min(int(request.query.get("limit", "50")), 100)
+        offset = int(request.query.get("cursor", "0") or 0)
+        items: list[tuple[datetime, dict[str, Any]]] = []
+        for post in self.posts.values():
+            if post.did != did or post.deleted:
+                continue
+            item: dict[str, Any] = {"post": self.post_view(post)}
+            if post.parent:
+                parent, root = self.posts.get(post.parent), self.posts.get(post.root)
+                if parent is not None and root is not None:
+                    item["reply"] = {"root": self.post_view(root), "parent": self.post_view(parent)}
+            items.append((post.created_at, item))
+        for reposter, uri, when in self.reposts:
+            if reposter == did and uri in self.posts:
+                reason = {
+                    "$type": "app.bsky.feed.defs#reasonRepost",
+                    "by": self._author_view(did),
+                    "indexedAt": when.isoformat().replace("+00:00", "Z"),
+                }
+                items.append((when, {"post": self.post_view(self.posts[uri]), "reason": reason}))
+        items.sort(key=lambda pair: pair[0], reverse=True)
+        page = [item for _, item in items[offset : offset + limit]]
+        body: dict[str, Any] = {"feed": page}
+        if offset + limit < len(items):
+            body["cursor"] = str(offset + limit)
+        reply = Reply.json(body)
+        if self.etags:
+            import hashlib
+
+            tag = '"' + hashlib.sha256(reply.body).hexdigest()[:16] + '"'
+            if request.headers.get("if-none-match") == tag:
+                return Reply(304, b"", {"etag": tag})
+            reply.headers["etag"] = tag
+        return reply
 
     def resolve_handle(self, request: Request) -> Reply:
         """``com.atproto.identity.resolveHandle``."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from tui_reader.library import Library
 from tui_reader.models import Author, Media, Post, Quote, Thread
 from tui_reader.times import utc_now
@@ -21,6 +23,8 @@ BOB = Author(
     "https://bsky.app/profile/did:plc:bob",
 )
 
+START = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+
 HOSTILE = (
     "Hostile: [bold]not bold[/bold] [@click=app.quit]click me[/] "
     "\x1b[31mred\x1b[0m \x1b]52;c;ZXZpbA==\x07"
@@ -31,7 +35,7 @@ def _post(author: Author, rkey: str, minute: int, text: str, **extra: object) ->
     return Post(
         id=f"at://{author.id}/app.bsky.feed.post/{rkey}",
         url=f"https://bsky.app/profile/{author.id}/post/{rkey}",
-        created_at=f"2024-05-01T12:{minute % 60:02d}:00Z",
+        created_at=(START + timedelta(minutes=minute)).isoformat().replace("+00:00", "Z"),
         text=text,
         **extra,  # type: ignore[arg-type]
     )

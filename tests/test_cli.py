@@ -224,3 +224,16 @@ def test_an_unwritable_output_is_one_line(cli: Cli, appview: FakeAppView) -> Non
     one_line_error(
         cli("unroll", web_url(uris[0]), "-o", "/nonexistent-folder/x.md"), "does not exist"
     )
+
+
+def test_refresh_keeps_posts_deleted_upstream(cli: Cli, appview: FakeAppView) -> None:
+    uris = make_thread(appview)
+    assert cli("unroll", web_url(uris[0])).code == 0
+    appview.posts[uris[3]].deleted = True
+
+    refreshed = cli("unroll", web_url(uris[0]), "--refresh")
+    data = json.loads(cli("unroll", web_url(uris[0]), "--format", "json", "--offline").out)
+
+    assert refreshed.code == 0, refreshed.err
+    assert "(deleted upstream; this is the library's copy)\nPart 4." in refreshed.out
+    assert [p["text"] for p in data["posts"][1:]] == ["Part 2.", "Part 3.", "Part 4.", "Part 5."]

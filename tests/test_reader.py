@@ -14,7 +14,7 @@ from tui_reader.config import Config
 from tui_reader.library import Library
 from tui_reader.sources.bluesky import web_url
 from tui_reader.ui.app import make_app
-from tui_reader.ui.screens.dialogs import HelpScreen, UnrollDialog
+from tui_reader.ui.screens.dialogs import HelpScreen, RefDialog
 from tui_reader.ui.screens.main import MainScreen
 from tui_reader.ui.widgets.authors import AuthorList
 from tui_reader.ui.widgets.feed import FeedList
@@ -225,7 +225,7 @@ async def test_u_unrolls_a_url_typed_in_the_dialog(library: Library, appview: Fa
     app = make_app(library.config, library)
     async with app.run_test(size=WIDE) as pilot:
         await pilot.press("u")
-        assert isinstance(app.screen, UnrollDialog)
+        assert isinstance(app.screen, RefDialog)
         app.screen.query_one(Input).value = web_url(uris[2])
         await pilot.press("enter")
         await app.workers.wait_for_complete()
@@ -470,3 +470,65 @@ async def test_read_ref_opens_a_thread_the_library_has_without_the_network(
         view = app.screen.query_one(ThreadView)
         assert view.thread is not None and view.thread.id == threads["long"].id
         assert app.screen.focused is view
+
+
+async def test_f_follows_and_capital_r_syncs_with_a_notification(
+    library: Library, appview: FakeAppView
+) -> None:
+    gus = appview.account("gus.bsky.social", "Gus")
+    appview.chain(gus, 3)
+    appview.chain(gus, 2)
+    appview.post(gus, "a single post")
+    app = make_app(library.config, library)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("f")
+        assert isinstance(app.screen, RefDialog)
+        app.screen.query_one(Input).value = "gus.bsky.social"
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "not synced yet: press R" in screen_text(app)
+
+        await pilot.press("R")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+        messages = [n.message for n in app._notifications]
+        assert "2 new threads from 1 author." in messages
+        text = screen_text(app)
+        assert "Gus  bsky  2 · 2 unread · 2 new" in text
+        assert "synced just now" in text
+        assert "new  " in text  # the badge on the feed entries
+        assert app.sub_title == ""
+
+
+async def test_x_unfollows_from_the_authors_pane(library: Library, appview: FakeAppView) -> None:
+    appview.account("hal.bsky.social", "Hal")
+    await library.follow("hal.bsky.social")
+    app = make_app(library.config, library)
+    async with app.run_test(size=WIDE) as pilot:
+        authors = app.screen.query_one(AuthorList)
+        authors.highlighted = authors.get_option_index(library.following()[0].author.key)
+        await pilot.pause()
+        await pilot.press("x")
+        await pilot.pause()
+        assert library.following() == []
+        assert "Hal" not in screen_text(app)
+
+
+async def test_sync_on_start_runs_in_the_background(
+    library: Library, appview: FakeAppView
+) -> None:
+    from tui_reader.config import SyncConfig
+
+    ivy = appview.account("ivy.bsky.social", "Ivy")
+    appview.chain(ivy, 2)
+    await library.follow("ivy.bsky.social")
+    config = replace(library.config, sync=SyncConfig(on_start=True))
+    app = make_app(config, Library(config, library.store))
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "1 new thread from 1 author." in [n.message for n in app._notifications]
+        assert len(library.threads()) == 1

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tui_reader.models import Author, Media, Post, Quote, Thread
-from tui_reader.store import MIGRATIONS, Store, StoreError
+from tui_reader.store import MIGRATIONS, ReadMark, Store, StoreError, SyncState
 
 ALICE = Author(
     "bluesky",
@@ -63,7 +63,7 @@ def test_saving_again_replaces_posts_but_keeps_read_state(tmp_path: Path) -> Non
         thread = make_thread(2)
         store.save_thread(thread)
         store.set_unread([thread.id], False, "2024-05-03T00:00:00Z")
-        store.set_position(thread.id, 1)
+        store.set_position(thread.id, 1, "2024-05-03T00:00:01Z")
 
         store.save_thread(make_thread(4))
 
@@ -90,11 +90,12 @@ def test_a_failed_write_leaves_the_old_thread(tmp_path: Path) -> None:
 def test_the_search_index_follows_the_posts(tmp_path: Path) -> None:
     with Store(tmp_path / "lib.sqlite3") as store:
         store.save_thread(make_thread(3))
-        store.save_thread(make_thread(2))
+        store.save_thread(make_thread(3))
         rows = store.conn.execute(
             "SELECT count(*) FROM post_search WHERE post_search MATCH 'cafe'"
         ).fetchone()
-        assert rows[0] == 2
+        # Accents are folded, and saving again does not index twice.
+        assert rows[0] == 3
 
 
 def test_unread_filter_and_authors(tmp_path: Path) -> None:
@@ -133,3 +134,69 @@ def test_a_file_that_is_not_a_library_is_refused(tmp_path: Path) -> None:
 
     with pytest.raises(StoreError, match="cannot open the library"):
         Store(path)
+
+
+def test_posts_that_vanish_upstream_are_kept_and_marked_deleted(tmp_path: Path) -> None:
+    with Store(tmp_path / "lib.sqlite3") as store:
+        whole = make_thread(4)
+        store.save_thread(whole)
+        # A refetch lost the second post (deleted upstream) and everything past it.
+        store.save_thread(replace(whole, posts=whole.posts[:1]))
+
+        again = store.thread(whole.id)
+        assert again is not None
+        assert [p.id for p in again.posts] == [p.id for p in whole.posts]
+        assert [p.deleted for p in again.posts] == [False, True, True, True]
+        assert again.posts[1].text == whole.posts[1].text
+
+        # When the post comes back, it is no longer marked.
+        store.save_thread(whole)
+        assert [p.deleted for p in store.thread(whole.id).posts] == [False] * 4  # type: ignore[union-attr]
+
+
+def test_read_marks_merge_newest_wins(tmp_path: Path) -> None:
+    with Store(tmp_path / "a.sqlite3") as store:
+        store.save_thread(make_thread(thread_id="bluesky:one"))
+        store.save_thread(make_thread(thread_id="bluesky:two"))
+        store.set_unread(["bluesky:one"], False, "2024-06-01T00:00:00Z")
+        store.set_unread(["bluesky:two"], False, "2024-06-05T00:00:00Z")
+        marks = [
+            ReadMark("bluesky:one", True, 3, "2024-06-02T00:00:00Z"),  # newer: wins
+            ReadMark("bluesky:two", True, 9, "2024-06-04T00:00:00Z"),  # older: ignored
+            ReadMark("bluesky:three", False, 0, "2024-06-09T00:00:00Z"),  # not here
+        ]
+
+        assert store.merge_read_marks(marks) == (1, 1)
+
+        one, two = (store.thread(i) for i in ("bluesky:one", "bluesky:two"))
+        assert one is not None and one.unread and store.position("bluesky:one") == 3
+        assert two is not None and not two.unread and store.position("bluesky:two") == 0
+
+
+def test_follows_and_sync_state(tmp_path: Path) -> None:
+    with Store(tmp_path / "lib.sqlite3") as store:
+        assert store.follow(ALICE, "2024-06-01T00:00:00Z")
+        assert not store.follow(ALICE, "2024-06-02T00:00:00Z")
+        [row] = store.authors()
+        assert row.followed and row.threads == 0
+        store.set_sync_state(ALICE.key, SyncState("2024-06-03T00:00:00Z", "", "w", "e"))
+        assert store.sync_state(ALICE.key).etag == "e"
+        assert store.unfollow(ALICE.key)
+        assert store.authors() == []
+        assert store.sync_state(ALICE.key) == SyncState()
+
+
+def test_a_kept_post_goes_back_where_it_was_even_with_wrong_clocks(tmp_path: Path) -> None:
+    with Store(tmp_path / "lib.sqlite3") as store:
+        whole = make_thread(4)
+        # The third post's clock said it came first; the chain order must still hold.
+        skewed = replace(whole.posts[2], created_at="2001-01-01T00:00:00Z")
+        whole = replace(whole, posts=(whole.posts[0], whole.posts[1], skewed, whole.posts[3]))
+        store.save_thread(whole)
+
+        store.save_thread(replace(whole, posts=(whole.posts[0], whole.posts[3])))
+
+        again = store.thread(whole.id)
+        assert again is not None
+        assert [p.id for p in again.posts] == [p.id for p in whole.posts]
+        assert [p.deleted for p in again.posts] == [False, True, True, False]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import sys
 import tempfile
@@ -18,7 +19,8 @@ from rich.text import Text
 from tui_reader import __version__
 from tui_reader.config import Config, load_config
 from tui_reader.errors import ReaderError, UsageError
-from tui_reader.library import Library
+from tui_reader.library import AuthorSync, Library
+from tui_reader.models import Author
 from tui_reader.render import FORMATS, nice_date, safe_text, summaries_json
 
 PROG = "tui-reader"
@@ -27,7 +29,8 @@ PROG = "tui-reader"
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
-        description="Read Bluesky threads unrolled into one article, online or offline.",
+        description="Read Bluesky threads unrolled into one article, online or offline. "
+        "With no COMMAND, opens the reader.",
         epilog="Run 'tui-reader COMMAND --help' for a command's options.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -62,6 +65,60 @@ def _parser() -> argparse.ArgumentParser:
         description="Open the reader on one thread, unrolling it first if the library lacks it.",
     )
     read.add_argument("ref", metavar="REF", help="a post URL, or a thread ID from 'threads'")
+
+    follow = commands.add_parser(
+        "follow",
+        help="follow authors",
+        description="Follow authors: their new threads arrive with 'tui-reader sync'.",
+    )
+    follow.add_argument(
+        "refs",
+        metavar="REF",
+        nargs="*",
+        help="a profile or post URL, a Bluesky handle or DID",
+    )
+    follow.add_argument(
+        "--import", dest="import_file", metavar="FILE", help="follow everyone in an OPML file"
+    )
+
+    unfollow = commands.add_parser(
+        "unfollow",
+        help="stop following authors",
+        description="Stop following authors. Their threads stay in the library.",
+    )
+    unfollow.add_argument("refs", metavar="REF", nargs="+")
+
+    following = commands.add_parser(
+        "following",
+        help="list the authors you follow",
+        description="List the authors you follow, with when each was last synced.",
+    )
+    following.add_argument("--format", choices=["text", "json"], default="text")
+    following.add_argument("--export", metavar="FILE", help="write the list as OPML to FILE")
+
+    sync = commands.add_parser(
+        "sync",
+        help="bring in new threads from the authors you follow",
+        description="Fetch what is new from followed authors (or only those named), unroll "
+        "new threads and threads that grew, and mark them new.",
+    )
+    sync.add_argument("refs", metavar="REF", nargs="*", help="only these followed authors")
+    sync.add_argument(
+        "--offline",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="refuse to use the network (sync then has nothing to do)",
+    )
+
+    read_state = commands.add_parser(
+        "read-state",
+        help="carry read marks and positions to another machine",
+        description="Export or import read marks and reading positions as JSON. Importing "
+        "merges: for each thread the newest mark wins.",
+    )
+    which = read_state.add_mutually_exclusive_group(required=True)
+    which.add_argument("--export", metavar="FILE")
+    which.add_argument("--import", dest="import_file", metavar="FILE")
 
     threads = commands.add_parser(
         "threads",
@@ -129,7 +186,7 @@ def cmd_threads(args: argparse.Namespace, library: Library, out: TextIO) -> int:
             table.add_column(column, no_wrap=column in ("id", "date"))
         for thread in threads:
             table.add_row(
-                Text("●" if thread.unread else " ", style="cyan"),
+                Text("new" if thread.is_new else ("●" if thread.unread else " "), style="cyan"),
                 Text(nice_date(thread.created_at)[:10]),
                 Text("@" + safe_text(thread.author.handle)),
                 Text(str(thread.post_count), justify="right"),
@@ -140,7 +197,7 @@ def cmd_threads(args: argparse.Namespace, library: Library, out: TextIO) -> int:
         return 0
     for thread in threads:
         fields = [
-            "unread" if thread.unread else "read",
+            ("new" if thread.is_new else "unread") if thread.unread else "read",
             nice_date(thread.created_at)[:10],
             "@" + thread.author.handle,
             f"{thread.post_count} posts",
@@ -166,10 +223,168 @@ def cmd_read(args: argparse.Namespace, library: Library, out: TextIO) -> int:
     return run_reader(library, args.ref)
 
 
+def _read_file(name: str) -> str:
+    try:
+        return Path(name).read_text("utf-8")
+    except FileNotFoundError:
+        raise ReaderError(f"no such file: {name}") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ReaderError(f"cannot read {name}: {error}") from None
+
+
+def _who(author: Author) -> str:
+    name = safe_text(author.display_name)
+    return f"{name} (@{safe_text(author.handle)})" if name else f"@{safe_text(author.handle)}"
+
+
+def cmd_follow(args: argparse.Namespace, library: Library, out: TextIO) -> int:
+    """``tui-reader follow REF… | --import FILE``."""
+    if bool(args.refs) == bool(args.import_file):
+        raise UsageError("give one or more REFs, or --import FILE")
+    if args.import_file:
+        text = _read_file(args.import_file)
+        report = _run(library, lambda: library.import_follows(text))
+        for problem in report.problems:
+            print(f"skipped: {safe_text(problem)}", file=sys.stderr)
+        out.write(
+            f"Imported {report.added} new follows ({report.unchanged} already followed"
+            f", {report.skipped} skipped).\n"
+        )
+        return 1 if report.skipped else 0
+
+    async def follow_all() -> int:
+        failed = 0
+        for ref in args.refs:
+            try:
+                author, added = await library.follow(ref)
+            except ReaderError as error:
+                _error(f"{ref}: {error.message}")
+                failed += 1
+                continue
+            verb = "Following" if added else "Already following"
+            out.write(f"{verb} {_who(author)} on {author.source}\n")
+        return 1 if failed else 0
+
+    code: int = _run(library, follow_all)
+    return code
+
+
+def cmd_unfollow(args: argparse.Namespace, library: Library, out: TextIO) -> int:
+    """``tui-reader unfollow REF…``."""
+    failed = 0
+    for ref in args.refs:
+        try:
+            author = library.unfollow(ref)
+        except ReaderError as error:
+            _error(error.message)
+            failed += 1
+            continue
+        out.write(f"Unfollowed {_who(author)}; their threads stay in the library.\n")
+    return 1 if failed else 0
+
+
+def cmd_following(args: argparse.Namespace, library: Library, out: TextIO) -> int:
+    """``tui-reader following [--format json] [--export FILE]``."""
+    rows = library.following()
+    if args.export:
+        _write_file(Path(args.export), library.export_follows())
+        print(f"Wrote {len(rows)} follows to {args.export}", file=sys.stderr)
+        return 0
+    if args.format == "json":
+        data = [
+            {
+                "id": r.author.id,
+                "source": r.author.source,
+                "handle": r.author.handle,
+                "display_name": r.author.display_name,
+                "url": r.author.url,
+                "threads": r.threads,
+                "unread": r.unread,
+                "synced_at": r.synced_at or None,
+                "error": r.error or None,
+            }
+            for r in rows
+        ]
+        out.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        return 0
+    if not rows:
+        print("You follow nobody yet. Start with: tui-reader follow REF", file=sys.stderr)
+        return 0
+    for row in rows:
+        synced = f"synced {nice_date(row.synced_at)}" if row.synced_at else "never synced"
+        problem = f"\tfailed: {safe_text(row.error)}" if row.error else ""
+        out.write(
+            f"@{safe_text(row.author.handle)}\t{row.author.source}\t"
+            f"{safe_text(row.author.display_name)}\t{row.threads} threads\t"
+            f"{row.unread} unread\t{synced}{problem}\n"
+        )
+    return 0
+
+
+def cmd_sync(args: argparse.Namespace, library: Library, out: TextIO) -> int:
+    """``tui-reader sync [REF…]``."""
+    total = len(args.refs) if args.refs else len(library.following())
+    if sys.stderr.isatty() and total:
+        from rich.progress import Progress
+
+        with Progress(console=Console(stderr=True), transient=True) as progress:
+            task = progress.add_task("Syncing", total=total)
+
+            def step(result: AuthorSync) -> None:
+                progress.advance(task)
+                progress.console.print(Text(_sync_line(result)))
+
+            results = _run(library, lambda: library.sync(args.refs or None, step))
+    else:
+
+        def line(result: AuthorSync) -> None:
+            print(_sync_line(result), file=sys.stderr)
+
+        results = _run(library, lambda: library.sync(args.refs or None, line))
+    new = sum(r.new_threads for r in results)
+    grown = sum(r.grown_threads for r in results)
+    failed = [r for r in results if r.error]
+    authors = "1 author" if len(results) == 1 else f"{len(results)} authors"
+    summary = f"{authors} · {new} new thread{'s' if new != 1 else ''}"
+    if grown:
+        summary += f" · {grown} grew"
+    if failed:
+        summary += f" · {len(failed)} failed: {safe_text(failed[0].error)}"
+    out.write(summary + "\n")
+    return 1 if failed else 0
+
+
+def _sync_line(result: AuthorSync) -> str:
+    who = f"@{safe_text(result.author.handle)}"
+    if result.error:
+        return f"{who}: failed: {safe_text(result.error)}"
+    return f"{who}: {result.new_threads} new, {result.grown_threads} grew"
+
+
+def cmd_read_state(args: argparse.Namespace, library: Library, out: TextIO) -> int:
+    """``tui-reader read-state --export FILE | --import FILE``."""
+    if args.export:
+        content = library.export_read_state()
+        _write_file(Path(args.export), content)
+        print(f"Wrote read marks to {args.export}", file=sys.stderr)
+        return 0
+    report = library.import_read_state(_read_file(args.import_file))
+    out.write(
+        f"Merged read marks: {report.added} applied, {report.unchanged} older than "
+        f"this library's, {report.skipped} for threads not in this library.\n"
+    )
+    return 0
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, Library, TextIO], int]] = {
     "unroll": cmd_unroll,
     "threads": cmd_threads,
     "read": cmd_read,
+    "follow": cmd_follow,
+    "unfollow": cmd_unfollow,
+    "following": cmd_following,
+    "sync": cmd_sync,
+    "read-state": cmd_read_state,
 }
 
 

@@ -34,11 +34,20 @@ class SourcesConfig:
 
 
 @dataclass(frozen=True)
+class SyncConfig:
+    """``[sync]``: syncing in the background while the reader is open."""
+
+    on_start: bool = False
+    interval_minutes: int = 0
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything read from the config file, with defaults for what it leaves out."""
 
     network: NetworkConfig = field(default_factory=NetworkConfig)
     sources: SourcesConfig = field(default_factory=SourcesConfig)
+    sync: SyncConfig = field(default_factory=SyncConfig)
     #: ``[keymap]``: binding id → keys, as Textual's ``App.set_keymap`` takes them.
     keymap: dict[str, str] = field(default_factory=dict)
     #: ``[ui] theme``: the Textual theme chosen in the reader.
@@ -124,6 +133,14 @@ def load_config(path: Path | None = None) -> Config:
         ),
     )
 
+    sync = _section(data, "sync", where)
+    interval = _typed(sync, "interval_minutes", int, 0, where)
+    if interval < 0:
+        raise ConfigError(f"{where}: interval_minutes must be 0 (off) or more")
+    sync_config = SyncConfig(
+        on_start=_typed(sync, "on_start", bool, False, where), interval_minutes=interval
+    )
+
     keymap_table = _section(data, "keymap", where)
     keymap: dict[str, str] = {}
     for key, value in keymap_table.items():
@@ -136,6 +153,7 @@ def load_config(path: Path | None = None) -> Config:
     return Config(
         network=network_config,
         sources=sources_config,
+        sync=sync_config,
         keymap=keymap,
         theme=theme,
         path=path,

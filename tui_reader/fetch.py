@@ -58,6 +58,16 @@ class Response:
                 f"{_host(self.url)} sent a response that is not valid JSON", status=self.status
             ) from None
 
+    @property
+    def not_modified(self) -> bool:
+        """The server said our copy (named by its ETag) is still current."""
+        return self.status == 304
+
+    @property
+    def etag(self) -> str:
+        """The validator to send back next time, if the server gave one."""
+        return self.headers.get("etag", "")
+
     def text(self) -> str:
         """The body decoded as text (UTF-8 unless the server says otherwise)."""
         charset = "utf-8"
@@ -193,8 +203,12 @@ class Fetcher:
         params: Mapping[str, Any] | None = None,
         *,
         accept: str = "*/*",
+        etag: str = "",
     ) -> Response:
-        """GET ``url``, retrying what is worth retrying; raise a ``FetchError`` otherwise."""
+        """GET ``url``, retrying what is worth retrying; raise a ``FetchError`` otherwise.
+
+        With ``etag``, the server may answer 304 (``Response.not_modified``) with no body.
+        """
         host = _host(url)
         if urlsplit(url).scheme not in ("http", "https"):
             raise BadResponse(f"refusing to fetch {_short(url)}: only http and https are used")
@@ -205,7 +219,7 @@ class Fetcher:
             last = attempt == self.attempts
             try:
                 async with self._limit_for(host):
-                    response = await self._send(url, params, accept)
+                    response = await self._send(url, params, accept, etag)
             except httpx.TimeoutException:
                 if last:
                     raise SourceUnavailable(
@@ -231,11 +245,16 @@ class Fetcher:
             delay = min(delay * 2, self.max_wait)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def _send(self, url: str, params: Mapping[str, Any] | None, accept: str) -> Response:
+    async def _send(
+        self, url: str, params: Mapping[str, Any] | None, accept: str, etag: str
+    ) -> Response:
         self.stats.requests += 1
         host = _host(url)
         self.stats.by_host[host] = self.stats.by_host.get(host, 0) + 1
-        request = self._client.build_request("GET", url, params=params, headers={"accept": accept})
+        headers = {"accept": accept}
+        if etag:
+            headers["if-none-match"] = etag
+        request = self._client.build_request("GET", url, params=params, headers=headers)
         response = await self._client.send(request, stream=True)
         try:
             declared = response.headers.get("content-length", "")

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from tui_reader import locations
 from tui_reader.config import Config
-from tui_reader.errors import BadReference, Offline
+from tui_reader.errors import BadReference, NotFound, Offline, ReaderError
 from tui_reader.fetch import Fetcher
 from tui_reader.models import Author, Ref, SourceName, Thread, ThreadSummary
+from tui_reader.opml import read_opml, write_opml
 from tui_reader.sources import Source
 from tui_reader.sources.bluesky import BlueskySource
-from tui_reader.store import AuthorRow, Store
+from tui_reader.store import AuthorRow, ReadMark, Store, SyncState
+
+__all__ = ["AuthorRow", "AuthorSync", "ImportReport", "Library", "LinkedThread"]
 from tui_reader.times import utc_now
 
 
@@ -22,6 +29,29 @@ class LinkedThread:
 
     url: str
     summary: ThreadSummary | None
+
+
+@dataclass(frozen=True)
+class AuthorSync:
+    """How syncing one author went."""
+
+    author: Author
+    new_threads: int = 0
+    grown_threads: int = 0
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What an import did: how many entries it took, already had, or could not use."""
+
+    added: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    problems: tuple[str, ...] = ()
+
+
+READ_STATE_FORMAT = "tui-reader read-state"
 
 
 class Library:
@@ -190,7 +220,7 @@ class Library:
 
     def set_position(self, thread_id: str, position: int) -> None:
         """Remember the post the reader is at in a thread."""
-        self.store.set_position(thread_id, position)
+        self.store.set_position(thread_id, position, utc_now())
 
     # Related threads --------------------------------------------------------------------
 
@@ -217,3 +247,198 @@ class Library:
             seen.add(key)
             found.append(LinkedThread(url, cached.summary() if cached is not None else None))
         return found
+
+    # Follows ----------------------------------------------------------------------------
+
+    async def author_for(self, text: str) -> Author:
+        """The author a REF names (a profile, a handle, or one of the author's posts)."""
+        ref = self.resolve(text)
+        if ref.kind == "thread":
+            cached = self.store.thread(ref.thread_id)
+            assert cached is not None
+            return cached.author
+        known = self._known_author(ref)
+        if self.offline:
+            if known is None:
+                raise Offline(f"offline, and the library does not know the author of {text}")
+            return known
+        return await self.sources[ref.source].profile(known.id if known else ref.author)
+
+    async def follow(self, text: str) -> tuple[Author, bool]:
+        """Follow the author a REF names; the flag is ``False`` if already followed."""
+        author = await self.author_for(text)
+        return author, self.store.follow(author, utc_now())
+
+    def followed_author(self, text: str) -> Author:
+        """The followed author a REF names, from the library alone."""
+        ref = self.resolve(text)
+        if ref.kind == "thread":
+            cached = self.store.thread(ref.thread_id)
+            assert cached is not None
+            known: Author | None = cached.author
+        else:
+            known = self._known_author(ref)
+        followed = {author.key for author in self.store.followed()}
+        if known is None or known.key not in followed:
+            raise BadReference(f"you do not follow {text}")
+        return known
+
+    def unfollow(self, text: str) -> Author:
+        """Stop following the author a REF names; their threads stay in the library."""
+        author = self.followed_author(text)
+        self.store.unfollow(author.key)
+        return author
+
+    def unfollow_author(self, author_key: str) -> Author | None:
+        """Stop following the author with this library key; ``None`` if unknown."""
+        author = self.store.author(author_key)
+        if author is not None:
+            self.store.unfollow(author_key)
+        return author
+
+    def following(self) -> list[AuthorRow]:
+        """The followed authors with their thread counts and sync state."""
+        return [row for row in self.store.authors() if row.followed]
+
+    def export_follows(self) -> str:
+        """The follow list as OPML."""
+        return write_opml(self.store.followed())
+
+    async def import_follows(self, text: str) -> ImportReport:
+        """Follow everyone in an OPML file; entries tui-reader wrote need no network."""
+        added = unchanged = skipped = 0
+        problems: list[str] = []
+        for outline in read_opml(text):
+            try:
+                if outline.author is not None:
+                    author, new = outline.author, self.store.follow(outline.author, utc_now())
+                else:
+                    ref = outline.html_url or outline.xml_url.removesuffix("/rss")
+                    author, new = await self.follow(ref)
+            except ReaderError as error:
+                skipped += 1
+                problems.append(f"{outline.title or outline.html_url}: {error.message}")
+                continue
+            added += new
+            unchanged += not new
+        return ImportReport(added, unchanged, skipped, tuple(problems))
+
+    # Sync -------------------------------------------------------------------------------
+
+    async def sync(
+        self,
+        refs: list[str] | None = None,
+        on_progress: Callable[[AuthorSync], None] | None = None,
+    ) -> list[AuthorSync]:
+        """Bring in every followed author's new and grown threads (or only the named ones'),
+        several authors at once; one author failing does not stop the others.
+        """
+        if self.offline:
+            raise Offline("offline: syncing needs the network")
+        authors = [self.followed_author(ref) for ref in refs] if refs else self.store.followed()
+        if not authors:
+            raise ReaderError("you follow nobody yet; start with: tui-reader follow REF")
+        limit = asyncio.Semaphore(self.config.network.max_connections)
+
+        async def one(author: Author) -> AuthorSync:
+            async with limit:
+                result = await self._sync_author(author)
+            if on_progress is not None:
+                on_progress(result)
+            return result
+
+        return list(await asyncio.gather(*(one(author) for author in authors)))
+
+    async def _sync_author(self, author: Author) -> AuthorSync:
+        state = self.store.sync_state(author.key)
+        source = self.sources[author.source]
+        new = grown = 0
+        try:
+            scan = await source.author_threads(
+                author.id, watermark=state.watermark, etag=state.etag
+            )
+            for thread in scan.threads:
+                outcome = self._save_synced(thread)
+                new += outcome == "new"
+                grown += outcome == "grown"
+            for ref in scan.to_fetch:
+                try:
+                    thread = await source.thread(ref)
+                except NotFound:
+                    continue  # deleted since it was listed
+                if len(thread.posts) > 1:
+                    outcome = self._save_synced(thread)
+                    new += outcome == "new"
+                    grown += outcome == "grown"
+        except ReaderError as error:
+            self.store.set_sync_state(
+                author.key, replace(state, synced_at=utc_now(), error=error.message)
+            )
+            return AuthorSync(author, new, grown, error.message)
+        except Exception as error:  # noqa: BLE001 - one author's surprise must not stop the rest
+            message = f"unexpected {type(error).__name__}: {error}"
+            self.store.set_sync_state(
+                author.key, replace(state, synced_at=utc_now(), error=message)
+            )
+            return AuthorSync(author, new, grown, message)
+        # Only now does the next sync start from here: an interrupted one is done again.
+        self.store.set_sync_state(author.key, SyncState(utc_now(), "", scan.watermark, scan.etag))
+        return AuthorSync(author, new, grown)
+
+    def _save_synced(self, thread: Thread) -> str:
+        old = self.store.thread(thread.id)
+        if old is None:
+            self.store.save_thread(thread, mark_new=True)
+            return "new"
+        had = {post.id for post in old.posts if not post.deleted}
+        has = {post.id for post in thread.posts}
+        if has - had:
+            self.store.save_thread(thread, mark_new=True)
+            return "grown"
+        if had - has:
+            self.store.save_thread(thread)
+        return "same"
+
+    # Read state files --------------------------------------------------------------------
+
+    def export_read_state(self) -> str:
+        """Every thread's read mark and position, as JSON."""
+        data = {
+            "format": READ_STATE_FORMAT,
+            "version": 1,
+            "exported_at": utc_now(),
+            "threads": [
+                {
+                    "id": m.thread_id,
+                    "unread": m.unread,
+                    "position": m.position,
+                    "changed_at": m.changed_at,
+                }
+                for m in self.store.read_marks()
+            ],
+        }
+        return json.dumps(data, indent=2) + "\n"
+
+    def import_read_state(self, text: str) -> ImportReport:
+        """Merge read marks from JSON: for each thread, the newest mark wins."""
+        try:
+            data: Any = json.loads(text)
+        except ValueError as error:
+            raise ReaderError(f"not a read-state file: {error}") from None
+        if not isinstance(data, dict) or data.get("format") != READ_STATE_FORMAT:
+            raise ReaderError("not a read-state file written by tui-reader read-state --export")
+        marks: list[ReadMark] = []
+        for entry in data.get("threads") or []:
+            try:
+                marks.append(
+                    ReadMark(
+                        str(entry["id"]),
+                        bool(entry["unread"]),
+                        int(entry.get("position", 0)),
+                        str(entry.get("changed_at", "")),
+                    )
+                )
+            except (KeyError, TypeError, ValueError):
+                raise ReaderError("the read-state file has a malformed entry") from None
+        applied, missing = self.store.merge_read_marks(marks)
+        return ImportReport(applied, len(marks) - applied - missing, missing)

@@ -63,6 +63,8 @@ class Post:
     links: tuple[str, ...] = ()
     media: tuple[Media, ...] = ()
     quote: Quote | None = None
+    #: The post is gone upstream; the library keeps the copy it had.
+    deleted: bool = False
 
 
 @dataclass(frozen=True)
@@ -133,6 +135,8 @@ class ThreadSummary:
     post_count: int
     preview: str
     unread: bool = True
+    #: Brought in or grown by a sync, and not opened since.
+    is_new: bool = False
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,8 @@ from typing import Any
 
 from tui_reader.models import Post, Thread, ThreadSummary
 
+DELETED_NOTE = "deleted upstream; this is the library's copy"
+
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
@@ -134,6 +136,8 @@ def to_text(thread: Thread) -> str:
     lines.append("")
     for number, post in enumerate(thread.posts, start=1):
         lines.append(f"── {number}/{total} " + "─" * 40)
+        if post.deleted:
+            lines.append(f"({DELETED_NOTE})")
         lines.append(safe_text(post.text))
         for media in post.media:
             label = {"image": "image", "video": "video", "link": "link"}[media.kind]
@@ -179,6 +183,8 @@ def to_markdown(thread: Thread) -> str:
     if thread.ends_early:
         out += [f"*Note: {md_escape(thread.ends_early)}.*", ""]
     for post in thread.posts:
+        if post.deleted:
+            out += [f"*({DELETED_NOTE})*", ""]
         for paragraph in safe_text(post.text).split("\n\n"):
             out.append("  \n".join(md_escape(line) for line in paragraph.split("\n")))
             out.append("")
@@ -248,6 +254,8 @@ def to_html(thread: Thread) -> str:
         parts.append(f'<p class="byline"><em>Note: {_h(thread.ends_early)}.</em></p>')
     for number, post in enumerate(thread.posts, start=1):
         parts.append(f'<section class="post" id="post-{number}">')
+        if post.deleted:
+            parts.append(f'<p class="media"><em>({_h(DELETED_NOTE)})</em></p>')
         for paragraph in safe_text(post.text).split("\n\n"):
             parts.append(f"<p>{_h(paragraph)}</p>")
         for media in post.media:

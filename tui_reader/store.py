@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -75,16 +75,55 @@ MIGRATIONS: list[str] = [
             text, author, tokenize = 'unicode61 remove_diacritics 2'
         );
     """,
+    """
+    CREATE TABLE follows (
+        author_key TEXT PRIMARY KEY REFERENCES authors (key),
+        followed_at TEXT NOT NULL
+    );
+    CREATE TABLE sync_state (
+        author_key TEXT PRIMARY KEY REFERENCES authors (key),
+        synced_at TEXT NOT NULL DEFAULT '',
+        error TEXT NOT NULL DEFAULT '',
+        watermark TEXT NOT NULL DEFAULT '',   -- newest feed time seen by a finished sync
+        etag TEXT NOT NULL DEFAULT ''
+    );
+    ALTER TABLE threads ADD COLUMN is_new INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE posts ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;
+    """,
 ]
 
 
 @dataclass(frozen=True)
 class AuthorRow:
-    """An author in the library with how many threads, and unread ones, it holds."""
+    """An author in the library: thread counts, and follow and sync state."""
 
     author: Author
     threads: int
     unread: int
+    new: int = 0
+    followed: bool = False
+    synced_at: str = ""
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class SyncState:
+    """Where the last sync of an author got to."""
+
+    synced_at: str = ""
+    error: str = ""
+    watermark: str = ""
+    etag: str = ""
+
+
+@dataclass(frozen=True)
+class ReadMark:
+    """A thread's read state, as exported and imported."""
+
+    thread_id: str
+    unread: bool
+    position: int
+    changed_at: str
 
 
 def _author(row: sqlite3.Row, prefix: str = "") -> Author:
@@ -95,6 +134,36 @@ def _author(row: sqlite3.Row, prefix: str = "") -> Author:
         display_name=row[f"{prefix}display_name"],
         url=row[f"{prefix}url"],
     )
+
+
+def _post(row: sqlite3.Row) -> Post:
+    return Post(
+        id=row["post_id"],
+        url=row["url"],
+        created_at=row["created_at"],
+        text=row["text"],
+        links=tuple(json.loads(row["links"])),
+        media=_media(row["media"]),
+        quote=_quote(row["quote"]),
+        deleted=bool(row["deleted"]),
+    )
+
+
+def _keep_vanished(posts: list[Post], old: list[sqlite3.Row]) -> list[Post]:
+    """``posts`` with every post of ``old`` they lack put back, marked deleted, right after
+    the post it followed before. (Not by time: a post's own clock can be wrong.)
+    """
+    ids = [post.id for post in posts]
+    fresh = set(ids)
+    previous = ""
+    for row in old:
+        post_id = row["post_id"]
+        if post_id not in fresh:
+            at = ids.index(previous) + 1 if previous else 0
+            posts.insert(at, replace(_post(row), deleted=True))
+            ids.insert(at, post_id)
+        previous = post_id
+    return posts
 
 
 def _media(data: str) -> tuple[Media, ...]:
@@ -110,7 +179,7 @@ def _quote(data: str | None) -> Quote | None:
 
 SUMMARY_COLUMNS = """
     t.id, t.source AS t_source, t.url AS t_url, t.title, t.preview, t.created_at, t.fetched_at,
-    t.post_count, t.unread, t.ends_early, t.position,
+    t.post_count, t.unread, t.ends_early, t.position, t.is_new,
     a.source, a.author_id, a.handle, a.display_name, a.url
 """
 
@@ -215,34 +284,121 @@ class Store:
         return _author(row) if row else None
 
     def authors(self) -> list[AuthorRow]:
-        """Every author with threads in the library, by name, with thread counts."""
+        """Followed authors, then every other author with threads, by name, with counts."""
         rows = self.conn.execute(
             """
-            SELECT a.*, COUNT(t.id) AS threads, COALESCE(SUM(t.unread), 0) AS unread
-            FROM authors a JOIN threads t ON t.author_key = a.key
+            SELECT a.*, COUNT(t.id) AS threads, COALESCE(SUM(t.unread), 0) AS unread,
+                   COALESCE(SUM(t.is_new), 0) AS new, f.author_key IS NOT NULL AS followed,
+                   COALESCE(s.synced_at, '') AS synced_at, COALESCE(s.error, '') AS error
+            FROM authors a
+            LEFT JOIN threads t ON t.author_key = a.key
+            LEFT JOIN follows f ON f.author_key = a.key
+            LEFT JOIN sync_state s ON s.author_key = a.key
             GROUP BY a.key
+            HAVING threads > 0 OR followed
+            ORDER BY followed DESC,
+                lower(CASE WHEN a.display_name != '' THEN a.display_name ELSE a.handle END)
+            """
+        ).fetchall()
+        return [
+            AuthorRow(
+                _author(row),
+                row["threads"],
+                row["unread"],
+                row["new"],
+                bool(row["followed"]),
+                row["synced_at"],
+                row["error"],
+            )
+            for row in rows
+        ]
+
+    # Follows and sync state -------------------------------------------------------------
+
+    def follow(self, author: Author, when: str) -> bool:
+        """Follow ``author``; ``False`` if it was followed already."""
+
+        def work(conn: sqlite3.Connection) -> bool:
+            self._upsert_author(conn, author)
+            cursor = conn.execute(
+                "INSERT OR IGNORE INTO follows (author_key, followed_at) VALUES (?, ?)",
+                (author.key, when),
+            )
+            return cursor.rowcount > 0
+
+        return bool(self._write(work))
+
+    def unfollow(self, author_key: str) -> bool:
+        """Stop following; the author's threads stay. ``False`` if it was not followed."""
+
+        def work(conn: sqlite3.Connection) -> bool:
+            conn.execute("DELETE FROM sync_state WHERE author_key = ?", (author_key,))
+            cursor = conn.execute("DELETE FROM follows WHERE author_key = ?", (author_key,))
+            return cursor.rowcount > 0
+
+        return bool(self._write(work))
+
+    def followed(self) -> list[Author]:
+        """The followed authors, by name."""
+        rows = self.conn.execute(
+            """
+            SELECT a.* FROM follows f JOIN authors a ON a.key = f.author_key
             ORDER BY lower(CASE WHEN a.display_name != '' THEN a.display_name ELSE a.handle END)
             """
         ).fetchall()
-        return [AuthorRow(_author(row), row["threads"], row["unread"]) for row in rows]
+        return [_author(row) for row in rows]
+
+    def sync_state(self, author_key: str) -> SyncState:
+        """The last sync's state for an author (empty before the first)."""
+        row = self.conn.execute(
+            "SELECT * FROM sync_state WHERE author_key = ?", (author_key,)
+        ).fetchone()
+        if row is None:
+            return SyncState()
+        return SyncState(row["synced_at"], row["error"], row["watermark"], row["etag"])
+
+    def set_sync_state(self, author_key: str, state: SyncState) -> None:
+        """Record how a sync of an author ended."""
+        self._write(
+            lambda conn: conn.execute(
+                """
+                INSERT INTO sync_state (author_key, synced_at, error, watermark, etag)
+                VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (author_key) DO UPDATE SET
+                    synced_at = excluded.synced_at, error = excluded.error,
+                    watermark = excluded.watermark, etag = excluded.etag
+                """,
+                (author_key, state.synced_at, state.error, state.watermark, state.etag),
+            )
+        )
 
     # Threads ---------------------------------------------------------------------------
 
-    def save_thread(self, thread: Thread) -> None:
-        """Write a thread and its posts in one transaction, keeping its read state."""
+    def save_thread(self, thread: Thread, *, mark_new: bool = False) -> None:
+        """Write a thread and its posts in one transaction, keeping its read state.
+
+        Posts the library had that are missing from ``thread`` are kept, marked deleted.
+        ``mark_new`` flags the thread as new and unread (a sync brought or grew it).
+        """
 
         def work(conn: sqlite3.Connection) -> None:
+            old = conn.execute(
+                "SELECT * FROM posts WHERE thread_id = ? ORDER BY seq", (thread.id,)
+            ).fetchall()
+            posts = _keep_vanished(list(thread.posts), old)
             self._upsert_author(conn, thread.author)
             conn.execute(
                 """
                 INSERT INTO threads (id, source, url, author_key, title, preview, created_at,
-                                     fetched_at, post_count, ends_early)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                     fetched_at, post_count, ends_early, unread, is_new)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
                 ON CONFLICT (id) DO UPDATE SET
                     url = excluded.url, author_key = excluded.author_key,
                     title = excluded.title, preview = excluded.preview,
                     created_at = excluded.created_at, fetched_at = excluded.fetched_at,
-                    post_count = excluded.post_count, ends_early = excluded.ends_early
+                    post_count = excluded.post_count, ends_early = excluded.ends_early,
+                    unread = CASE WHEN ? THEN 1 ELSE unread END,
+                    is_new = CASE WHEN ? THEN 1 ELSE is_new END
                 """,
                 (
                     thread.id,
@@ -250,11 +406,14 @@ class Store:
                     thread.url,
                     thread.author.key,
                     thread.title,
-                    make_preview(thread.posts[0].text if thread.posts else ""),
+                    make_preview(posts[0].text if posts else ""),
                     thread.created_at,
                     thread.fetched_at,
-                    len(thread.posts),
+                    len(posts),
                     thread.ends_early,
+                    int(mark_new),
+                    int(mark_new),
+                    int(mark_new),
                 ),
             )
             conn.execute(
@@ -264,12 +423,12 @@ class Store:
             )
             conn.execute("DELETE FROM posts WHERE thread_id = ?", (thread.id,))
             names = f"{thread.author.display_name} {thread.author.handle}"
-            for seq, post in enumerate(thread.posts):
+            for seq, post in enumerate(posts):
                 cursor = conn.execute(
                     """
                     INSERT INTO posts (thread_id, seq, post_id, url, created_at, text, links,
-                                       media, quote)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                       media, quote, deleted)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                     (
                         thread.id,
@@ -291,6 +450,7 @@ class Store:
                         )
                         if post.quote
                         else None,
+                        int(post.deleted),
                     ),
                 )
                 conn.execute(
@@ -299,6 +459,11 @@ class Store:
                 )
 
         self._write(work)
+
+    def has_thread(self, thread_id: str) -> bool:
+        """Whether the library holds the thread."""
+        row = self.conn.execute("SELECT 1 FROM threads WHERE id = ?", (thread_id,)).fetchone()
+        return row is not None
 
     def thread(self, thread_id: str) -> Thread | None:
         """A thread with all its posts, or ``None``."""
@@ -310,15 +475,7 @@ class Store:
         if row is None:
             return None
         posts = tuple(
-            Post(
-                id=post["post_id"],
-                url=post["url"],
-                created_at=post["created_at"],
-                text=post["text"],
-                links=tuple(json.loads(post["links"])),
-                media=_media(post["media"]),
-                quote=_quote(post["quote"]),
-            )
+            _post(post)
             for post in self.conn.execute(
                 "SELECT * FROM posts WHERE thread_id = ? ORDER BY seq", (thread_id,)
             )
@@ -373,6 +530,7 @@ class Store:
             post_count=row["post_count"],
             preview=row["preview"],
             unread=bool(row["unread"]),
+            is_new=bool(row["is_new"]),
         )
 
     # Read state -------------------------------------------------------------------------
@@ -381,8 +539,9 @@ class Store:
         """Mark threads read or unread."""
         self._write(
             lambda conn: conn.executemany(
-                "UPDATE threads SET unread = ?, read_changed_at = ? WHERE id = ?",
-                [(int(unread), when, thread_id) for thread_id in thread_ids],
+                "UPDATE threads SET unread = ?, is_new = is_new AND ?, read_changed_at = ? "
+                "WHERE id = ?",
+                [(int(unread), int(unread), when, thread_id) for thread_id in thread_ids],
             )
         )
 
@@ -393,10 +552,51 @@ class Store:
         ).fetchone()
         return int(row[0]) if row else 0
 
-    def set_position(self, thread_id: str, position: int) -> None:
+    def set_position(self, thread_id: str, position: int, when: str) -> None:
         """Remember where the reader is in a thread."""
         self._write(
             lambda conn: conn.execute(
-                "UPDATE threads SET position = ? WHERE id = ?", (max(0, position), thread_id)
+                "UPDATE threads SET position = ?, read_changed_at = ? "
+                "WHERE id = ? AND position != ?",
+                (max(0, position), when, thread_id, max(0, position)),
             )
         )
+
+    def read_marks(self) -> list[ReadMark]:
+        """Every thread's read state, for export."""
+        rows = self.conn.execute(
+            "SELECT id, unread, position, read_changed_at FROM threads ORDER BY id"
+        ).fetchall()
+        return [
+            ReadMark(r["id"], bool(r["unread"]), r["position"], r["read_changed_at"]) for r in rows
+        ]
+
+    def merge_read_marks(self, marks: Iterable[ReadMark]) -> tuple[int, int]:
+        """Apply marks newer than the library's own; returns (applied, not in the library)."""
+
+        def work(conn: sqlite3.Connection) -> tuple[int, int]:
+            applied = missing = 0
+            for mark in marks:
+                row = conn.execute(
+                    "SELECT read_changed_at FROM threads WHERE id = ?", (mark.thread_id,)
+                ).fetchone()
+                if row is None:
+                    missing += 1
+                    continue
+                if mark.changed_at > row[0]:
+                    conn.execute(
+                        "UPDATE threads SET unread = ?, is_new = is_new AND ?, position = ?, "
+                        "read_changed_at = ? WHERE id = ?",
+                        (
+                            int(mark.unread),
+                            int(mark.unread),
+                            max(0, mark.position),
+                            mark.changed_at,
+                            mark.thread_id,
+                        ),
+                    )
+                    applied += 1
+            return applied, missing
+
+        result: tuple[int, int] = self._write(work)
+        return result

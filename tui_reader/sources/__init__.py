@@ -2,9 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from tui_reader.models import Author, Ref, SourceName, Thread
+
+
+@dataclass
+class AuthorScan:
+    """What one sync learned from an author's feed."""
+
+    #: Threads the feed held whole, ready to save.
+    threads: list[Thread] = field(default_factory=list)
+    #: Roots of threads that grew or began before the feed's window: fetch these whole.
+    to_fetch: list[Ref] = field(default_factory=list)
+    #: The newest post time seen, to stop at next time.
+    watermark: str = ""
+    #: The feed's validator, to ask "anything new?" cheaply next time.
+    etag: str = ""
+    requests: int = 0
 
 
 class Source(Protocol):
@@ -26,6 +42,12 @@ class Source(Protocol):
 
     async def profile(self, author: str) -> Author:
         """Look up an author by handle or stable ID."""
+        ...
+
+    async def author_threads(
+        self, author_id: str, *, watermark: str = "", etag: str = ""
+    ) -> AuthorScan:
+        """The author's threads posted or grown since ``watermark``."""
         ...
 
     async def thread(self, ref: Ref) -> Thread:

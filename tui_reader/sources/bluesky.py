@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -11,6 +11,7 @@ from urllib.parse import unquote, urlsplit
 from tui_reader.errors import BadReference, BadResponse, FetchError, NotFound
 from tui_reader.fetch import Fetcher
 from tui_reader.models import Author, Media, Post, Quote, Ref, SourceName, Thread
+from tui_reader.sources import AuthorScan
 from tui_reader.times import normalise_time, parse_time, utc_now
 
 #: Levels of replies asked for per request. The AppView allows up to 1000, but every level
@@ -19,6 +20,11 @@ THREAD_DEPTH = 100
 PARENT_HEIGHT = 300
 #: A guard against servers that keep sending the same partial view.
 MAX_THREAD_REQUESTS = 60
+#: Feed pages read on an author's first sync (100 posts each); later syncs stop at known posts.
+MAX_FEED_PAGES = 10
+FEED_PAGE = 100
+#: A later sync asks for a short first page: when nothing is new, that is all it costs.
+FIRST_PAGE_WHEN_KNOWN = 5
 
 POST_COLLECTION = "app.bsky.feed.post"
 WEB_HOSTS = frozenset({"bsky.app", "www.bsky.app", "staging.bsky.app"})
@@ -304,6 +310,27 @@ class _ThreadGraph:
         return ""
 
 
+def _post_time(view: dict[str, Any]) -> str:
+    return normalise_time(view.get("indexedAt") or (view.get("record") or {}).get("createdAt"))
+
+
+def _chain_from(
+    root: str, views: dict[str, dict[str, Any]], children: dict[str, list[str]]
+) -> list[str]:
+    """The unroll rule over posts already in hand: from the root, earliest self-reply first."""
+    chain = [root]
+    seen = {root}
+    current = root
+    while children.get(current):
+        following = min(children[current], key=lambda uri: _sort_key(views[uri]))
+        if following in seen:
+            break
+        seen.add(following)
+        chain.append(following)
+        current = following
+    return chain
+
+
 class BlueskySource:
     """Reads Bluesky through an AppView (public, no login)."""
 
@@ -385,6 +412,110 @@ class BlueskySource:
         if not isinstance(data, dict) or not isinstance(data.get("did"), str):
             raise BadResponse(f"the Bluesky server sent an unusable profile for {author}")
         return parse_author(data)
+
+    async def author_threads(self, did: str, *, watermark: str = "", etag: str = "") -> AuthorScan:
+        """Read an author's feed back to ``watermark`` (everything new since the last sync)
+        and sort what it holds into threads complete in the feed and roots to fetch whole.
+
+        Reposts, single posts and replies to other people are not the author's threads.
+        """
+        scan = AuthorScan(watermark=watermark, etag=etag)
+        roots: dict[str, dict[str, Any]] = {}
+        replies: dict[str, dict[str, Any]] = {}
+        parents: dict[str, str] = {}
+        thread_roots: dict[str, str] = {}
+        cursor = ""
+        for page in range(MAX_FEED_PAGES):
+            params: dict[str, Any] = {
+                "actor": did,
+                "filter": "posts_and_author_threads",
+                "limit": FIRST_PAGE_WHEN_KNOWN if (watermark and page == 0) else FEED_PAGE,
+            }
+            if cursor:
+                params["cursor"] = cursor
+            try:
+                response = await self.fetcher.get(
+                    self._xrpc("app.bsky.feed.getAuthorFeed"),
+                    params,
+                    accept="application/json",
+                    etag=etag if page == 0 else "",
+                )
+            except FetchError as error:
+                if error.status in (400, 404):
+                    raise NotFound(f"Bluesky has no account {did} any more") from None
+                raise
+            scan.requests += 1
+            if response.not_modified:
+                return scan
+            if page == 0:
+                scan.etag = response.etag
+            data = response.json()
+            feed = data.get("feed") if isinstance(data, dict) else None
+            if not isinstance(feed, list):
+                raise BadResponse("the Bluesky server sent a feed without a 'feed' list")
+            reached_known = False
+            for item in feed:
+                if not isinstance(item, dict) or not isinstance(item.get("post"), dict):
+                    continue
+                view = item["post"]
+                reason = _text((item.get("reason") or {}).get("$type"))
+                if "reasonRepost" in reason or self._author_did(view) != did:
+                    continue
+                when = _post_time(view)
+                pinned = "reasonPin" in reason
+                if watermark and when <= watermark and not pinned:
+                    reached_known = True
+                    continue
+                if not pinned and when > scan.watermark:
+                    scan.watermark = when
+                uri = _text(view.get("uri"))
+                record = view.get("record") if isinstance(view.get("record"), dict) else {}
+                reply = record.get("reply") if isinstance(record, dict) else None
+                if not isinstance(reply, dict):
+                    roots[uri] = view
+                    continue
+                root_uri = _text((reply.get("root") or {}).get("uri"))
+                parent_uri = _text((reply.get("parent") or {}).get("uri"))
+                if split_uri(root_uri)[0] != did or split_uri(parent_uri)[0] != did:
+                    continue  # a reply in someone else's conversation
+                replies[uri] = view
+                parents[uri] = parent_uri
+                thread_roots[uri] = root_uri
+            cursor = _text(data.get("cursor"))
+            if reached_known or not cursor or not feed:
+                break
+
+        children: dict[str, list[str]] = {}
+        for uri, parent in parents.items():
+            children.setdefault(parent, []).append(uri)
+        for root_uri in sorted(set(thread_roots.values())):
+            if root_uri in roots:
+                views = {**replies, root_uri: roots[root_uri]}
+                chain = _chain_from(root_uri, views, children)
+                if len(chain) > 1:
+                    scan.threads.append(self._thread_from_views([views[u] for u in chain]))
+                    continue
+            scan.to_fetch.append(Ref("bluesky", "post", author=did, post=split_uri(root_uri)[1]))
+        return scan
+
+    @staticmethod
+    def _author_did(view: dict[str, Any]) -> str:
+        author = view.get("author")
+        return _text(author.get("did")) if isinstance(author, dict) else ""
+
+    def _thread_from_views(self, views: list[dict[str, Any]]) -> Thread:
+        posts = tuple(parse_post(view) for view in views)
+        author_view = views[0].get("author")
+        author = parse_author(author_view if isinstance(author_view, dict) else {})
+        return Thread(
+            id=f"bluesky:{posts[0].id}",
+            source="bluesky",
+            url=posts[0].url,
+            author=author,
+            created_at=posts[0].created_at,
+            posts=posts,
+            fetched_at=utc_now(),
+        )
 
     async def _fetch_view(self, uri: str, graph: _ThreadGraph) -> None:
         try:
@@ -484,16 +615,5 @@ class BlueskySource:
             chain.append(following)
             current = following
 
-        posts = tuple(parse_post(graph.views[uri]) for uri in chain)
-        author_view = graph.views[root].get("author")
-        author = parse_author(author_view if isinstance(author_view, dict) else {"did": author_did})
-        return Thread(
-            id=f"bluesky:{root}",
-            source="bluesky",
-            url=posts[0].url,
-            author=author,
-            created_at=posts[0].created_at,
-            posts=posts,
-            fetched_at=utc_now(),
-            ends_early=ends_early,
-        )
+        thread = self._thread_from_views([graph.views[uri] for uri in chain])
+        return replace(thread, ends_early=ends_early)

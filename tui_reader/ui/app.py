@@ -16,12 +16,15 @@ from tui_reader.ui.screens.main import MainScreen
 KEYS: list[tuple[str, str, str]] = [
     ("Everywhere", "tab / shift+tab, h / l", "next / previous pane"),
     ("Everywhere", "u", "unroll a post URL or thread ID"),
+    ("Everywhere", "f", "follow an author"),
+    ("Everywhere", "R", "sync: bring in new threads from everyone you follow"),
     ("Everywhere", "ctrl+p", "command palette: every action, open thread …, go to author …"),
     ("Everywhere", "?", "this help"),
     ("Everywhere", "q", "quit"),
     ("Lists", "j / k, ↓ / ↑", "move"),
     ("Lists", "g / G", "first / last"),
     ("Lists", "enter", "open the thread (unrolled first if not fetched yet)"),
+    ("Authors", "x", "unfollow (the author's threads stay)"),
     ("Thread", "j / k, ↓ / ↑", "scroll a line"),
     ("Thread", "space / b", "page down / up"),
     ("Thread", "g / G", "top / bottom"),
@@ -50,6 +53,7 @@ class ReaderApp(App[None]):
         self.library = library
         self.open_ref = open_ref
         self._working = 0
+        self._progress = ""
         if config.theme and config.theme in self.available_themes:
             self.theme = config.theme
 
@@ -57,7 +61,14 @@ class ReaderApp(App[None]):
         if self.config.keymap:
             self.set_keymap(self.config.keymap)
         self._show_status()
-        self.push_screen(MainScreen(open_ref=self.open_ref))
+        main = MainScreen(open_ref=self.open_ref)
+        self.push_screen(main)
+        sync = self.config.sync
+        if not self.library.offline and self.library.following():
+            if sync.on_start:
+                self.call_after_refresh(main.background_sync)
+            if sync.interval_minutes:
+                self.set_interval(sync.interval_minutes * 60, main.background_sync)
 
     async def on_unmount(self) -> None:
         await self.library.aclose()
@@ -67,11 +78,18 @@ class ReaderApp(App[None]):
         self._working = max(0, self._working + (1 if working else -1))
         self._show_status()
 
+    def set_progress(self, text: str) -> None:
+        """Show a long job's progress ("syncing 2/5") in the header; "" clears it."""
+        self._progress = text
+        self._show_status()
+
     def _show_status(self) -> None:
         parts = []
         if self.library.offline:
             parts.append("offline")
-        if self._working:
+        if self._progress:
+            parts.append(self._progress)
+        elif self._working:
             parts.append("working…")
         self.sub_title = " · ".join(parts)
 

@@ -30,6 +30,8 @@ class ReaderCommands(Provider):
         app = cast("ReaderApp", self.app)
         commands: list[tuple[str, str, object]] = [
             ("Unroll a post URL…", "Fetch a thread and add it to the library", main.action_unroll),
+            ("Follow an author…", "Their new threads arrive when you sync", main.action_follow),
+            ("Sync now", "New threads from everyone you follow", main.action_sync),
             ("Keys", "Every key the reader knows", app.action_help),
         ]
         if main.thread is not None:

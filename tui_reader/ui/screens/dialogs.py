@@ -12,17 +12,24 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 
-class UnrollDialog(ModalScreen[str]):
-    """Asks for a post URL or thread ID to unroll; dismisses with it, or "" when cancelled."""
+class RefDialog(ModalScreen[str]):
+    """Asks for a REF; dismisses with it, or "" when cancelled."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
+    def __init__(self, title: str, hint: str, placeholder: str, verb: str) -> None:
+        super().__init__()
+        self.title_text = title
+        self.hint = hint
+        self.placeholder = placeholder
+        self.verb = verb
+
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Label("Unroll a thread", classes="dialog-title")
-            yield Label("A post URL (bsky.app …), an at:// URI or a thread ID:", classes="dim")
-            yield Input(placeholder="https://bsky.app/profile/…/post/…", id="ref")
-            yield Label("enter unroll · escape cancel", classes="dim")
+            yield Label(self.title_text, classes="dialog-title")
+            yield Label(self.hint, classes="dim")
+            yield Input(placeholder=self.placeholder, id="ref")
+            yield Label(f"enter {self.verb} · escape cancel", classes="dim")
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
@@ -54,8 +61,6 @@ class HelpScreen(ModalScreen[None]):
         section = ""
         for where, key, description in self.keys:
             if where != section:
-                if section:
-                    table.add_row("", "")
                 table.add_row(Text(where, style="bold underline"), "")
                 section = where
             table.add_row(key, description)
@@ -75,3 +80,23 @@ class HelpScreen(ModalScreen[None]):
     def action_scroll_up(self) -> None:
         """Scroll the list of keys."""
         self.query_one("#help", VerticalScroll).scroll_up()
+
+
+def unroll_dialog() -> RefDialog:
+    """The dialog behind ``u``."""
+    return RefDialog(
+        "Unroll a thread",
+        "A post URL (bsky.app …), an at:// URI or a thread ID:",
+        "https://bsky.app/profile/…/post/…",
+        "unroll",
+    )
+
+
+def follow_dialog() -> RefDialog:
+    """The dialog behind ``f``."""
+    return RefDialog(
+        "Follow an author",
+        "A Bluesky handle, or a profile or post URL:",
+        "alice.bsky.social",
+        "follow",
+    )

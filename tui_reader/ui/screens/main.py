@@ -15,8 +15,9 @@ from textual.widget import Widget
 from textual.widgets import Footer, Header
 
 from tui_reader.errors import ReaderError
+from tui_reader.library import AuthorSync
 from tui_reader.models import Thread
-from tui_reader.ui.screens.dialogs import UnrollDialog
+from tui_reader.ui.screens.dialogs import follow_dialog, unroll_dialog
 from tui_reader.ui.widgets.authors import ALL, UNREAD, AuthorList
 from tui_reader.ui.widgets.feed import FeedList
 from tui_reader.ui.widgets.read_more import ReadMore
@@ -37,6 +38,8 @@ class MainScreen(Screen[None]):
         Binding("l,tab", "next_pane", "Next pane", show=False, id="next-pane"),
         Binding("h,shift+tab", "previous_pane", "Previous pane", show=False, id="previous-pane"),
         Binding("u", "unroll", "Unroll", id="unroll"),
+        Binding("f", "follow", "Follow", id="follow"),
+        Binding("R", "sync", "Sync", id="sync"),
         Binding("r", "refresh", "Refresh", id="refresh"),
         Binding("m", "toggle_read", "Read/unread", id="toggle-read"),
         Binding("o", "open_in_browser", "Open", id="open-in-browser"),
@@ -261,7 +264,7 @@ class MainScreen(Screen[None]):
             if ref:
                 self.unroll(ref)
 
-        self.app.push_screen(UnrollDialog(), done)
+        self.app.push_screen(unroll_dialog(), done)
 
     @work(exclusive=True, group="unroll", exit_on_error=False)
     async def unroll(self, ref: str, refresh: bool = False) -> None:
@@ -290,3 +293,106 @@ class MainScreen(Screen[None]):
             self.notify(f"Refreshed: {thread.post_count} posts.", markup=False)
         self.reload_lists()
         self.open_thread(thread.id)
+
+    # Following and syncing -------------------------------------------------------------
+
+    def action_follow(self) -> None:
+        """Ask for an author to follow."""
+
+        def done(ref: str | None) -> None:
+            if ref:
+                self.follow(ref)
+
+        self.app.push_screen(follow_dialog(), done)
+
+    @work(exclusive=True, group="follow", exit_on_error=False)
+    async def follow(self, ref: str) -> None:
+        """Follow the author ``ref`` names."""
+        self.reader.set_working(True)
+        try:
+            author, added = await self.reader.library.follow(ref)
+        except ReaderError as error:
+            self.notify(
+                error.message, title="Could not follow", severity="error", markup=False, timeout=8
+            )
+            return
+        finally:
+            self.reader.set_working(False)
+        name = author.display_name or f"@{author.handle}"
+        if added:
+            self.notify(f"Following {name}. Press R to sync.", markup=False)
+        else:
+            self.notify(f"Already following {name}.", markup=False)
+        self.reload_lists()
+
+    @on(AuthorList.UnfollowRequested)
+    def _unfollow(self, event: AuthorList.UnfollowRequested) -> None:
+        author = self.reader.library.unfollow_author(event.key)
+        if author is None:
+            return
+        self.notify(
+            f"Unfollowed {author.display_name or author.handle}; their threads stay.", markup=False
+        )
+        self.reload_lists()
+
+    def background_sync(self) -> None:
+        """A sync started by the timer: skipped if one is running, quiet unless news."""
+        if not self.reader.library.offline and not self._syncing():
+            self.sync(quiet=True)
+
+    def _syncing(self) -> bool:
+        return any(w.group == "sync" and w.is_running for w in self.workers)
+
+    def action_sync(self) -> None:
+        """Sync every followed author now."""
+        if self._syncing():
+            self.notify("A sync is already running.", markup=False)
+            return
+        if self.reader.library.offline:
+            self.notify("Offline: syncing needs the network.", severity="warning", markup=False)
+            return
+        if not self.reader.library.following():
+            self.notify("You follow nobody yet: press f to follow an author.", markup=False)
+            return
+        self.sync()
+
+    @work(exclusive=True, group="sync", exit_on_error=False)
+    async def sync(self, quiet: bool = False) -> None:
+        """Bring in new threads from every followed author, with progress in the header."""
+        library = self.reader.library
+        total = len(library.following())
+        done: list[AuthorSync] = []
+
+        def progress(result: AuthorSync) -> None:
+            done.append(result)
+            self.reader.set_progress(f"syncing {len(done)}/{total}")
+            self.reload_lists()
+
+        self.reader.set_progress(f"syncing 0/{total}")
+        try:
+            results = await library.sync(on_progress=progress)
+        except ReaderError as error:
+            self.notify(error.message, title="Sync failed", severity="error", markup=False)
+            return
+        finally:
+            self.reader.set_progress("")
+        self.reload_lists()
+        self._fill_read_more()
+        new = sum(r.new_threads + r.grown_threads for r in results)
+        with_news = sum(1 for r in results if r.new_threads + r.grown_threads)
+        failed = [r for r in results if r.error]
+        if new:
+            threads = "1 new thread" if new == 1 else f"{new} new threads"
+            authors = "1 author" if with_news == 1 else f"{with_news} authors"
+            self.notify(f"{threads} from {authors}.", title="Sync", markup=False)
+        elif not quiet:
+            self.notify("Nothing new.", title="Sync", markup=False)
+        if failed:
+            names = ", ".join(f"@{r.author.handle}" for r in failed)
+            self.notify(
+                f"Failed for {names}: {failed[0].error}",
+                title="Sync",
+                severity="warning",
+                markup=False,
+                timeout=8,
+            )

@@ -78,7 +78,11 @@ def feed_entry(
 ) -> Text:
     """A thread as a feed entry: a meta line, the author, then up to three lines of preview."""
     text = Text()
-    text.append("● " if thread.unread else "  ", style="bold")
+    if thread.is_new:
+        text.append("new ", style="bold reverse")
+        text.append(" ")
+    else:
+        text.append("● " if thread.unread else "  ", style="bold")
     text.append(short_date(thread.created_at), style="dim")
     posts = "1 post" if thread.post_count == 1 else f"{thread.post_count} posts"
     text.append(f" · {posts}", style="dim")

@@ -21,7 +21,7 @@ from textual.strip import Strip
 from textual.widgets import Static
 
 from tui_reader.models import Post, Thread
-from tui_reader.render import nice_date, reading_line
+from tui_reader.render import DELETED_NOTE, nice_date, reading_line
 from tui_reader.times import parse_time
 from tui_reader.ui.text import age, one_line, untrusted
 
@@ -198,6 +198,10 @@ class ThreadView(ScrollView, can_focus=True):
         meta = self.get_component_rich_style("thread-view--meta", partial=True)
         link = self.get_component_rich_style("thread-view--link", partial=True)
         quote = self.get_component_rich_style("thread-view--quote", partial=True)
+        if post.deleted:
+            yield from self._wrap(
+                console, Text(f"({DELETED_NOTE})", style="italic"), width, style=meta
+            )
         yield from self._wrap(console, untrusted(post.text), width)
         shown: set[str] = set()
         for media in post.media:

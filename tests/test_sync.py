@@ -1,0 +1,270 @@
+"""Following authors and syncing their threads, against the fake AppView over sockets."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Cli
+from tests.fake_bluesky import FakeAccount, FakeAppView
+from tests.server import FakeServer, Reply, Request
+from tui_reader.config import NetworkConfig
+from tui_reader.errors import BadReference, Offline
+from tui_reader.library import Library
+from tui_reader.sources.bluesky import web_url
+from tui_reader.store import Store
+
+FEED = "/xrpc/app.bsky.feed.getAuthorFeed"
+THREAD = "/xrpc/app.bsky.feed.getPostThread"
+
+
+def busy_author(appview: FakeAppView) -> tuple[FakeAccount, dict[str, list[str]]]:
+    """Alice: two threads, lots of single posts (two feed pages), a reply to Bob, a repost."""
+    alice = appview.account("alice.bsky.social", "Alice")
+    bob = appview.account("bob.bsky.social", "Bob")
+    bobs_post = appview.post(bob, "Bob's own thoughts")
+    threads = {"tea": appview.chain(alice, 3)}
+    for n in range(120):
+        appview.post(alice, f"Just a single post, number {n}.")
+    appview.post(alice, "A reply to Bob, not a thread of mine.", reply_to=bobs_post)
+    threads["coffee"] = appview.chain(alice, 4)
+    # A conversation under Bob's post, continued by Alice: not one of her threads either.
+    under_bob = appview.post(alice, "Answering Bob", reply_to=bobs_post)
+    appview.post(alice, "and more", reply_to=under_bob)
+    appview.repost(alice, bobs_post)
+    appview.post(alice, "One more single post after everything.")
+    return alice, threads
+
+
+async def test_follow_by_handle_and_by_url(library: Library, appview: FakeAppView) -> None:
+    alice = appview.account("alice.bsky.social", "Alice")
+    bob = appview.account("bob.bsky.social", "Bob")
+    post = appview.post(bob, "hello")
+
+    by_handle, added = await library.follow("alice.bsky.social")
+    by_post, _ = await library.follow(web_url(post))
+    again, added_again = await library.follow("https://bsky.app/profile/alice.bsky.social")
+
+    assert (by_handle.id, by_handle.display_name, added) == (alice.did, "Alice", True)
+    assert by_post.id == bob.did
+    assert (again.id, added_again) == (alice.did, False)
+    assert [row.author.handle for row in library.following()] == [
+        "alice.bsky.social",
+        "bob.bsky.social",
+    ]
+
+
+async def test_first_sync_brings_exactly_the_authors_threads(
+    library: Library, appview: FakeAppView, server: FakeServer
+) -> None:
+    alice, threads = busy_author(appview)
+    await library.follow("alice.bsky.social")
+    await library.follow("bob.bsky.social")
+
+    [a, b] = await library.sync()
+
+    assert (a.author.handle, a.new_threads, a.error) == ("alice.bsky.social", 2, "")
+    assert (b.new_threads, b.error) == (0, "")
+    listed = library.threads(unread_only=True)
+    assert sorted(t.title for t in listed) == ["Post 1 of 3.", "Post 1 of 4."]
+    assert all(t.is_new and t.unread for t in listed)
+    coffee = library.thread(f"bluesky:{threads['coffee'][0]}")
+    assert coffee is not None and coffee.post_count == 4
+    # Alice's feed spans two pages; both threads were whole in it, so no thread calls.
+    assert len([r for r in server.requests_to(FEED) if r.query["actor"] == alice.did]) == 2
+    assert server.requests_to(THREAD) == []
+
+
+async def test_a_second_sync_with_nothing_new_is_nearly_free(
+    library: Library, appview: FakeAppView, server: FakeServer
+) -> None:
+    busy_author(appview)
+    await library.follow("alice.bsky.social")
+    await library.sync()
+    first_requests, first_bytes = len(server.log), server.bytes_sent
+
+    await library.sync()
+    second_requests = len(server.log) - first_requests
+    second_bytes = server.bytes_sent - first_bytes
+    await library.sync()
+    third_requests = len(server.log) - first_requests - second_requests
+    third_bytes = server.bytes_sent - first_bytes - second_bytes
+
+    assert second_requests == 1 and third_requests == 1
+    assert second_bytes < first_bytes / 10
+    assert third_bytes == 0  # the feed's ETag matched: 304, no body
+    print(f"first sync {first_bytes} B, second {second_bytes} B, third {third_bytes} B")
+
+
+async def test_a_new_thread_and_a_grown_one_are_marked_new(
+    library: Library, appview: FakeAppView
+) -> None:
+    alice, threads = busy_author(appview)
+    await library.follow("alice.bsky.social")
+    await library.sync()
+    tea_id = f"bluesky:{threads['tea'][0]}"
+    library.set_unread(tea_id, False)
+    # A new thread, a thread that grew, and an old single post that became a thread.
+    appview.chain(alice, 2)
+    appview.post(alice, "Tea, continued.", reply_to=threads["tea"][-1])
+    single = next(u for u, p in appview.posts.items() if p.text == "Just a single post, number 5.")
+    appview.post(alice, "Following up on my own post.", reply_to=single)
+
+    [result] = await library.sync()
+
+    assert (result.new_threads, result.grown_threads) == (2, 1)
+    tea = library.thread(tea_id)
+    assert tea is not None and tea.post_count == 4 and tea.unread
+    assert [t.is_new for t in library.threads() if t.id == tea_id] == [True]
+    grown_single = library.thread(f"bluesky:{single}")
+    assert grown_single is not None and grown_single.post_count == 2
+
+
+@pytest.mark.parametrize("failure", ["404", "500", "timeout"])
+async def test_one_author_failing_does_not_stop_the_others(
+    appview: FakeAppView, server: FakeServer, tmp_path: Path, config: object, failure: str
+) -> None:
+    busy_author(appview)
+    carol = appview.account("carol.bsky.social", "Carol")
+    appview.chain(carol, 2)
+    fast = replace(config, network=NetworkConfig(timeout=0.3))  # type: ignore[type-var]
+    library = Library(fast, Store(tmp_path / "library.sqlite3"))
+    library.fetcher.backoff = 0.01
+    try:
+        await library.follow("alice.bsky.social")
+        await library.follow("carol.bsky.social")
+        faults = {
+            "404": Reply.json({"error": "NotFound", "message": "gone"}, 404),
+            "500": Reply(500),
+            "timeout": Reply(200, b"{}", delay=1.0),
+        }
+        server.route(FEED, lambda _r: faults[failure], {"actor": carol.did})
+
+        results = {r.author.handle: r for r in await library.sync()}
+
+        assert results["alice.bsky.social"].new_threads == 2
+        assert results["carol.bsky.social"].error
+        [carol_row] = [r for r in library.following() if r.author.id == carol.did]
+        assert carol_row.error == results["carol.bsky.social"].error
+    finally:
+        await library.aclose()
+        library.close()
+
+
+async def test_an_interrupted_sync_is_completed_next_time(
+    library: Library, appview: FakeAppView, server: FakeServer
+) -> None:
+    busy_author(appview)
+    await library.follow("alice.bsky.social")
+    broken = {"on": True}
+
+    def second_page_breaks(request: Request) -> Reply:
+        if broken["on"] and request.query.get("cursor"):
+            return Reply.json({"error": "InvalidRequest", "message": "bad cursor"}, 400)
+        return appview.get_author_feed(request)
+
+    server.route(FEED, second_page_breaks)
+    [first] = await library.sync()
+    assert first.error
+    assert library.store.sync_state(first.author.key).watermark == ""
+
+    broken["on"] = False
+    [second] = await library.sync()
+    assert second.error == "" and second.new_threads == 2
+
+
+async def test_sync_refuses_offline_and_unknown_authors(library: Library) -> None:
+    with pytest.raises(BadReference, match="you do not follow"):
+        await library.sync(["nobody.bsky.social"])
+    offline = Library(library.config.with_offline(True), library.store)
+    with pytest.raises(Offline):
+        await offline.sync()
+
+
+async def test_unfollow_keeps_the_threads(library: Library, appview: FakeAppView) -> None:
+    busy_author(appview)
+    await library.follow("alice.bsky.social")
+    await library.sync()
+
+    library.unfollow("alice.bsky.social")
+
+    assert library.following() == []
+    assert len(library.threads()) == 2
+
+
+def test_cli_follow_sync_threads_and_round_trips(
+    cli: Cli, appview: FakeAppView, tmp_path: Path
+) -> None:
+    busy_author(appview)
+    assert cli("follow", "alice.bsky.social", "bob.bsky.social").code == 0
+
+    synced = cli("sync")
+    unread = cli("threads", "--unread", "--format", "json")
+    opml = tmp_path / "follows.opml"
+    marks = tmp_path / "marks.json"
+    exported = cli("following", "--export", str(opml))
+    cli("read-state", "--export", str(marks))
+
+    assert synced.code == 0, synced.err
+    assert synced.out.strip() == "2 authors · 2 new threads"
+    assert "@alice.bsky.social: 2 new, 0 grew" in synced.err
+    assert len(json.loads(unread.out)) == 2
+    assert exported.code == 0
+    assert 'tuiReaderId="did:plc:' in opml.read_text("utf-8")
+
+    other = Cli(tmp_path / "other.toml", tmp_path / "other-data")
+    other.write_config(cli.config_path.read_text("utf-8"))
+    imported = other("follow", "--import", str(opml))
+    assert imported.code == 0, imported.err
+    assert imported.out.strip() == "Imported 2 new follows (0 already followed, 0 skipped)."
+    listed = json.loads(other("following", "--format", "json").out)
+    assert [a["handle"] for a in listed] == ["alice.bsky.social", "bob.bsky.social"]
+
+    assert other("sync").code == 0
+    thread_id = json.loads(other("threads", "--format", "json").out)[0]["id"]
+    # Read on the first machine, then carried over.
+    data = json.loads(marks.read_text("utf-8"))
+    for entry in data["threads"]:
+        entry.update(unread=False, position=1, changed_at="2099-01-01T00:00:00Z")
+    marks.write_text(json.dumps(data), "utf-8")
+    merged = other("read-state", "--import", str(marks))
+    assert merged.code == 0, merged.err
+    assert "2 applied" in merged.out
+    assert other("threads", "--unread", "--format", "json").out.strip() == "[]"
+    assert any(t["id"] == thread_id for t in json.loads(other("threads", "--format", "json").out))
+
+
+def test_cli_sync_failures_exit_1_with_a_summary(
+    cli: Cli, appview: FakeAppView, server: FakeServer
+) -> None:
+    busy_author(appview)
+    carol = appview.account("carol.bsky.social", "Carol")
+    assert cli("follow", "alice.bsky.social", "carol.bsky.social").code == 0
+    server.route(
+        FEED, lambda _r: Reply.json({"error": "x", "message": "gone"}, 404), {"actor": carol.did}
+    )
+
+    result = cli("sync")
+
+    assert result.code == 1
+    assert result.out.startswith("2 authors · 2 new threads · 1 failed: ")
+    assert "Traceback" not in result.err
+
+
+def test_cli_follow_errors(cli: Cli, appview: FakeAppView) -> None:
+    appview.account("alice.bsky.social")
+    result = cli("follow", "ghost.bsky.social", "alice.bsky.social")
+    assert result.code == 1
+    assert "ghost.bsky.social" in result.err
+    assert "Following" in result.out
+    assert cli("follow").code == 2
+    assert cli("unfollow", "ghost.bsky.social").code == 1
+    bad = cli.data_dir.parent / "bad.opml"
+    bad.write_text("<opml><body><outline", "utf-8")
+    broken = cli("follow", "--import", str(bad))
+    assert broken.code == 1 and "not a readable OPML file" in broken.err
+    assert cli("read-state", "--import", str(bad)).code == 1
+    assert cli("read-state").code == 2
