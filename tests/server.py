@@ -51,6 +51,7 @@ class FakeServer:
 
     def __init__(self) -> None:
         self.routes: dict[str, list[tuple[dict[str, str], Handler]]] = {}
+        self.prefix_routes: list[tuple[str, Handler]] = []
         self.faults: dict[str, list[Reply]] = {}
         self.log: list[Request] = []
         self.bytes_sent = 0
@@ -83,6 +84,10 @@ class FakeServer:
         """Answer requests for ``path`` (whose query includes ``query``) with ``handler``."""
         self.routes.setdefault(path, []).insert(0, (query or {}, handler))
 
+    def route_prefix(self, prefix: str, handler: Handler) -> None:
+        """Answer every path under ``prefix`` that has no exact route with ``handler``."""
+        self.prefix_routes.insert(0, (prefix, handler))
+
     def json(self, path: str, data: Any, status: int = 200, **query: str) -> None:
         """Answer ``path`` with fixed JSON."""
         self.route(path, lambda _request: Reply.json(data, status), query)
@@ -114,6 +119,9 @@ class FakeServer:
                 return queued.pop(0)
         for query, handler in self.routes.get(request.path, []):
             if all(request.query.get(key) == value for key, value in query.items()):
+                return handler(request)
+        for prefix, handler in self.prefix_routes:
+            if request.path.startswith(prefix):
                 return handler(request)
         return Reply.json({"error": "NotFound", "message": "no such route in the test server"}, 404)
 

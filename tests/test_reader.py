@@ -516,9 +516,7 @@ async def test_x_unfollows_from_the_authors_pane(library: Library, appview: Fake
         assert "Hal" not in screen_text(app)
 
 
-async def test_sync_on_start_runs_in_the_background(
-    library: Library, appview: FakeAppView
-) -> None:
+async def test_sync_on_start_runs_in_the_background(library: Library, appview: FakeAppView) -> None:
     from tui_reader.config import SyncConfig
 
     ivy = appview.account("ivy.bsky.social", "Ivy")
@@ -532,3 +530,24 @@ async def test_sync_on_start_runs_in_the_background(
         await pilot.pause()
         assert "1 new thread from 1 author." in [n.message for n in app._notifications]
         assert len(library.threads()) == 1
+
+
+async def test_content_warnings_stay_closed_until_c(library: Library) -> None:
+    from tests.reader_data import ALICE, make_thread
+
+    thread = make_thread(ALICE, "cw", ["Film night thread", "The butler did it."], day=4)
+    posts = list(thread.posts)
+    posts[1] = replace(posts[1], content_warning="Spoiler: the ending")
+    thread = replace(thread, posts=tuple(posts))
+    library.store.save_thread(thread)
+    app = make_app(library.config, library)
+    async with app.run_test(size=WIDE) as pilot:
+        main_screen(app).open_thread(thread.id)
+        await pilot.pause()
+        view = app.screen.query_one(ThreadView)
+        assert "⚠ CW: Spoiler: the ending  (press c to show)" in thread_lines(view)
+        assert "The butler did it." not in thread_lines(view)
+        await pilot.press("c")
+        assert "The butler did it." in thread_lines(view)
+        await pilot.press("c")
+        assert "The butler did it." not in thread_lines(view)

@@ -17,6 +17,7 @@ from tui_reader.models import Author, Ref, SourceName, Thread, ThreadSummary
 from tui_reader.opml import read_opml, write_opml
 from tui_reader.sources import Source
 from tui_reader.sources.bluesky import BlueskySource
+from tui_reader.sources.mastodon import MastodonSource
 from tui_reader.store import AuthorRow, ReadMark, Store, SyncState
 
 __all__ = ["AuthorRow", "AuthorSync", "ImportReport", "Library", "LinkedThread"]
@@ -95,6 +96,7 @@ class Library:
         if self._sources is None:
             self._sources = {
                 "bluesky": BlueskySource(self.fetcher, self.config.sources.bluesky_appview),
+                "mastodon": MastodonSource(self.fetcher),
             }
         return self._sources
 
@@ -126,7 +128,8 @@ class Library:
             if ref is not None:
                 return ref
         raise BadReference(
-            f"cannot tell what {text!r} is: give a post URL, a Bluesky handle, or a thread ID"
+            f"cannot tell what {text!r} is: give a post URL, a Bluesky handle, a Mastodon "
+            "address (@user@instance), or a thread ID"
         )
 
     def _known_author(self, ref: Ref) -> Author | None:

@@ -65,6 +65,8 @@ class Post:
     quote: Quote | None = None
     #: The post is gone upstream; the library keeps the copy it had.
     deleted: bool = False
+    #: A content warning (Mastodon's ``spoiler_text``): the text hides behind it.
+    content_warning: str = ""
 
 
 @dataclass(frozen=True)

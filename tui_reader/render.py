@@ -85,8 +85,8 @@ def summary_dict(thread: Thread | ThreadSummary) -> dict[str, Any]:
 
 
 def post_dict(post: Post) -> dict[str, Any]:
-    """One post in the thread JSON shape."""
-    return {
+    """One post in the thread JSON shape (plus ``content_warning`` where a post has one)."""
+    data: dict[str, Any] = {
         "id": post.id,
         "url": post.url,
         "created_at": post.created_at,
@@ -97,6 +97,9 @@ def post_dict(post: Post) -> dict[str, Any]:
         if post.quote
         else None,
     }
+    if post.content_warning:
+        data["content_warning"] = post.content_warning
+    return data
 
 
 def thread_dict(thread: Thread) -> dict[str, Any]:
@@ -138,6 +141,8 @@ def to_text(thread: Thread) -> str:
         lines.append(f"── {number}/{total} " + "─" * 40)
         if post.deleted:
             lines.append(f"({DELETED_NOTE})")
+        if post.content_warning:
+            lines.append(f"CW: {safe_text(post.content_warning)}")
         lines.append(safe_text(post.text))
         for media in post.media:
             label = {"image": "image", "video": "video", "link": "link"}[media.kind]
@@ -185,6 +190,8 @@ def to_markdown(thread: Thread) -> str:
     for post in thread.posts:
         if post.deleted:
             out += [f"*({DELETED_NOTE})*", ""]
+        if post.content_warning:
+            out += [f"**CW: {md_escape(post.content_warning)}**", ""]
         for paragraph in safe_text(post.text).split("\n\n"):
             out.append("  \n".join(md_escape(line) for line in paragraph.split("\n")))
             out.append("")
@@ -256,6 +263,8 @@ def to_html(thread: Thread) -> str:
         parts.append(f'<section class="post" id="post-{number}">')
         if post.deleted:
             parts.append(f'<p class="media"><em>({_h(DELETED_NOTE)})</em></p>')
+        if post.content_warning:
+            parts.append(f"<details><summary>CW: {_h(post.content_warning)}</summary>")
         for paragraph in safe_text(post.text).split("\n\n"):
             parts.append(f"<p>{_h(paragraph)}</p>")
         for media in post.media:
@@ -276,6 +285,8 @@ def to_html(thread: Thread) -> str:
                 f"<blockquote><p><strong>{who}</strong></p><p>{_h(post.quote.text)}</p>"
                 f'<p><a href="{_href(post.quote.url)}">{_h(post.quote.url)}</a></p></blockquote>'
             )
+        if post.content_warning:
+            parts.append("</details>")
         parts.append(
             f'<p class="media"><a href="{_href(post.url)}">{number}/{len(thread.posts)}'
             "</a></p></section>"

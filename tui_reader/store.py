@@ -90,6 +90,9 @@ MIGRATIONS: list[str] = [
     ALTER TABLE threads ADD COLUMN is_new INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE posts ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;
     """,
+    """
+    ALTER TABLE posts ADD COLUMN content_warning TEXT NOT NULL DEFAULT '';
+    """,
 ]
 
 
@@ -146,6 +149,7 @@ def _post(row: sqlite3.Row) -> Post:
         media=_media(row["media"]),
         quote=_quote(row["quote"]),
         deleted=bool(row["deleted"]),
+        content_warning=row["content_warning"],
     )
 
 
@@ -427,8 +431,8 @@ class Store:
                 cursor = conn.execute(
                     """
                     INSERT INTO posts (thread_id, seq, post_id, url, created_at, text, links,
-                                       media, quote, deleted)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                       media, quote, deleted, content_warning)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                     (
                         thread.id,
@@ -451,11 +455,12 @@ class Store:
                         if post.quote
                         else None,
                         int(post.deleted),
+                        post.content_warning,
                     ),
                 )
                 conn.execute(
                     "INSERT INTO post_search (rowid, text, author) VALUES (?, ?, ?)",
-                    (cursor.lastrowid, post.text, names),
+                    (cursor.lastrowid, f"{post.content_warning}\n{post.text}".strip(), names),
                 )
 
         self._write(work)

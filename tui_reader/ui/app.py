@@ -29,6 +29,7 @@ KEYS: list[tuple[str, str, str]] = [
     ("Thread", "space / b", "page down / up"),
     ("Thread", "g / G", "top / bottom"),
     ("Thread", "n / p", "next / previous post"),
+    ("Thread", "c", "show / hide posts behind content warnings"),
     ("Thread", "r", "refresh from the network (missing some posts?)"),
     ("Thread", "m", "mark read / unread"),
     ("Thread", "o", "open the post in the browser"),

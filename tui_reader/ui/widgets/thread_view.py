@@ -102,6 +102,7 @@ class ThreadView(ScrollView, can_focus=True):
         Binding("G,end", "scroll_end", "Bottom", show=False),
         Binding("space,pagedown", "page_down", "Page down", show=False),
         Binding("b,pageup", "page_up", "Page up", show=False),
+        Binding("c", "toggle_warnings", "Show CW", id="toggle-cw"),
         Binding("n", "next_post", "Next post", id="next-post"),
         Binding("p", "previous_post", "Prev post", id="previous-post"),
     ]
@@ -135,6 +136,8 @@ class ThreadView(ScrollView, can_focus=True):
         self._built_width = 0
         self._strip_cache: LRUCache[tuple[int, int, bool], Strip] = LRUCache(1024)
         self._end_reported = False
+        #: Content warnings are open (their posts shown) in the current thread.
+        self.warnings_open = False
 
     # Showing a thread -----------------------------------------------------------------
 
@@ -142,6 +145,7 @@ class ThreadView(ScrollView, can_focus=True):
         """Show ``thread`` (or nothing), scrolled to post ``position``."""
         self.thread = thread
         self._end_reported = False
+        self.warnings_open = False
         self._built_width = 0
         self._rebuild()
         self.set_reactive(ThreadView.current, 0)
@@ -202,6 +206,13 @@ class ThreadView(ScrollView, can_focus=True):
             yield from self._wrap(
                 console, Text(f"({DELETED_NOTE})", style="italic"), width, style=meta
             )
+        if post.content_warning:
+            warning = Text.assemble(("⚠ CW: ", "bold"), one_line(post.content_warning))
+            if not self.warnings_open:
+                warning.append("  (press c to show)", style="italic")
+            yield from self._wrap(console, warning, width)
+            if not self.warnings_open:
+                return
         yield from self._wrap(console, untrusted(post.text), width)
         shown: set[str] = set()
         for media in post.media:
@@ -295,6 +306,18 @@ class ThreadView(ScrollView, can_focus=True):
         self.post_message(self.PostChanged(self, index))
 
     # Actions ----------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "toggle_warnings":
+            return self.thread is not None and any(p.content_warning for p in self.thread.posts)
+        return True
+
+    def action_toggle_warnings(self) -> None:
+        """Show or hide the posts behind content warnings."""
+        self.warnings_open = not self.warnings_open
+        current = self.current
+        self._rebuild()
+        self.go_to_post(current)
 
     def action_next_post(self) -> None:
         """Jump to the next post."""

@@ -1,0 +1,260 @@
+"""Mastodon: status HTML, unrolling past the context limits, sync, errors, the CLI."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from tests.conftest import Cli
+from tests.fake_mastodon import FakeMastodon
+from tests.server import FIXTURES, FakeServer, Reply
+from tui_reader.errors import NotFound, RateLimited, Unauthorized
+from tui_reader.library import Library
+from tui_reader.models import Ref
+from tui_reader.render import to_html, to_json, to_markdown, to_text
+from tui_reader.sources.mastodon import MastodonSource, content_to_text, parse_status
+
+
+@pytest.fixture
+def masto(server: FakeServer) -> FakeMastodon:
+    return FakeMastodon(server)
+
+
+def recording(name: str) -> Any:
+    return json.loads((FIXTURES / "mastodon" / name).read_text("utf-8"))["interactions"]
+
+
+def test_real_status_html_becomes_plain_text_with_full_links() -> None:
+    context = recording("status_context_anonymous.json")[0]["response"]["json"]
+    status = next(s for s in context["descendants"] if s["id"] == "109294767623508949")
+
+    text, links = content_to_text(status["content"])
+
+    assert "I #SupportMastodon at $10 a month" in text
+    assert "@Gargron @Mastodon" in text
+    assert text.endswith("\n\nhttps://mastodon.social/@austinkocher/109268468019840972")
+    assert links == ("https://mastodon.social/@austinkocher/109268468019840972",)
+    assert "<" not in text and "invisible" not in text
+
+
+def test_paragraphs_breaks_entities_and_link_words() -> None:
+    html = (
+        '<p>One &amp; two&#39;s<br>second line</p><p>Read <a href="https://ex.org/essay">'
+        'this essay</a> and <a href="https://ex.org/a/b" rel="nofollow"><span class="invisible">'
+        'https://</span><span class="ellipsis">ex.org/a</span><span class="invisible">/b'
+        "</span></a></p>"
+    )
+
+    text, links = content_to_text(html)
+
+    assert text == "One & two's\nsecond line\n\nRead this essay and https://ex.org/a/b"
+    assert links == ("https://ex.org/essay", "https://ex.org/a/b")
+
+
+def test_a_recorded_status_with_a_link_card() -> None:
+    [interaction] = recording("status.json")
+    status = interaction["response"]["json"]
+
+    post = parse_status(status, "https://fosstodon.org")
+
+    assert post.id == status["uri"]
+    assert post.url == status["url"]
+    assert post.media[-1].kind == "link"
+    assert post.media[-1].url.startswith("https://r-consortium.org/posts/")
+    assert post.media[-1].url in post.links
+
+
+async def test_the_recorded_context_gives_the_authors_chain_only(
+    library: Library, server: FakeServer
+) -> None:
+    context = recording("status_context_anonymous.json")[0]["response"]["json"]
+    austin = next(
+        s["account"] for s in context["descendants"] if s["account"]["acct"] == "austinkocher"
+    )
+    root = {
+        "id": "109294719267373593",
+        "created_at": "2022-11-06T03:24:00.000Z",
+        "in_reply_to_id": None,
+        "in_reply_to_account_id": None,
+        "spoiler_text": "",
+        "uri": "https://mastodon.social/users/austinkocher/statuses/109294719267373593",
+        "url": "https://mastodon.social/@austinkocher/109294719267373593",
+        "content": "<p>A thread about Mastodon.</p>",
+        "account": austin,
+        "media_attachments": [],
+        "reblog": None,
+    }
+    by_id = {s["id"]: s for s in context["descendants"]} | {root["id"]: root}
+    server.json(f"/api/v1/statuses/{root['id']}/context", context)
+    server.json(
+        "/api/v1/statuses/109294767623508949/context", {"ancestors": [root], "descendants": []}
+    )
+    server.route_prefix("/api/v1/statuses/", lambda r: Reply.json(by_id[r.path.rsplit("/", 1)[1]]))
+
+    thread = await library.unroll(
+        f"{server.url}/@austinkocher/109297452549435392".replace(
+            "109297452549435392", "109294719267373593"
+        )
+    )
+
+    # Two self-replies to the root (a branch): the earlier one; replies to others left out.
+    assert [p.id.rsplit("/", 1)[1] for p in thread.posts] == [
+        "109294719267373593",
+        "109294767623508949",
+    ]
+    assert thread.author.display_name.startswith("Austin Kocher")
+
+
+async def test_a_75_post_thread_comes_back_whole_from_any_post(
+    library: Library, masto: FakeMastodon, server: FakeServer
+) -> None:
+    ada = masto.account("ada", "Ada")
+    bea = masto.account("bea", "Bea")
+    ids = masto.chain(ada, 75)
+    # Noise: other people's replies and Ada's replies to them.
+    for n in (0, 10, 40):
+        other = masto.status(bea, "<p>Nice!</p>", reply_to=ids[n])
+        masto.status(ada, "<p>Thanks Bea</p>", reply_to=other)
+
+    for start in (ids[0], ids[37], ids[-1]):
+        thread = await library.unroll(masto.url_of(start), refresh=True)
+        assert thread.post_count == 75
+        assert [p.text for p in thread.posts][:2] == ["Toot 1 of 75.", "Toot 2 of 75."]
+        assert thread.posts[-1].text == "Toot 75 of 75."
+    assert len(server.requests_to(f"/api/v1/statuses/{ids[0]}/context")) <= 3
+
+
+async def test_a_branch_takes_the_earliest_self_reply(
+    library: Library, masto: FakeMastodon
+) -> None:
+    ada = masto.account("ada")
+    root = masto.status(ada, "<p>Root</p>", minutes=0)
+    early = masto.status(ada, "<p>Early</p>", reply_to=root, minutes=1)
+    masto.status(ada, "<p>Late</p>", reply_to=root, minutes=9)
+    masto.status(ada, "<p>After early</p>", reply_to=early, minutes=2)
+
+    thread = await library.unroll(masto.url_of(root))
+
+    assert [p.text for p in thread.posts] == ["Root", "Early", "After early"]
+
+
+async def test_content_warnings_media_and_json(library: Library, masto: FakeMastodon) -> None:
+    ada = masto.account("ada")
+    root = masto.status(
+        ada,
+        "<p>Spoilers ahead</p>",
+        cw="Film plot",
+        media=[
+            {"type": "image", "url": "https://files.example/a.png", "description": "A still"},
+            {"type": "audio", "url": "https://files.example/b.mp3", "description": "The theme"},
+        ],
+    )
+    masto.status(ada, "<p>More</p>", reply_to=root)
+
+    thread = await library.unroll(masto.url_of(root))
+
+    first = thread.posts[0]
+    assert first.content_warning == "Film plot"
+    assert [(m.kind, m.alt) for m in first.media] == [
+        ("image", "A still"),
+        ("link", "audio: The theme"),
+    ]
+    assert "CW: Film plot\nSpoilers ahead" in to_text(thread)
+    assert "**CW: Film plot**" in to_markdown(thread)
+    assert "<details><summary>CW: Film plot</summary>" in to_html(thread)
+    assert json.loads(to_json(thread))["posts"][0]["content_warning"] == "Film plot"
+    assert "content_warning" not in json.loads(to_json(thread))["posts"][1]
+
+
+async def test_a_closed_instance_says_so(library: Library, masto: FakeMastodon) -> None:
+    ada = masto.account("ada")
+    status = masto.status(ada, "<p>hi</p>")
+    masto.closed = True
+
+    with pytest.raises(Unauthorized, match="does not let anonymous readers use its API"):
+        await library.unroll(masto.url_of(status))
+
+
+async def test_missing_and_rate_limited(
+    library: Library, masto: FakeMastodon, server: FakeServer
+) -> None:
+    with pytest.raises(NotFound, match="Record not found"):
+        await library.unroll(f"{server.url}/@ada/1234")
+    ada = masto.account("ada")
+    status = masto.status(ada, "<p>hi</p>")
+    server.fail(
+        f"/api/v1/statuses/{status}",
+        Reply.json(
+            {"error": "Too many requests"}, 429, {"x-ratelimit-reset": "2999-01-01T00:00:00.000Z"}
+        ),
+    )
+    with pytest.raises(RateLimited, match=r"127\.0\.0\.1:\d+ is rate limiting"):
+        await library.unroll(masto.url_of(status))
+
+
+def test_references(server: FakeServer) -> None:
+    source = MastodonSource(fetcher=None)  # type: ignore[arg-type]
+    host = server.url.removeprefix("http://")
+
+    assert source.resolve("@ada@mastodon.social") == Ref(
+        "mastodon", "author", author="ada@mastodon.social", post="https://mastodon.social"
+    )
+    assert source.resolve(f"{server.url}/@ada/1234") == Ref(
+        "mastodon", "post", author=f"ada@{host}", post=f"{server.url}/1234"
+    )
+    assert source.resolve("https://fosstodon.org/@Ada") == Ref(
+        "mastodon", "author", author="ada@fosstodon.org", post="https://fosstodon.org"
+    )
+    assert source.resolve("https://mastodon.social/users/ada/statuses/99") == Ref(
+        "mastodon", "post", author="ada@mastodon.social", post="https://mastodon.social/99"
+    )
+    assert source.resolve("https://bsky.app/profile/ada.bsky.social") is None
+    assert source.resolve("alice.bsky.social") is None
+
+
+async def test_follow_and_sync_a_mastodon_account(
+    library: Library, masto: FakeMastodon, server: FakeServer
+) -> None:
+    ada = masto.account("ada", "Ada")
+    bea = masto.account("bea")
+    masto.chain(ada, 3)
+    for n in range(45):
+        masto.status(ada, f"<p>single {n}</p>")
+    other = masto.status(bea, "<p>question</p>")
+    masto.status(ada, "<p>an answer</p>", reply_to=other)
+    masto.chain(ada, 2)
+
+    author, _ = await library.follow(f"{server.url}/@ada")
+    [first] = await library.sync()
+    [second] = await library.sync()
+
+    assert author.display_name == "Ada"
+    assert (first.new_threads, first.error) == (2, "")
+    assert (second.new_threads, second.error) == (0, "")
+    assert sorted(t.post_count for t in library.threads()) == [2, 3]
+    pages = [r for r in server.log if r.path.endswith("/statuses") and "max_id" in r.query]
+    assert len(pages) == 1  # the first sync followed the Link header once
+
+
+def test_cli_unroll_prints_the_whole_thread_as_json(cli: Cli, masto: FakeMastodon) -> None:
+    ada = masto.account("ada", "Ada")
+    root = masto.status(
+        ada,
+        '<p>Start <a href="https://ex.org/a/long/path"><span class="invisible">https://'
+        '</span><span class="ellipsis">ex.org/a/long</span><span class="invisible">/path</span>'
+        "</a></p>",
+    )
+    ids = [root, *masto.chain(ada, 24, reply_to=root)]
+
+    result = cli("unroll", masto.url_of(ids[12]), "--format", "json")
+
+    assert result.code == 0, result.err
+    data = json.loads(result.out)
+    assert data["source"] == "mastodon" and data["post_count"] == 25
+    assert data["posts"][0]["text"] == "Start https://ex.org/a/long/path"
+    assert data["posts"][0]["links"] == ["https://ex.org/a/long/path"]
+    assert data["author"]["display_name"] == "Ada"
+    listed = json.loads(cli("threads", "--format", "json").out)
+    assert [t["source"] for t in listed] == ["mastodon"]
