@@ -551,3 +551,28 @@ async def test_content_warnings_stay_closed_until_c(library: Library) -> None:
         assert "The butler did it." in thread_lines(view)
         await pilot.press("c")
         assert "The butler did it." not in thread_lines(view)
+
+
+async def test_an_imported_page_shows_its_thread_and_more_from(library: Library) -> None:
+    from tests.server import FIXTURES
+
+    copied = (FIXTURES / "threadreader" / "radchenko-alliance-vs-alignment.txt").read_text()
+    thread, listed, _ = library.import_saved(copied)
+    assert listed == 6
+    app = make_app(library.config, library)
+    async with app.run_test(size=WIDE) as pilot:
+        feed = app.screen.query_one(FeedList)
+        assert sum(not t.fetched for t in feed.threads) == 6
+        assert "not fetched yet" in screen_text(app)
+        main_screen(app).open_thread(thread.id)
+        await pilot.pause()
+        more = app.screen.query_one(ReadMore)
+        prompts = [str(more.get_option_at_index(i).prompt) for i in range(more.option_count)]
+        assert "More from @DrRadchenko  6" in prompts
+        assert any("Read 9 posts" in p and "14 Dec" in p for p in prompts)
+        more.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert any("saved page without its address" in n.message for n in app._notifications)
+        view = app.screen.query_one(ThreadView)
+        assert view.thread is not None and view.thread.id == thread.id

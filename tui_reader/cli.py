@@ -29,7 +29,8 @@ PROG = "tui-reader"
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
-        description="Read Bluesky threads unrolled into one article, online or offline. "
+        description="Read Bluesky, Mastodon and Twitter/X (Thread Reader App) threads "
+        "unrolled into one article, online or offline. "
         "With no COMMAND, opens the reader.",
         epilog="Run 'tui-reader COMMAND --help' for a command's options.",
     )
@@ -120,6 +121,14 @@ def _parser() -> argparse.ArgumentParser:
     which.add_argument("--export", metavar="FILE")
     which.add_argument("--import", dest="import_file", metavar="FILE")
 
+    importer = commands.add_parser(
+        "import",
+        help="import saved Thread Reader App pages",
+        description="Import Thread Reader App pages you saved: the HTML, or the text a "
+        "browser copies. Importing the same page twice changes nothing.",
+    )
+    importer.add_argument("files", metavar="FILE", nargs="+")
+
     threads = commands.add_parser(
         "threads",
         help="list the threads in the library",
@@ -196,9 +205,10 @@ def cmd_threads(args: argparse.Namespace, library: Library, out: TextIO) -> int:
         Console(file=out, highlight=False).print(table)
         return 0
     for thread in threads:
+        state = ("new" if thread.is_new else "unread") if thread.unread else "read"
         fields = [
-            ("new" if thread.is_new else "unread") if thread.unread else "read",
-            nice_date(thread.created_at)[:10],
+            state if thread.fetched else "listed",
+            nice_date(thread.created_at)[:10] if thread.created_at else "",
             "@" + thread.author.handle,
             f"{thread.post_count} posts",
             thread.title,
@@ -361,6 +371,25 @@ def _sync_line(result: AuthorSync) -> str:
     return f"{who}: {result.new_threads} new, {result.grown_threads} grew"
 
 
+def cmd_import(args: argparse.Namespace, library: Library, out: TextIO) -> int:
+    """``tui-reader import FILE…``."""
+    failed = 0
+    for name in args.files:
+        try:
+            thread, listed, fresh = library.import_saved(_read_file(name))
+        except ReaderError as error:
+            _error(f"{name}: {error.message}")
+            failed += 1
+            continue
+        verb = "Imported" if fresh else "Already in the library:"
+        more = f"; {listed} more from @{safe_text(thread.author.handle)} listed" if listed else ""
+        out.write(
+            f"{verb} {safe_text(thread.title)} by {_who(thread.author)} "
+            f"({thread.post_count} posts){more}\n"
+        )
+    return 1 if failed else 0
+
+
 def cmd_read_state(args: argparse.Namespace, library: Library, out: TextIO) -> int:
     """``tui-reader read-state --export FILE | --import FILE``."""
     if args.export:
@@ -385,6 +414,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Library, TextIO], int]] = {
     "following": cmd_following,
     "sync": cmd_sync,
     "read-state": cmd_read_state,
+    "import": cmd_import,
 }
 
 

@@ -10,7 +10,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import httpx
@@ -29,6 +29,18 @@ from tui_reader.errors import (
 USER_AGENT = f"tui-reader/{__version__} (+https://pypi.org/project/tui-reader/)"
 MAX_RESPONSE_BYTES = 32 * 1024 * 1024
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+class ValidatorCache(Protocol):
+    """Where revalidated responses are kept (the library implements it)."""
+
+    def cached_response(self, url: str) -> tuple[str, str, bytes] | None:
+        """The ETag, Last-Modified and body last fetched from ``url``."""
+        ...
+
+    def cache_response(self, url: str, etag: str, last_modified: str, body: bytes) -> None:
+        """Keep a response that came with validators."""
+        ...
 
 
 @dataclass
@@ -157,6 +169,7 @@ class Fetcher:
         max_wait: float = 60.0,
         user_agent: str = USER_AGENT,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+        cache: ValidatorCache | None = None,
     ) -> None:
         self.timeout = timeout
         self.offline = offline
@@ -168,6 +181,8 @@ class Fetcher:
         self.stats = FetchStats()
         self._sleep = sleep
         self._host_limits: dict[str, asyncio.Semaphore] = {}
+        self._host_sizes: dict[str, int] = {}
+        self.cache = cache
         self._client = httpx.AsyncClient(
             timeout=httpx.Timeout(timeout),
             limits=httpx.Limits(
@@ -187,9 +202,15 @@ class Fetcher:
         """Close the connections."""
         await self._client.aclose()
 
+    def set_host_limit(self, host: str, requests: int) -> None:
+        """Allow at most ``requests`` at a time to ``host`` (a small site asks for one)."""
+        self._host_sizes[host] = max(1, requests)
+        self._host_limits.pop(host, None)
+
     def _limit_for(self, host: str) -> asyncio.Semaphore:
         if host not in self._host_limits:
-            self._host_limits[host] = asyncio.Semaphore(self.per_host)
+            size = self._host_sizes.get(host, self.per_host)
+            self._host_limits[host] = asyncio.Semaphore(size)
         return self._host_limits[host]
 
     async def get_json(self, url: str, params: Mapping[str, Any] | None = None) -> Any:
@@ -204,11 +225,43 @@ class Fetcher:
         *,
         accept: str = "*/*",
         etag: str = "",
+        headers: Mapping[str, str] | None = None,
+        revalidate: bool = False,
     ) -> Response:
         """GET ``url``, retrying what is worth retrying; raise a ``FetchError`` otherwise.
 
         With ``etag``, the server may answer 304 (``Response.not_modified``) with no body.
+        With ``revalidate`` and a cache, a page fetched before is asked for with its
+        validators, and a 304 answers with the kept copy.
         """
+        cached = None
+        key = str(httpx.URL(url, params=params)) if revalidate else ""
+        extra = dict(headers or {})
+        if revalidate and self.cache is not None and not self.offline:
+            cached = self.cache.cached_response(key)
+            if cached is not None:
+                if cached[0]:
+                    extra["if-none-match"] = cached[0]
+                if cached[1]:
+                    extra["if-modified-since"] = cached[1]
+        response = await self._get_with_retries(url, params, accept, etag, extra)
+        if cached is not None and response.not_modified:
+            return Response(response.url, 200, response.headers, cached[2])
+        if revalidate and self.cache is not None and response.status == 200:
+            validator = response.headers.get("etag", "")
+            modified = response.headers.get("last-modified", "")
+            if validator or modified:
+                self.cache.cache_response(key, validator, modified, response.body)
+        return response
+
+    async def _get_with_retries(
+        self,
+        url: str,
+        params: Mapping[str, Any] | None,
+        accept: str,
+        etag: str,
+        headers: dict[str, str],
+    ) -> Response:
         host = _host(url)
         if urlsplit(url).scheme not in ("http", "https"):
             raise BadResponse(f"refusing to fetch {_short(url)}: only http and https are used")
@@ -219,7 +272,7 @@ class Fetcher:
             last = attempt == self.attempts
             try:
                 async with self._limit_for(host):
-                    response = await self._send(url, params, accept, etag)
+                    response = await self._send(url, params, accept, etag, headers)
             except httpx.TimeoutException:
                 if last:
                     raise SourceUnavailable(
@@ -246,12 +299,17 @@ class Fetcher:
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def _send(
-        self, url: str, params: Mapping[str, Any] | None, accept: str, etag: str
+        self,
+        url: str,
+        params: Mapping[str, Any] | None,
+        accept: str,
+        etag: str,
+        extra: dict[str, str],
     ) -> Response:
         self.stats.requests += 1
         host = _host(url)
         self.stats.by_host[host] = self.stats.by_host.get(host, 0) + 1
-        headers = {"accept": accept}
+        headers = {"accept": accept, **extra}
         if etag:
             headers["if-none-match"] = etag
         request = self._client.build_request("GET", url, params=params, headers=headers)

@@ -18,6 +18,7 @@ from tui_reader.opml import read_opml, write_opml
 from tui_reader.sources import Source
 from tui_reader.sources.bluesky import BlueskySource
 from tui_reader.sources.mastodon import MastodonSource
+from tui_reader.sources.threadreader import ThreadReaderSource, parse_saved
 from tui_reader.store import AuthorRow, ReadMark, Store, SyncState
 
 __all__ = ["AuthorRow", "AuthorSync", "ImportReport", "Library", "LinkedThread"]
@@ -87,6 +88,7 @@ class Library:
                 timeout=network.timeout,
                 max_connections=network.max_connections,
                 offline=network.offline,
+                cache=self.store,
             )
         return self._fetcher
 
@@ -97,6 +99,9 @@ class Library:
             self._sources = {
                 "bluesky": BlueskySource(self.fetcher, self.config.sources.bluesky_appview),
                 "mastodon": MastodonSource(self.fetcher),
+                "threadreader": ThreadReaderSource(
+                    self.fetcher, self.config.sources.threadreader_base_url
+                ),
             }
         return self._sources
 
@@ -120,7 +125,7 @@ class Library:
             raise BadReference("an empty REF names nothing")
         source_name, _, rest = text.partition(":")
         if source_name in ("bluesky", "mastodon", "threadreader") and rest:
-            if self.store.thread(text) is None:
+            if self.store.summary(text) is None:
                 raise BadReference(f"the library has no thread with the ID {text}")
             return Ref(source_name, "thread", thread_id=text)  # type: ignore[arg-type]
         for source in self.sources.values():
@@ -166,8 +171,18 @@ class Library:
         if cached is not None and not refresh:
             return cached
         if ref.kind == "thread":
-            assert cached is not None
-            ref = self.resolve(cached.posts[0].url) if cached.posts else ref
+            listed = self.store.summary(ref.thread_id)
+            url = (
+                cached.posts[0].url
+                if cached is not None and cached.posts
+                else (listed.url if listed is not None else "")
+            )
+            if not url:
+                raise ReaderError(
+                    "this thread came from a saved page without its address, so it cannot "
+                    "be fetched; unroll it from its URL instead"
+                )
+            ref = self.resolve(url)
         if self.offline:
             if refresh:
                 raise Offline("offline: cannot refresh a thread without the network")
@@ -186,8 +201,28 @@ class Library:
         return saved
 
     def thread(self, thread_id: str) -> Thread | None:
-        """A thread from the library, with its posts."""
+        """A thread from the library, with its posts (``None`` if it was never fetched)."""
         return self.store.thread(thread_id)
+
+    def summary(self, thread_id: str) -> ThreadSummary | None:
+        """A thread as listed, fetched or not."""
+        return self.store.summary(thread_id)
+
+    def import_saved(self, content: str) -> tuple[Thread, int, bool]:
+        """Import a saved Thread Reader App page (HTML or copied text).
+
+        Returns the thread, how many "More from" threads were new to the library, and
+        whether the thread itself was new. Importing the same page twice changes nothing.
+        """
+        page = parse_saved(content, self.config.sources.threadreader_base_url)
+        existing = self.store.thread(page.thread.id)
+        fresh = existing is None
+        if existing is None or {p.id for p in existing.posts} != {p.id for p in page.thread.posts}:
+            self.store.save_thread(page.thread)
+        added = sum(self.store.save_summary(summary) for summary in page.more_from)
+        saved = self.store.thread(page.thread.id)
+        assert saved is not None
+        return saved, added, fresh
 
     def threads(
         self, author: str | None = None, *, unread_only: bool = False

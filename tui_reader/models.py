@@ -139,6 +139,8 @@ class ThreadSummary:
     unread: bool = True
     #: Brought in or grown by a sync, and not opened since.
     is_new: bool = False
+    #: False for a thread known only from a list ("More from"): no posts yet.
+    fetched: bool = True
 
 
 @dataclass(frozen=True)

@@ -33,8 +33,18 @@ def safe_text(text: str) -> str:
     return _CONTROL.sub(_placeholder, text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
+MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def nice_date(value: str) -> str:
-    """An ISO time as ``2024-05-01 12:00`` (UTC), or the text as given."""
+    """An ISO time as ``2024-05-01 12:00`` (UTC), a year-less ``--12-14`` as ``14 Dec``,
+    nothing as ``date unknown``, anything else as given."""
+    if not value:
+        return "date unknown"
+    if value.startswith("--") and len(value) == 7 and value[2:4].isdigit():
+        month = int(value[2:4])
+        if 1 <= month <= 12:
+            return f"{int(value[5:7])} {MONTH_NAMES[month - 1]}"
     try:
         when = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:

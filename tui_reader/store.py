@@ -93,6 +93,16 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE posts ADD COLUMN content_warning TEXT NOT NULL DEFAULT '';
     """,
+    """
+    ALTER TABLE threads ADD COLUMN fetched INTEGER NOT NULL DEFAULT 1;
+    CREATE TABLE http_cache (
+        url TEXT PRIMARY KEY,
+        etag TEXT NOT NULL DEFAULT '',
+        last_modified TEXT NOT NULL DEFAULT '',
+        body BLOB NOT NULL,
+        stored_at TEXT NOT NULL
+    );
+    """,
 ]
 
 
@@ -183,7 +193,7 @@ def _quote(data: str | None) -> Quote | None:
 
 SUMMARY_COLUMNS = """
     t.id, t.source AS t_source, t.url AS t_url, t.title, t.preview, t.created_at, t.fetched_at,
-    t.post_count, t.unread, t.ends_early, t.position, t.is_new,
+    t.post_count, t.unread, t.ends_early, t.position, t.is_new, t.fetched,
     a.source, a.author_id, a.handle, a.display_name, a.url
 """
 
@@ -401,7 +411,8 @@ class Store:
                     title = excluded.title, preview = excluded.preview,
                     created_at = excluded.created_at, fetched_at = excluded.fetched_at,
                     post_count = excluded.post_count, ends_early = excluded.ends_early,
-                    unread = CASE WHEN ? THEN 1 ELSE unread END,
+                    fetched = 1,
+                    unread = CASE WHEN ? OR fetched = 0 THEN 1 ELSE unread END,
                     is_new = CASE WHEN ? THEN 1 ELSE is_new END
                 """,
                 (
@@ -465,6 +476,67 @@ class Store:
 
         self._write(work)
 
+    def save_summary(self, summary: ThreadSummary) -> bool:
+        """Remember a thread known only from a list; never overwrites a fetched one.
+        ``False`` if the library had it already."""
+
+        def work(conn: sqlite3.Connection) -> bool:
+            self._upsert_author(conn, summary.author)
+            cursor = conn.execute(
+                """
+                INSERT OR IGNORE INTO threads (id, source, url, author_key, title, preview,
+                    created_at, fetched_at, post_count, fetched, unread)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0)
+                """,
+                (
+                    summary.id,
+                    summary.source,
+                    summary.url,
+                    summary.author.key,
+                    summary.title,
+                    summary.preview,
+                    summary.created_at,
+                    summary.fetched_at,
+                    summary.post_count,
+                ),
+            )
+            return cursor.rowcount > 0
+
+        return bool(self._write(work))
+
+    def summary(self, thread_id: str) -> ThreadSummary | None:
+        """A thread as listed (fetched or not), without its posts."""
+        row = self.conn.execute(
+            f"""SELECT {SUMMARY_COLUMNS} FROM threads t JOIN authors a ON a.key = t.author_key
+                WHERE t.id = ?""",
+            (thread_id,),
+        ).fetchone()
+        return self._summary(row) if row else None
+
+    # HTTP validators ---------------------------------------------------------------------
+
+    def cached_response(self, url: str) -> tuple[str, str, bytes] | None:
+        """The ETag, Last-Modified and body last fetched from ``url``."""
+        row = self.conn.execute(
+            "SELECT etag, last_modified, body FROM http_cache WHERE url = ?", (url,)
+        ).fetchone()
+        return (row[0], row[1], bytes(row[2])) if row else None
+
+    def cache_response(self, url: str, etag: str, last_modified: str, body: bytes) -> None:
+        """Keep a response that came with validators, to revalidate it next time."""
+        self._write(
+            lambda conn: conn.execute(
+                """
+                INSERT INTO http_cache (url, etag, last_modified, body, stored_at)
+                VALUES (?, ?, ?, ?, datetime('now'))
+                ON CONFLICT (url) DO UPDATE SET etag = excluded.etag,
+                    last_modified = excluded.last_modified, body = excluded.body,
+                    stored_at = excluded.stored_at
+                """,
+                (url, etag, last_modified, body),
+            )
+        )
+
     def has_thread(self, thread_id: str) -> bool:
         """Whether the library holds the thread."""
         row = self.conn.execute("SELECT 1 FROM threads WHERE id = ?", (thread_id,)).fetchone()
@@ -477,7 +549,7 @@ class Store:
                 WHERE t.id = ?""",
             (thread_id,),
         ).fetchone()
-        if row is None:
+        if row is None or not row["fetched"]:
             return None
         posts = tuple(
             _post(post)
@@ -536,6 +608,7 @@ class Store:
             preview=row["preview"],
             unread=bool(row["unread"]),
             is_new=bool(row["is_new"]),
+            fetched=bool(row["fetched"]),
         )
 
     # Read state -------------------------------------------------------------------------

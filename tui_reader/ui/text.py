@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from rich.text import Text
 
-from tui_reader.render import safe_text
+from tui_reader.render import nice_date, safe_text
 from tui_reader.times import parse_time
 
 
@@ -36,5 +36,5 @@ def age(when: str, now: datetime | None = None) -> str:
 
 
 def short_date(when: str) -> str:
-    """``"2024-05-01"`` from an ISO time."""
-    return when[:10]
+    """``"2024-05-01"`` from an ISO time (``"14 Dec"`` when the year is unknown)."""
+    return nice_date(when)[:10]

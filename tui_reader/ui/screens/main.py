@@ -170,9 +170,21 @@ class MainScreen(Screen[None]):
         self._save_position()
         thread = library.thread(thread_id)
         if thread is None:
-            self.notify(
-                "That thread is no longer in the library.", severity="warning", markup=False
-            )
+            listed = library.summary(thread_id)
+            if listed is None:
+                self.notify(
+                    "That thread is no longer in the library.", severity="warning", markup=False
+                )
+            elif listed.url:
+                self.unroll(listed.url)  # known only from a list: unroll it on the spot
+            else:
+                self.notify(
+                    "This thread was listed on a saved page without its address, "
+                    "so it cannot be fetched. Unroll it from its URL with u.",
+                    severity="warning",
+                    markup=False,
+                    timeout=8,
+                )
             return
         self.thread = thread
         self.query_one(ThreadHeader).show(thread, offline=library.offline)

@@ -78,7 +78,9 @@ def feed_entry(
 ) -> Text:
     """A thread as a feed entry: a meta line, the author, then up to three lines of preview."""
     text = Text()
-    if thread.is_new:
+    if not thread.fetched:
+        text.append("○ ", style="dim")
+    elif thread.is_new:
         text.append("new ", style="bold reverse")
         text.append(" ")
     else:
@@ -86,11 +88,13 @@ def feed_entry(
     text.append(short_date(thread.created_at), style="dim")
     posts = "1 post" if thread.post_count == 1 else f"{thread.post_count} posts"
     text.append(f" · {posts}", style="dim")
+    if not thread.fetched:
+        text.append(" · not fetched yet", style="dim italic")
     if show_author:
         text.append(" · ", style="dim")
         text.append_text(one_line(f"@{thread.author.handle}", "dim"))
     text.truncate(max(10, width), overflow="ellipsis")
-    preview = one_line(thread.preview, "bold" if thread.unread else "")
+    preview = one_line(thread.preview, "bold" if thread.unread and thread.fetched else "")
     lines = preview.wrap(console, max(10, width))
     kept = list(lines)
     if len(kept) > PREVIEW_LINES:

@@ -86,7 +86,10 @@ def _heading(title: str, count: int) -> Option:
 
 def _summary(summary: ThreadSummary, *, show_author: bool = True) -> Text:
     text = Text(no_wrap=True, overflow="ellipsis")
-    text.append("● " if summary.unread else "  ", style="bold")
+    if not summary.fetched:
+        text.append("○ ", style="dim")
+    else:
+        text.append("● " if summary.unread else "  ", style="bold")
     text.append(short_date(summary.created_at), style="dim")
     text.append(" ")
     if show_author:

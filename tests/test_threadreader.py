@@ -1,0 +1,249 @@
+"""Thread Reader App: the page parser, saved pages, ping and page over the local server."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+
+import pytest
+
+from tests.conftest import Cli
+from tests.server import FIXTURES, FakeServer, Reply, Request
+from tui_reader.errors import BadResponse, NotFound, RateLimited
+from tui_reader.fetch import Fetcher
+from tui_reader.library import Library
+from tui_reader.models import Ref
+from tui_reader.sources.threadreader import ThreadReaderSource, parse_copied_text, parse_page
+
+PAGE = (FIXTURES / "threadreader" / "thread-page.html").read_text("utf-8")
+COPIED = (FIXTURES / "threadreader" / "radchenko-alliance-vs-alignment.txt").read_text("utf-8")
+ROOT = "1870000000000000001"
+
+
+def serve_reader(server: FakeServer, page: str = PAGE) -> dict[str, int]:
+    """Ping answers for the fixture's four tweets, and the page with an ETag."""
+    counts = {"page": 0, "not_modified": 0}
+
+    def ping(request: Request) -> Reply:
+        tweet = request.path.rsplit("/", 1)[1].removesuffix(".json")
+        if tweet.startswith("18700000000000000"):
+            return Reply.json({"code": 200, "pong": ROOT})
+        return Reply.json({"code": 404, "message": "not found"})
+
+    def thread_page(request: Request) -> Reply:
+        counts["page"] += 1
+        if request.headers.get("if-none-match") == '"v1"':
+            counts["not_modified"] += 1
+            return Reply(304, b"", {"etag": '"v1"'})
+        return Reply(
+            200, page.encode(), {"content-type": "text/html; charset=utf-8", "etag": '"v1"'}
+        )
+
+    server.route_prefix("/api/v0/ping/", ping)
+    server.route(f"/thread/{ROOT}.html", thread_page)
+    return counts
+
+
+def test_the_page_parser_reads_the_thread_and_nothing_else() -> None:
+    thread = parse_page(PAGE)
+
+    assert [p.id for p in thread.posts] == [f"18700000000000000{n:02d}" for n in range(1, 5)]
+    assert thread.author.display_name == "Ana Ferreira 📚"
+    assert thread.author.handle == "archivist_ana"
+    assert thread.created_at == "2024-12-15T12:00:00Z"
+    first, second, third, fourth = thread.posts
+    assert first.text == (
+        "1/ Why do so many municipal archives keep two copies of every council minute book? "
+        "A short thread on duplicates, fires & the law of 1887.\n\n"
+        'It\'s a story about "redundancy" long before computers.'
+    )
+    assert [m.url for m in second.media] == [
+        "https://pbs.twimg.com/media/GeXaMpLeAAA1.jpg",
+        "https://pbs.twimg.com/media/GeXaMpLeAAA2.jpg",
+    ]
+    assert "https://archives.example.org/catalogue/minutes-1887 and @regional_archive" in third.text
+    assert third.links[0] == "https://archives.example.org/catalogue/minutes-1887"
+    assert third.quote is not None and third.quote.author == "regional_archive"
+    assert third.quote.url == "https://x.com/regional_archive/status/1869999999999999999"
+    assert "twitter.com/regional_archive" not in third.text
+    assert fourth.text.endswith("they’re 140 years old, at least. Ends. 📚")
+    everything = " ".join(p.text for p in thread.posts)
+    assert "preview card" not in everything and "not a post" not in everything
+    assert first.url == "https://x.com/archivist_ana/status/1870000000000000001"
+
+
+def test_duplicated_tweets_appear_once_and_pages_without_tweets_are_refused() -> None:
+    doubled = PAGE.replace("</div>\n</body>", "").replace(
+        ' <div class="t-main">',
+        ' <div class="t-main">\n'
+        + PAGE[PAGE.index('  <div id="tweet_1"') : PAGE.index('  <div id="tweet_2"')],
+    )
+    assert len(parse_page(doubled).posts) == 4
+    with pytest.raises(BadResponse, match="not a Thread Reader App thread page"):
+        parse_page("<html><body><p>Hello</p></body></html>")
+
+
+def test_a_copied_page_gives_the_thread_the_author_and_more_from() -> None:
+    page = parse_copied_text(COPIED)
+
+    thread = page.thread
+    assert thread.post_count == 8
+    assert thread.author.display_name == "Sergey Radchenko"
+    assert thread.author.handle == "DrRadchenko"
+    assert thread.posts[0].text.startswith("So in view of today's conversation between Putin")
+    assert thread.posts[-1].text.startswith("Thankfully, there are strategists in Washington")
+    assert [s.post_count for s in page.more_from] == [9, 6, 4, 5, 5, 10]
+    assert [s.created_at for s in page.more_from] == [
+        "--12-14",
+        "--12-14",
+        "--12-02",
+        "--12-02",
+        "--12-01",
+        "--11-27",
+    ]
+    assert page.more_from[0].title.startswith("This here is extremely interesting")
+    everything = " ".join(p.text for p in thread.posts) + " ".join(
+        s.preview for s in page.more_from
+    )
+    for furniture in ("Try unrolling", "Donate", "Premium", "Keep Current", "Read all threads"):
+        assert furniture not in everything
+
+
+def test_text_that_is_not_a_copied_page_is_refused() -> None:
+    from tui_reader.errors import ReaderError
+
+    with pytest.raises(ReaderError, match="not a copied Thread Reader App page"):
+        parse_copied_text("just some notes\nnothing else")
+
+
+@pytest.mark.parametrize(
+    ("text", "tweet"),
+    [
+        ("https://threadreaderapp.com/thread/1870000000000000001.html", ROOT),
+        (
+            "https://x.com/archivist_ana/status/1870000000000000003?s=20&t=abc",
+            "1870000000000000003",
+        ),
+        ("https://twitter.com/archivist_ana/status/1870000000000000002", "1870000000000000002"),
+        (
+            "https://mobile.twitter.com/archivist_ana/status/1870000000000000004/photo/1",
+            "1870000000000000004",
+        ),
+        ("https://www.x.com/a/status/1870000000000000001", ROOT),
+        ("1870000000000000002", "1870000000000000002"),
+    ],
+)
+def test_references(text: str, tweet: str) -> None:
+    source = ThreadReaderSource(Fetcher())
+    ref = source.resolve(text)
+    assert ref is not None and ref.kind == "post" and ref.post == tweet
+
+
+def test_author_references() -> None:
+    source = ThreadReaderSource(Fetcher())
+    assert source.resolve("https://x.com/archivist_ana") == Ref(
+        "threadreader", "author", author="archivist_ana"
+    )
+
+
+async def test_unroll_from_any_tweet_pings_for_the_root_then_reads_the_page(
+    library: Library, server: FakeServer
+) -> None:
+    serve_reader(server)
+
+    thread = await library.unroll("https://x.com/archivist_ana/status/1870000000000000003")
+
+    assert thread.id == f"threadreader:{ROOT}"
+    assert thread.post_count == 4
+    assert thread.url == f"{server.url}/thread/{ROOT}.html"
+    [page_request] = server.requests_to(f"/thread/{ROOT}.html")
+    assert page_request.headers["user-agent"].startswith("Mozilla/5.0")
+
+
+async def test_a_thread_nobody_unrolled_says_what_to_do(
+    library: Library, server: FakeServer
+) -> None:
+    serve_reader(server)
+    with pytest.raises(NotFound, match="reply to it with '@threadreaderapp unroll'"):
+        await library.unroll("https://x.com/someone/status/1999999999999999999")
+
+
+async def test_rate_limits_are_waited_out_or_reported(library: Library, server: FakeServer) -> None:
+    serve_reader(server)
+    server.fail(f"/api/v0/ping/{ROOT}.json", Reply(429, b"", {"retry-after": "0"}), Reply(503))
+    thread = await library.unroll(ROOT)
+    assert thread.post_count == 4
+
+    server.fail("/api/v0/ping/1870000000000000002.json", Reply(429, b"", {"retry-after": "7200"}))
+    with pytest.raises(RateLimited, match="try again in 7200 s"):
+        await library.unroll("1870000000000000002", refresh=True)
+
+
+async def test_refresh_revalidates_the_page(library: Library, server: FakeServer) -> None:
+    counts = serve_reader(server)
+    await library.unroll(ROOT)
+
+    again = await library.unroll(ROOT, refresh=True)
+
+    assert counts == {"page": 2, "not_modified": 1}
+    assert again.post_count == 4
+
+
+async def test_one_request_at_a_time_to_thread_reader_app(server: FakeServer) -> None:
+    server.route("/slow", lambda _r: Reply(200, b"{}", delay=0.3))
+    async with Fetcher() as fetcher:
+        ThreadReaderSource(fetcher, server.url)
+        started = time.perf_counter()
+        await asyncio.gather(*(fetcher.get(f"{server.url}/slow") for _ in range(3)))
+        assert time.perf_counter() - started >= 0.85
+
+
+def test_cli_import_twice_changes_nothing_and_lists_more_from(cli: Cli, tmp_path: object) -> None:
+    copied = FIXTURES / "threadreader" / "radchenko-alliance-vs-alignment.txt"
+    page = FIXTURES / "threadreader" / "thread-page.html"
+
+    first = cli("import", str(copied), str(page))
+    listed = json.loads(cli("threads", "--format", "json").out)
+    second = cli("import", str(copied))
+    again = json.loads(cli("threads", "--format", "json").out)
+
+    assert first.code == 0, first.err
+    assert "(8 posts); 6 more from @DrRadchenko listed" in first.out
+    assert "Ana Ferreira 📚 (@archivist_ana) (4 posts)" in first.out
+    assert second.out.startswith("Already in the library:")
+    assert len(listed) == 8
+    assert again == listed
+    assert sorted(t["post_count"] for t in listed if t["author"]["handle"] == "DrRadchenko") == [
+        4,
+        5,
+        5,
+        6,
+        8,
+        9,
+        10,
+    ]
+
+
+def test_cli_import_errors(cli: Cli) -> None:
+    missing = cli("import", "/no/such/file.html")
+    assert missing.code == 1 and "no such file" in missing.err
+    notes = cli.data_dir.parent / "notes.txt"
+    notes.write_text("shopping list\n", "utf-8")
+    wrong = cli("import", str(notes))
+    assert wrong.code == 1 and "not a copied Thread Reader App page" in wrong.err
+
+
+def test_cli_unroll_a_tweet_url(cli: Cli, server: FakeServer) -> None:
+    serve_reader(server)
+    result = cli(
+        "unroll", "https://twitter.com/archivist_ana/status/1870000000000000004", "--format", "json"
+    )
+    assert result.code == 0, result.err
+    data = json.loads(result.out)
+    assert data["source"] == "threadreader" and data["post_count"] == 4
+    assert data["posts"][1]["media"][0] == {
+        "kind": "image",
+        "url": "https://pbs.twimg.com/media/GeXaMpLeAAA1.jpg",
+        "alt": "",
+    }

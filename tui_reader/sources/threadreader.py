@@ -1,0 +1,443 @@
+"""Twitter/X threads as unrolled by Thread Reader App: its pages, and pages users saved."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import urlsplit
+
+from tui_reader.errors import BadReference, BadResponse, FetchError, NotFound, ReaderError
+from tui_reader.fetch import Fetcher
+from tui_reader.models import (
+    Author,
+    Media,
+    Post,
+    Quote,
+    Ref,
+    SourceName,
+    Thread,
+    ThreadSummary,
+    make_preview,
+    make_title,
+)
+from tui_reader.sources import AuthorScan
+from tui_reader.times import utc_now
+
+#: Thread Reader App is run by two people: ask like a browser, one request at a time.
+BROWSER_AGENT = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0 tui-reader"
+TWEET_ID_RE = re.compile(r"^\d{5,25}$")
+HANDLE_RE = re.compile(r"^[A-Za-z0-9_]{1,15}$")
+TWITTER_HOSTS = frozenset(
+    {"x.com", "www.x.com", "mobile.x.com", "twitter.com", "www.twitter.com", "mobile.twitter.com"}
+)
+READER_HOSTS = frozenset({"threadreaderapp.com", "www.threadreaderapp.com"})
+SHORT_DATE_RE = re.compile(r"^(\d{1,2}) ([A-Z][a-z]{2})(?: (\d{4}))?$")
+MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1
+    )
+}
+READ_N_RE = re.compile(r"^Read (\d+) tweets?$")
+SEPARATOR = "• • •"
+#: Lines of the page's own furniture in a copied page: never thread text.
+FURNITURE_END = "Did Thread Reader help you today?"
+
+
+def tweet_url(handle: str, tweet_id: str) -> str:
+    """The x.com address of a tweet."""
+    return f"https://x.com/{handle}/status/{tweet_id}"
+
+
+def _author(handle: str, name: str) -> Author:
+    return Author(
+        source="threadreader",
+        id=handle.lower(),
+        handle=handle,
+        display_name=name,
+        url=f"https://x.com/{handle}",
+    )
+
+
+# The page ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _Tweet:
+    id: str
+    parts: list[str] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+    media: list[Media] = field(default_factory=list)
+    quote: Quote | None = None
+
+
+class _PageParser(HTMLParser):
+    """Reads a Thread Reader App thread page: the header and every ``content-tweet``."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.name = ""
+        self.handle = ""
+        self.time = ""
+        self.tweets: list[_Tweet] = []
+        self._ids: set[str] = set()
+        self._stack: list[tuple[str, set[str]]] = []  # open elements: tag, marks
+        self._tweet: _Tweet | None = None
+        self._tweet_depth = 0
+        self._capture = ""  # "name" | "handle" while inside those links
+
+    def _inside(self, mark: str) -> bool:
+        return any(mark in marks for _, marks in self._stack)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = {key: value or "" for key, value in attrs}
+        classes = set(attributes.get("class", "").split())
+        marks: set[str] = set()
+        if tag in ("br",):
+            if self._tweet is not None and not self._inside("skip"):
+                self._tweet.parts.append("\n")
+            return
+        if tag in ("img", "meta", "link", "input", "hr"):
+            self._void(tag, attributes, classes)
+            return
+        if tag == "script" or tag == "style":
+            marks.add("skip")
+        if tag == "h4" and "twitter_name" in classes:
+            marks.add("name")
+        if "screenName" in classes:
+            marks.add("screen")
+        if tag == "a" and "time" in classes and self._inside("info"):
+            self.time = attributes.get("data-time", "")
+        if "thread-info" in classes:
+            marks.add("info")
+        if tag == "div" and "content-tweet" in classes and self._tweet is None:
+            tweet_id = attributes.get("data-tweet", "")
+            if TWEET_ID_RE.match(tweet_id) and not self._inside("skip"):
+                self._tweet = _Tweet(tweet_id)
+                self._tweet_depth = len(self._stack) + 1
+                marks.add("tweet")
+        if self._tweet is not None:
+            if tag == "sup" and "tw-permalink" in classes:
+                marks.add("skip")
+            if tag == "span" and "entity-embed" in classes:
+                marks.add("embed")
+            if tag == "a":
+                href = attributes.get("href", "")
+                if self._inside("embed") and self._tweet.quote is None:
+                    self._tweet.quote = _quote_from(href)
+                    marks.add("skip")
+                elif "entity-url" in classes and href.startswith(("http://", "https://")):
+                    if href not in self._tweet.links:
+                        self._tweet.links.append(href)
+                    self._tweet.parts.append(href)
+                    marks.add("skip")  # its shortened text is replaced by the full URL
+        if tag == "a" and self._inside("name"):
+            self._capture = "name"
+        elif tag == "a" and self._inside("screen"):
+            self._capture = "handle"
+        self._stack.append((tag, marks))
+
+    def _void(self, tag: str, attributes: dict[str, str], classes: set[str]) -> None:
+        if tag == "img" and self._tweet is not None and not self._inside("skip"):
+            source = attributes.get("data-src", "")
+            if source.startswith(("http://", "https://")):
+                self._tweet.media.append(Media("image", source, ""))
+
+    def handle_endtag(self, tag: str) -> None:
+        # Pop to the matching element; stray end tags in sloppy HTML are ignored.
+        for index in range(len(self._stack) - 1, -1, -1):
+            if self._stack[index][0] == tag:
+                del self._stack[index:]
+                break
+        else:
+            return
+        if tag == "a":
+            self._capture = ""
+        if self._tweet is not None and len(self._stack) < self._tweet_depth:
+            if self._tweet.id not in self._ids:
+                self._ids.add(self._tweet.id)
+                self.tweets.append(self._tweet)
+            self._tweet = None
+
+    def handle_data(self, data: str) -> None:
+        if self._inside("skip"):
+            return
+        if self._capture == "name":
+            self.name += data
+        elif self._capture == "handle":
+            self.handle += data
+        elif self._tweet is not None:
+            self._tweet.parts.append(data)
+
+
+def _quote_from(href: str) -> Quote | None:
+    parts = urlsplit(href)
+    segments = [s for s in parts.path.split("/") if s]
+    if parts.hostname in TWITTER_HOSTS and len(segments) >= 3 and segments[1] == "status":
+        return Quote(url=tweet_url(segments[0], segments[2]), author=segments[0], text="")
+    if href.startswith(("http://", "https://")):
+        return Quote(url=href, author="", text="")
+    return None
+
+
+def _clean(parts: list[str]) -> str:
+    """HTML text to plain text: runs of spaces fold, explicit line breaks stay."""
+    lines = [" ".join(line.split()) for line in "".join(parts).split("\n")]
+    text = "\n".join(lines).strip()
+    return re.sub(r"\n{3,}", "\n\n", text)
+
+
+def parse_page(html: str, base_url: str = "https://threadreaderapp.com") -> Thread:
+    """A thread page (fetched, or saved by a browser) as a ``Thread``."""
+    parser = _PageParser()
+    parser.feed(html)
+    parser.close()
+    handle = parser.handle.strip().lstrip("@")
+    if not parser.tweets or not HANDLE_RE.match(handle):
+        raise BadResponse("this is not a Thread Reader App thread page (no tweets found)")
+    author = _author(handle, parser.name.strip())
+    posts = []
+    for tweet in parser.tweets:
+        links = list(tweet.links)
+        if tweet.quote is not None and tweet.quote.url not in links:
+            links.append(tweet.quote.url)
+        posts.append(
+            Post(
+                id=tweet.id,
+                url=tweet_url(handle, tweet.id),
+                created_at="",
+                text=_clean(tweet.parts),
+                links=tuple(links),
+                media=tuple(tweet.media),
+                quote=tweet.quote,
+            )
+        )
+    created = ""
+    if parser.time.isdigit():
+        created = datetime.fromtimestamp(int(parser.time), UTC).isoformat().replace("+00:00", "Z")
+    root = posts[0].id
+    return Thread(
+        id=f"threadreader:{root}",
+        source="threadreader",
+        url=f"{base_url.rstrip('/')}/thread/{root}.html",
+        author=author,
+        created_at=created,
+        posts=tuple(posts),
+        fetched_at=utc_now(),
+    )
+
+
+# Text a browser copied -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SavedPage:
+    """What a saved page holds: the thread, and the author's other threads it lists."""
+
+    thread: Thread
+    more_from: tuple[ThreadSummary, ...] = ()
+
+
+def _partial_date(text: str) -> str:
+    """``"14 Dec"`` as ``"--12-14"`` (ISO 8601 without a year); ``"14 Dec 2021"`` in full."""
+    match = SHORT_DATE_RE.match(text.strip())
+    if not match or match.group(2) not in MONTHS:
+        return ""
+    day, month, year = int(match.group(1)), MONTHS[match.group(2)], match.group(3)
+    if year:
+        return f"{year}-{month:02d}-{day:02d}T00:00:00Z"
+    return f"--{month:02d}-{day:02d}"
+
+
+def _stable_id(*parts: str) -> str:
+    return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()[:20]
+
+
+def parse_copied_text(text: str) -> SavedPage:
+    """A thread page as a browser copies it to text: posts one per paragraph before the
+    ``• • •`` line, the author from "Keep Current with …" and "More from @…", and the
+    "More from" entries (date, preview, "Read N tweets").
+    """
+    lines = [line.rstrip() for line in text.replace("\r\n", "\n").split("\n")]
+    try:
+        separator = next(i for i, line in enumerate(lines) if line.strip() == SEPARATOR)
+    except StopIteration:
+        raise ReaderError(
+            "this text is not a copied Thread Reader App page (no '• • •' line after the thread)"
+        ) from None
+    paragraphs = [line.strip() for line in lines[:separator] if line.strip()]
+    name = handle = ""
+    more_at = -1
+    for index, line in enumerate(lines[separator:], start=separator):
+        stripped = line.strip()
+        if stripped.startswith("Keep Current with "):
+            name = stripped.removeprefix("Keep Current with ").strip()
+        elif stripped.startswith("More from @") and more_at < 0:
+            handle = stripped.removeprefix("More from @").strip()
+            more_at = index
+    if not paragraphs:
+        raise ReaderError("the copied page has no thread text before its '• • •' line")
+    if not HANDLE_RE.match(handle):
+        raise ReaderError("the copied page does not say whose thread it is ('More from @…')")
+    author = _author(handle, name)
+    posts = tuple(
+        Post(
+            id=f"text-{_stable_id(handle, str(number), paragraph)}",
+            url="",
+            created_at="",
+            text=paragraph,
+        )
+        for number, paragraph in enumerate(paragraphs)
+    )
+    thread = Thread(
+        id=f"threadreader:text-{_stable_id(handle, paragraphs[0])}",
+        source="threadreader",
+        url="",
+        author=author,
+        created_at="",
+        posts=posts,
+        fetched_at=utc_now(),
+    )
+    summaries: list[ThreadSummary] = []
+    if more_at >= 0:
+        date = ""
+        preview: list[str] = []
+        for line in lines[more_at + 1 :]:
+            stripped = line.strip()
+            if stripped == FURNITURE_END:
+                break
+            if not stripped:
+                continue
+            count = READ_N_RE.match(stripped)
+            if count and date and preview:
+                first = preview[0]
+                summaries.append(
+                    ThreadSummary(
+                        id=f"threadreader:text-{_stable_id(handle, first)}",
+                        source="threadreader",
+                        url="",
+                        title=make_title(first),
+                        author=author,
+                        created_at=date,
+                        fetched_at=thread.fetched_at,
+                        post_count=int(count.group(1)),
+                        preview=make_preview(" ".join(preview)),
+                        fetched=False,
+                    )
+                )
+                date, preview = "", []
+            elif _partial_date(stripped):
+                date, preview = _partial_date(stripped), []
+            elif date:
+                preview.append(stripped)
+    return SavedPage(thread, tuple(summaries))
+
+
+def parse_saved(content: str, base_url: str = "https://threadreaderapp.com") -> SavedPage:
+    """A saved page, as HTML or as copied text."""
+    head = content.lstrip()[:1000].lower()
+    if head.startswith(("<!doctype", "<html")) or "<div" in head or "<head" in head:
+        return SavedPage(parse_page(content, base_url))
+    return parse_copied_text(content)
+
+
+# The source -------------------------------------------------------------------------------
+
+
+class ThreadReaderSource:
+    """Reads Twitter/X threads from Thread Reader App's published pages."""
+
+    name: SourceName = "threadreader"
+
+    def __init__(self, fetcher: Fetcher, base_url: str = "https://threadreaderapp.com") -> None:
+        self.fetcher = fetcher
+        self.base_url = base_url.rstrip("/")
+        self.fetcher.set_host_limit(urlsplit(self.base_url).netloc, 1)
+
+    def resolve(self, text: str) -> Ref | None:
+        """Recognise Thread Reader App and x.com/twitter.com URLs, and bare tweet IDs."""
+        text = text.strip()
+        if TWEET_ID_RE.match(text):
+            return Ref("threadreader", "post", post=text)
+        parts = urlsplit(text)
+        if parts.scheme not in ("http", "https"):
+            return None
+        segments = [s for s in parts.path.split("/") if s]
+        own_host = urlsplit(self.base_url).netloc
+        if parts.hostname in READER_HOSTS or parts.netloc == own_host:
+            if len(segments) == 2 and segments[0] == "thread":
+                tweet_id = segments[1].removesuffix(".html")
+                if TWEET_ID_RE.match(tweet_id):
+                    return Ref("threadreader", "post", post=tweet_id)
+            if len(segments) == 2 and segments[0] == "user" and HANDLE_RE.match(segments[1]):
+                return Ref("threadreader", "author", author=segments[1].lower())
+            if parts.hostname in READER_HOSTS:
+                raise BadReference(f"not a Thread Reader App thread URL: {text}")
+            return None
+        if parts.hostname in TWITTER_HOSTS:
+            if len(segments) >= 3 and segments[1] == "status" and TWEET_ID_RE.match(segments[2]):
+                return Ref("threadreader", "post", author=segments[0].lower(), post=segments[2])
+            if len(segments) == 1 and HANDLE_RE.match(segments[0]):
+                return Ref("threadreader", "author", author=segments[0].lower())
+            raise BadReference(f"not a tweet URL: {text}")
+        return None
+
+    def post_id(self, ref: Ref, author_id: str) -> str:
+        """A tweet's ID is the same everywhere."""
+        return ref.post
+
+    def is_stable_id(self, author: str) -> bool:
+        """Authors are keyed by their lower-cased handle, which is what a REF carries."""
+        return True
+
+    async def _get(self, path: str, *, revalidate: bool = False) -> Any:
+        try:
+            return await self.fetcher.get(
+                f"{self.base_url}{path}",
+                headers={"user-agent": BROWSER_AGENT},
+                revalidate=revalidate,
+            )
+        except FetchError as error:
+            if error.status == 404:
+                raise NotFound("Thread Reader App has no such thread") from None
+            raise
+
+    async def root_of(self, tweet_id: str) -> str:
+        """The first tweet of the unrolled thread that contains ``tweet_id``."""
+        response = await self._get(f"/api/v0/ping/{tweet_id}.json")
+        data = response.json()
+        if not isinstance(data, dict):
+            raise BadResponse("Thread Reader App sent an unusable answer to its ping")
+        if data.get("code") == 200 and TWEET_ID_RE.match(str(data.get("pong", ""))):
+            return str(data["pong"])
+        if data.get("code") == 404:
+            raise NotFound(
+                f"nobody has unrolled the thread of tweet {tweet_id} on Thread Reader App yet; "
+                "reply to it with '@threadreaderapp unroll' on X, then try again"
+            )
+        raise BadResponse("Thread Reader App sent an unusable answer to its ping")
+
+    async def thread(self, ref: Ref) -> Thread:
+        """The whole unrolled thread that contains the tweet ``ref`` names."""
+        if ref.kind != "post":
+            raise BadReference("to unroll a thread, give a tweet URL or ID, not a profile")
+        root = await self.root_of(ref.post)
+        response = await self._get(f"/thread/{root}.html", revalidate=True)
+        return parse_page(response.text(), self.base_url)
+
+    async def profile(self, author: str) -> Author:
+        """Authors are known from their threads; there is no profile lookup."""
+        raise ReaderError(
+            "following Thread Reader App authors is not supported yet; "
+            "unroll their threads by URL instead"
+        )
+
+    async def author_threads(
+        self, author_id: str, *, watermark: str = "", etag: str = ""
+    ) -> AuthorScan:
+        """Not offered: Thread Reader App has no feed of an author's threads to read."""
+        raise ReaderError("syncing Thread Reader App authors is not supported")
