@@ -576,3 +576,64 @@ async def test_an_imported_page_shows_its_thread_and_more_from(library: Library)
         assert any("saved page without its address" in n.message for n in app._notifications)
         view = app.screen.query_one(ThreadView)
         assert view.thread is not None and view.thread.id == thread.id
+
+
+async def test_slash_searches_and_opens_the_thread_at_the_match(library: Library) -> None:
+    threads = fill(library)
+    app = make_app(library.config, library)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("slash")
+        assert isinstance(app.screen, RefDialog)
+        app.screen.query_one(Input).value = "kettles"
+        await pilot.press("enter")
+        await pilot.pause()
+        feed = app.screen.query_one(FeedList)
+        assert feed.border_title == "Search: kettles"
+        assert [t.id for t in feed.threads] == [threads["tea"].id]
+        assert app.screen.focused is feed
+
+        await pilot.press("enter")
+        await pilot.pause()
+        view = app.screen.query_one(ThreadView)
+        # "Kettles lie." is in a quote; the match in the text is the last post.
+        assert view.current == 4 and view.matches == [4]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert feed.hits is None and feed.border_title == "All threads"
+        assert view.matches == []
+
+
+async def test_n_and_capital_n_move_between_matches(library: Library) -> None:
+    threads = fill(library)
+    app = make_app(library.config, library)
+    async with app.run_test(size=WIDE) as pilot:
+        main_screen(app).search("Words")
+        await pilot.press("enter")
+        await pilot.pause()
+        view = app.screen.query_one(ThreadView)
+        assert view.thread is not None and view.thread.id == threads["long"].id
+        first = view.current
+        assert first in view.matches
+        await pilot.press("n")
+        assert view.current == [m for m in view.matches if m > first][0]
+        await pilot.press("N")
+        assert view.current == first
+
+
+async def test_e_saves_the_thread_where_the_reader_says(library: Library, tmp_path: Path) -> None:
+    threads = fill(library)
+    app = make_app(library.config, library)
+    async with app.run_test(size=WIDE) as pilot:
+        main_screen(app).open_thread(threads["shed"].id)
+        await pilot.pause()
+        await pilot.press("e")
+        folder = tmp_path / "documents"
+        folder.mkdir()
+        app.screen.query_one(Input).value = str(folder)
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        [saved] = list(folder.iterdir())
+        assert saved.name == "how-i-built-a-shed-in-a-weekend-part-one-the-base.md"
+        assert saved.read_text("utf-8").startswith("# How I built a shed")
+        assert any(f"Saved to {saved}" == n.message for n in app._notifications)

@@ -5,9 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import sys
-import tempfile
 from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import Any, TextIO
@@ -19,9 +17,17 @@ from rich.text import Text
 from tui_reader import __version__
 from tui_reader.config import Config, load_config
 from tui_reader.errors import ReaderError, UsageError
+from tui_reader.export import export_thread, write_atomic
 from tui_reader.library import AuthorSync, Library
 from tui_reader.models import Author
-from tui_reader.render import FORMATS, nice_date, safe_text, summaries_json
+from tui_reader.render import (
+    FORMATS,
+    nice_date,
+    safe_text,
+    snippet_pieces,
+    summaries_json,
+    summary_dict,
+)
 
 PROG = "tui-reader"
 
@@ -121,6 +127,32 @@ def _parser() -> argparse.ArgumentParser:
     which.add_argument("--export", metavar="FILE")
     which.add_argument("--import", dest="import_file", metavar="FILE")
 
+    search = commands.add_parser(
+        "search",
+        help="search every post in the library",
+        description="Search every post in the library, best match first. Words match "
+        'without their accents; "a phrase" in quotes; word* for a prefix.',
+    )
+    search.add_argument("query", metavar="QUERY")
+    search.add_argument("--author", metavar="REF", help="only this author's threads")
+    search.add_argument("--format", choices=["text", "json"], default="text")
+
+    export = commands.add_parser(
+        "export",
+        help="save a thread as Markdown, HTML, PDF or JSON",
+        description="Save a thread to a file. With -o FOLDER the file is named after the "
+        "thread's title.",
+    )
+    export.add_argument("ref", metavar="THREAD", help="a thread ID from 'threads', or a post URL")
+    export.add_argument("--format", choices=["markdown", "html", "pdf", "json"], required=True)
+    export.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        required=True,
+        help="the file to write, or a folder to write it in",
+    )
+
     importer = commands.add_parser(
         "import",
         help="import saved Thread Reader App pages",
@@ -141,19 +173,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _write_file(path: Path, content: str) -> None:
-    """Write beside the target and rename, so a failure never leaves half a file."""
-    folder = path.parent
-    if not folder.is_dir():
-        raise ReaderError(f"cannot write {path}: the folder {folder} does not exist")
     if path.is_dir():
         raise ReaderError(f"cannot write {path}: it is a folder")
-    try:
-        handle, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
-            out.write(content)
-        os.replace(temp, path)
-    except OSError as error:
-        raise ReaderError(f"cannot write {path}: {error.strerror}") from None
+    write_atomic(path, content.encode("utf-8"))
 
 
 def _run(library: Library, work: Callable[[], Coroutine[Any, Any, Any]]) -> Any:
@@ -371,6 +393,54 @@ def _sync_line(result: AuthorSync) -> str:
     return f"{who}: {result.new_threads} new, {result.grown_threads} grew"
 
 
+def _snippet(snippet: str, mark: str) -> Text:
+    """A search snippet with the matched words styled (``mark`` "" for plain text)."""
+    text = Text()
+    for piece, matched in snippet_pieces(snippet):
+        text.append(piece, style=mark if matched and mark else None)
+    return text
+
+
+def cmd_search(args: argparse.Namespace, library: Library, out: TextIO) -> int:
+    """``tui-reader search QUERY``."""
+    hits = library.search(args.query, args.author)
+    if args.format == "json":
+        data = []
+        for hit in hits:
+            entry = summary_dict(hit.thread)
+            entry["preview"] = _snippet(hit.snippet, "").plain
+            data.append(entry)
+        out.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        return 0
+    if not hits:
+        print(f"Nothing in the library matches {args.query!r}.", file=sys.stderr)
+        return 0
+    console = Console(file=out, highlight=False, markup=False) if out.isatty() else None
+    for hit in hits:
+        thread = hit.thread
+        head = (
+            f"{nice_date(thread.created_at)[:10]} · @{safe_text(thread.author.handle)} · "
+            f"{safe_text(thread.title)} · post {hit.post_index + 1}/{thread.post_count}"
+        )
+        if console is not None:
+            console.print(Text(head, style="bold"))
+            console.print(Text("  ").append_text(_snippet(hit.snippet, "reverse")))
+            console.print(Text(f"  {thread.id}", style="dim"))
+        else:
+            out.write(f"{head}\n  {_snippet(hit.snippet, '').plain}\n  {thread.id}\n")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace, library: Library, out: TextIO) -> int:
+    """``tui-reader export THREAD --format … -o FILE``."""
+    thread = _run(library, lambda: library.unroll(args.ref))
+    result = export_thread(thread, args.format, Path(args.output))
+    for warning in result.warnings:
+        print(f"{PROG}: warning: {warning}", file=sys.stderr)
+    print(f"Wrote {thread.post_count} posts to {result.path}", file=sys.stderr)
+    return 0
+
+
 def cmd_import(args: argparse.Namespace, library: Library, out: TextIO) -> int:
     """``tui-reader import FILE…``."""
     failed = 0
@@ -415,6 +485,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Library, TextIO], int]] = {
     "sync": cmd_sync,
     "read-state": cmd_read_state,
     "import": cmd_import,
+    "search": cmd_search,
+    "export": cmd_export,
 }
 
 

@@ -19,9 +19,9 @@ from tui_reader.sources import Source
 from tui_reader.sources.bluesky import BlueskySource
 from tui_reader.sources.mastodon import MastodonSource
 from tui_reader.sources.threadreader import ThreadReaderSource, parse_saved
-from tui_reader.store import AuthorRow, ReadMark, Store, SyncState
+from tui_reader.store import AuthorRow, ReadMark, SearchHit, Store, SyncState
 
-__all__ = ["AuthorRow", "AuthorSync", "ImportReport", "Library", "LinkedThread"]
+__all__ = ["AuthorRow", "AuthorSync", "ImportReport", "Library", "LinkedThread", "SearchHit"]
 from tui_reader.times import utc_now
 
 
@@ -241,6 +241,22 @@ class Library:
     def threads_of(self, author_key: str, *, unread_only: bool = False) -> list[ThreadSummary]:
         """One author's threads, by the author's library key, newest first."""
         return self.store.threads(author_key=author_key, unread_only=unread_only)
+
+    def search(self, query: str, author: str | None = None, limit: int = 50) -> list[SearchHit]:
+        """Threads whose posts match ``query``, best first; only one author's if given.
+
+        Words match without their accents; ``"a phrase"`` in quotes, ``word*`` for a prefix.
+        """
+        if not query.strip():
+            raise ReaderError("give some words to search for")
+        author_key = None
+        if author is not None:
+            ref = self.resolve(author)
+            known = self._known_author(ref) if ref.kind != "thread" else None
+            if known is None:
+                return []
+            author_key = known.key
+        return self.store.search(query, author_key=author_key, limit=limit)
 
     def authors(self) -> list[AuthorRow]:
         """Authors with threads in the library, with their thread and unread counts."""

@@ -67,6 +67,19 @@ def byline(thread: Thread | ThreadSummary) -> str:
     return f"{name} · {thread.source} · {nice_date(thread.created_at)}"
 
 
+def snippet_pieces(snippet: str) -> list[tuple[str, bool]]:
+    """A search snippet (matches between \\x02 and \\x03) as safe, one-line pieces,
+    each marked as matched or not."""
+    pieces: list[tuple[str, bool]] = []
+    for number, part in enumerate(snippet.split("\x02")):
+        matched, _, rest = part.partition("\x03") if number else ("", "", part)
+        for text, hit in ((matched, True), (rest, False)):
+            text = " ".join(safe_text(text.replace("\x03", "")).split("\n"))
+            if text:
+                pieces.append((text, hit))
+    return pieces
+
+
 # JSON -----------------------------------------------------------------------------------
 
 

@@ -130,6 +130,17 @@ class SyncState:
 
 
 @dataclass(frozen=True)
+class SearchHit:
+    """A thread that matched a search, with its best-matching post."""
+
+    thread: ThreadSummary
+    post_id: str
+    post_index: int
+    #: The matching post's text around the match; matched words between \x02 and \x03.
+    snippet: str
+
+
+@dataclass(frozen=True)
 class ReadMark:
     """A thread's read state, as exported and imported."""
 
@@ -610,6 +621,52 @@ class Store:
             is_new=bool(row["is_new"]),
             fetched=bool(row["fetched"]),
         )
+
+    # Search -----------------------------------------------------------------------------
+
+    def search(
+        self, query: str, *, author_key: str | None = None, limit: int = 50
+    ) -> list[SearchHit]:
+        """Threads whose posts match ``query`` (FTS5 syntax), best first (bm25), one hit
+        per thread. A query FTS5 cannot parse is searched as a plain phrase instead."""
+        try:
+            return self._search(query, author_key, limit)
+        except sqlite3.OperationalError:
+            phrase = '"' + query.replace('"', '""') + '"'
+            return self._search(phrase, author_key, limit)
+
+    def _search(self, query: str, author_key: str | None, limit: int) -> list[SearchHit]:
+        where = "AND t.author_key = ?" if author_key else ""
+        params: list[Any] = [query]
+        if author_key:
+            params.append(author_key)
+        params.append(limit)
+        rows = self.conn.execute(
+            f"""
+            WITH hits AS (
+                SELECT rowid, bm25(post_search) AS rank,
+                       snippet(post_search, 0, char(2), char(3), '…', 16) AS snip
+                FROM post_search WHERE post_search MATCH ?
+            ), ranked AS (
+                SELECT p.thread_id, p.post_id, p.seq, h.snip, h.rank,
+                       row_number() OVER (PARTITION BY p.thread_id ORDER BY h.rank) AS n
+                FROM hits h JOIN posts p ON p.rowid = h.rowid
+            )
+            SELECT {SUMMARY_COLUMNS}, r.post_id AS hit_post, r.seq AS hit_seq,
+                   r.snip AS hit_snippet
+            FROM ranked r
+            JOIN threads t ON t.id = r.thread_id
+            JOIN authors a ON a.key = t.author_key
+            WHERE r.n = 1 {where}
+            ORDER BY r.rank
+            LIMIT ?
+            """,
+            params,
+        ).fetchall()
+        return [
+            SearchHit(self._summary(row), row["hit_post"], row["hit_seq"], row["hit_snippet"])
+            for row in rows
+        ]
 
     # Read state -------------------------------------------------------------------------
 

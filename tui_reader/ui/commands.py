@@ -32,6 +32,7 @@ class ReaderCommands(Provider):
             ("Unroll a post URL…", "Fetch a thread and add it to the library", main.action_unroll),
             ("Follow an author…", "Their new threads arrive when you sync", main.action_follow),
             ("Sync now", "New threads from everyone you follow", main.action_sync),
+            ("Search the library…", "Every post, best match first", main.action_search),
             ("Keys", "Every key the reader knows", app.action_help),
         ]
         if main.thread is not None:
@@ -47,6 +48,11 @@ class ReaderCommands(Provider):
                     "Copy post link",
                     "The post under the cursor, to the clipboard",
                     main.action_copy_link,
+                ),
+                (
+                    "Save thread as…",
+                    "Markdown, HTML, PDF or JSON",
+                    main.action_export,
                 ),
             ]
         library = app.library

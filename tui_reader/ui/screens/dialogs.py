@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input, Label, Select, Static
 
 
 class RefDialog(ModalScreen[str]):
@@ -100,3 +100,51 @@ def follow_dialog() -> RefDialog:
         "alice.bsky.social",
         "follow",
     )
+
+
+def search_dialog() -> RefDialog:
+    """The dialog behind ``/``."""
+    return RefDialog(
+        "Search the library",
+        'Words match without accents; "a phrase" in quotes; word* for a prefix:',
+        "punched cards",
+        "search",
+    )
+
+
+class ExportDialog(ModalScreen[tuple[str, str] | None]):
+    """Asks for a format and a folder; dismisses with them, or ``None`` when cancelled."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    FORMATS = [
+        ("Markdown", "markdown"),
+        ("HTML (one self-contained page)", "html"),
+        ("PDF", "pdf"),
+        ("JSON", "json"),
+    ]
+
+    def __init__(self, folder: str) -> None:
+        super().__init__()
+        self.folder = folder
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Label("Save this thread", classes="dialog-title")
+            yield Label("Format:", classes="dim")
+            yield Select(self.FORMATS, value="markdown", allow_blank=False, id="format")
+            yield Label("Folder (the file is named after the thread):", classes="dim")
+            yield Input(self.folder, id="folder")
+            yield Label("enter save · escape cancel", classes="dim")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        fmt = self.query_one(Select).value
+        self.dismiss((str(fmt), event.value.strip()))
+
+    def action_cancel(self) -> None:
+        """Close without saving."""
+        self.dismiss(None)

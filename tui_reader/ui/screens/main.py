@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, cast
 from urllib.parse import urlsplit
 
+from platformdirs import user_documents_path
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -15,9 +17,16 @@ from textual.widget import Widget
 from textual.widgets import Footer, Header
 
 from tui_reader.errors import ReaderError
+from tui_reader.export import export_thread
 from tui_reader.library import AuthorSync
 from tui_reader.models import Thread
-from tui_reader.ui.screens.dialogs import follow_dialog, unroll_dialog
+from tui_reader.ui.screens.dialogs import (
+    ExportDialog,
+    follow_dialog,
+    search_dialog,
+    unroll_dialog,
+)
+from tui_reader.ui.text import one_line, search_terms
 from tui_reader.ui.widgets.authors import ALL, UNREAD, AuthorList
 from tui_reader.ui.widgets.feed import FeedList
 from tui_reader.ui.widgets.read_more import ReadMore
@@ -26,7 +35,7 @@ from tui_reader.ui.widgets.thread_view import ThreadHeader, ThreadView
 if TYPE_CHECKING:
     from tui_reader.ui.app import ReaderApp
 
-NEEDS_THREAD = frozenset({"refresh", "toggle_read", "open_in_browser", "copy_link"})
+NEEDS_THREAD = frozenset({"refresh", "toggle_read", "open_in_browser", "copy_link", "export"})
 
 
 class MainScreen(Screen[None]):
@@ -40,6 +49,9 @@ class MainScreen(Screen[None]):
         Binding("u", "unroll", "Unroll", id="unroll"),
         Binding("f", "follow", "Follow", id="follow"),
         Binding("R", "sync", "Sync", id="sync"),
+        Binding("slash", "search", "Search", id="search"),
+        Binding("e", "export", "Save as", id="export"),
+        Binding("escape", "end_search", "End search", show=False, id="end-search"),
         Binding("r", "refresh", "Refresh", id="refresh"),
         Binding("m", "toggle_read", "Read/unread", id="toggle-read"),
         Binding("o", "open_in_browser", "Open", id="open-in-browser"),
@@ -50,6 +62,7 @@ class MainScreen(Screen[None]):
         super().__init__()
         self.thread: Thread | None = None
         self.open_ref = open_ref
+        self.search_query = ""
         # Kept so the reading position can still be saved while the screen is torn down.
         self.thread_view = ThreadView(id="thread")
 
@@ -123,7 +136,10 @@ class MainScreen(Screen[None]):
         unread = sum(row.unread for row in rows)
         authors = self.query_one(AuthorList)
         authors.show(rows, total, unread)
-        self._show_feed(authors.chosen_key)
+        if self.search_query:
+            self._show_hits()
+        else:
+            self._show_feed(authors.chosen_key)
 
     def _show_feed(self, key: str) -> None:
         library = self.reader.library
@@ -149,11 +165,20 @@ class MainScreen(Screen[None]):
 
     @on(AuthorList.AuthorChosen)
     def _author_chosen(self, event: AuthorList.AuthorChosen) -> None:
+        # Moving through the authors ends a search.
+        self.search_query = ""
         self._show_feed(event.key)
 
     @on(FeedList.ThreadChosen)
     def _thread_chosen(self, event: FeedList.ThreadChosen) -> None:
-        self.open_thread(event.thread_id)
+        hits = self.query_one(FeedList).hits
+        hit = next((h for h in hits or [] if h.thread.id == event.thread_id), None)
+        if hit is not None:
+            self.open_thread(
+                event.thread_id, at_post=hit.post_index, terms=search_terms(self.search_query)
+            )
+        else:
+            self.open_thread(event.thread_id)
 
     @on(ReadMore.Chosen)
     def _read_more_chosen(self, event: ReadMore.Chosen) -> None:
@@ -164,8 +189,11 @@ class MainScreen(Screen[None]):
 
     # The thread -------------------------------------------------------------------------
 
-    def open_thread(self, thread_id: str) -> None:
-        """Show a thread from the library, at the post the reader left it."""
+    def open_thread(
+        self, thread_id: str, *, at_post: int | None = None, terms: list[str] | None = None
+    ) -> None:
+        """Show a thread from the library, at the post the reader left it (or ``at_post``),
+        with search ``terms`` highlighted."""
         library = self.reader.library
         self._save_position()
         thread = library.thread(thread_id)
@@ -188,7 +216,8 @@ class MainScreen(Screen[None]):
             return
         self.thread = thread
         self.query_one(ThreadHeader).show(thread, offline=library.offline)
-        self.query_one(ThreadView).show(thread, library.position(thread_id))
+        position = library.position(thread_id) if at_post is None else at_post
+        self.query_one(ThreadView).show(thread, position, terms)
         self._fill_read_more()
         self.query_one(ThreadView).focus()
         self.refresh_bindings()
@@ -229,6 +258,8 @@ class MainScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in NEEDS_THREAD and self.thread is None:
             return False
+        if action == "end_search":
+            return bool(self.search_query)
         return True
 
     def action_toggle_read(self) -> None:
@@ -408,3 +439,70 @@ class MainScreen(Screen[None]):
                 markup=False,
                 timeout=8,
             )
+
+    # Search and export -----------------------------------------------------------------
+
+    def action_search(self) -> None:
+        """Ask for words and list the threads that hold them in the feed."""
+
+        def done(query: str | None) -> None:
+            if query:
+                self.search(query)
+
+        self.app.push_screen(search_dialog(), done)
+
+    def search(self, query: str) -> None:
+        """Search the library; results replace the feed until escape."""
+        self.search_query = query
+        if self._show_hits():
+            self.query_one(FeedList).focus()
+        self.refresh_bindings()
+
+    def _show_hits(self) -> bool:
+        try:
+            hits = self.reader.library.search(self.search_query)
+        except ReaderError as error:
+            self.search_query = ""
+            self.notify(error.message, severity="error", markup=False)
+            return False
+        self.query_one(FeedList).show_hits(hits, f"Search: {one_line(self.search_query).plain}")
+        return True
+
+    def action_end_search(self) -> None:
+        """Leave the search results and highlights."""
+        self.search_query = ""
+        self._show_feed(self.query_one(AuthorList).chosen_key)
+        if self.thread is not None:
+            view = self.query_one(ThreadView)
+            view.show(self.thread, view.current)
+        self.refresh_bindings()
+
+    def action_export(self) -> None:
+        """Save the open thread as a file."""
+        thread = self.thread
+        if thread is None:
+            return
+
+        def done(choice: tuple[str, str] | None) -> None:
+            if choice:
+                self.export(thread, choice[0], choice[1])
+
+        self.app.push_screen(ExportDialog(str(user_documents_path())), done)
+
+    @work(thread=True, exclusive=True, group="export", exit_on_error=False)
+    def export(self, thread: Thread, fmt: str, folder: str) -> None:
+        """Write the file away from the screen's thread (a PDF takes a moment)."""
+        try:
+            result = export_thread(thread, fmt, Path(folder).expanduser())
+        except ReaderError as error:
+            self.app.call_from_thread(
+                self.notify, error.message, title="Not saved", severity="error", markup=False
+            )
+            return
+        for warning in result.warnings:
+            self.app.call_from_thread(
+                self.notify, warning, severity="warning", markup=False, timeout=10
+            )
+        self.app.call_from_thread(
+            self.notify, f"Saved to {result.path}", title="Saved", markup=False
+        )

@@ -9,7 +9,9 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from tui_reader.library import SearchHit
 from tui_reader.models import ThreadSummary
+from tui_reader.render import snippet_pieces
 from tui_reader.ui.text import one_line, short_date
 from tui_reader.ui.widgets.lists import VimOptionList
 
@@ -31,10 +33,13 @@ class FeedList(VimOptionList):
         self.border_title = "Threads"
         self.threads: list[ThreadSummary] = []
         self._width = 0
+        #: The search results shown, or ``None`` when the feed lists an author's threads.
+        self.hits: list[SearchHit] | None = None
 
     def show(self, threads: list[ThreadSummary], title: str) -> None:
         """List ``threads`` under ``title``, keeping the cursor on the same thread if listed."""
         chosen = self.chosen_id
+        self.hits = None
         self.threads = threads
         self.border_title = title
         with self.prevent(OptionList.OptionHighlighted):
@@ -57,7 +62,35 @@ class FeedList(VimOptionList):
 
     def on_resize(self) -> None:
         if self.threads and self.scrollable_content_region.width - 2 != self._width:
-            self.show(self.threads, str(self.border_title or ""))
+            if self.hits is not None:
+                self.show_hits(self.hits, str(self.border_title or ""))
+            else:
+                self.show(self.threads, str(self.border_title or ""))
+
+    def show_hits(self, hits: list[SearchHit], title: str) -> None:
+        """List search results: each thread with the matching words in context."""
+        self.hits = hits
+        self.threads = [hit.thread for hit in hits]
+        self.border_title = title
+        self.border_subtitle = f"{len(hits)} found" if hits else "nothing found"
+        width = self._width = self.scrollable_content_region.width - 2 or 40
+        options: list[Option | None] = []
+        with self.prevent(OptionList.OptionHighlighted):
+            for hit in hits:
+                if options:
+                    options.append(None)
+                entry = feed_entry(hit.thread, self.app.console, width)
+                entry = Text("\n").join(entry.split("\n")[:1])
+                entry.append("\n")
+                entry.append_text(one_line(hit.thread.title, "bold"))
+                entry.append("\n")
+                snippet = Text(no_wrap=False)
+                for piece, matched in snippet_pieces(hit.snippet):
+                    snippet.append(piece, style="reverse" if matched else "")
+                entry.append_text(snippet)
+                options.append(Option(entry, id=hit.thread.id))
+            self.set_options(options)
+            self.highlighted = 0 if hits else None
 
     @property
     def chosen_id(self) -> str | None:

@@ -23,7 +23,7 @@ from textual.widgets import Static
 from tui_reader.models import Post, Thread
 from tui_reader.render import DELETED_NOTE, nice_date, reading_line
 from tui_reader.times import parse_time
-from tui_reader.ui.text import age, one_line, untrusted
+from tui_reader.ui.text import age, match_spans, one_line, untrusted
 
 MARGIN = 6  # post number, right-aligned, then a gap
 STALE_AFTER_DAYS = 7
@@ -82,6 +82,7 @@ class ThreadView(ScrollView, can_focus=True):
         "thread-view--meta",
         "thread-view--link",
         "thread-view--quote",
+        "thread-view--match",
     }
 
     DEFAULT_CSS = """
@@ -92,6 +93,7 @@ class ThreadView(ScrollView, can_focus=True):
         & > .thread-view--meta { color: $text-muted; }
         & > .thread-view--link { color: $text-primary; }
         & > .thread-view--quote { color: $text-secondary; }
+        & > .thread-view--match { background: $warning 40%; text-style: bold; }
     }
     """
 
@@ -105,6 +107,7 @@ class ThreadView(ScrollView, can_focus=True):
         Binding("c", "toggle_warnings", "Show CW", id="toggle-cw"),
         Binding("n", "next_post", "Next post", id="next-post"),
         Binding("p", "previous_post", "Prev post", id="previous-post"),
+        Binding("N", "previous_match", "Prev match", id="previous-match"),
     ]
 
     current: reactive[int] = reactive(0, init=False)
@@ -138,12 +141,24 @@ class ThreadView(ScrollView, can_focus=True):
         self._end_reported = False
         #: Content warnings are open (their posts shown) in the current thread.
         self.warnings_open = False
+        #: Search words to highlight, and the posts that hold them (n/N move between those).
+        self.terms: list[str] = []
+        self.matches: list[int] = []
 
     # Showing a thread -----------------------------------------------------------------
 
-    def show(self, thread: Thread | None, position: int = 0) -> None:
-        """Show ``thread`` (or nothing), scrolled to post ``position``."""
+    def show(
+        self, thread: Thread | None, position: int = 0, terms: list[str] | None = None
+    ) -> None:
+        """Show ``thread`` (or nothing), scrolled to post ``position``, with search
+        ``terms`` highlighted."""
         self.thread = thread
+        self.terms = terms or []
+        self.matches = [
+            index
+            for index, post in enumerate(thread.posts if thread else ())
+            if match_spans(post.text, self.terms)
+        ]
         self._end_reported = False
         self.warnings_open = False
         self._built_width = 0
@@ -213,7 +228,12 @@ class ThreadView(ScrollView, can_focus=True):
             yield from self._wrap(console, warning, width)
             if not self.warnings_open:
                 return
-        yield from self._wrap(console, untrusted(post.text), width)
+        body = untrusted(post.text)
+        for start, end in match_spans(post.text, self.terms):
+            body.stylize(
+                self.get_component_rich_style("thread-view--match", partial=True), start, end
+            )
+        yield from self._wrap(console, body, width)
         shown: set[str] = set()
         for media in post.media:
             shown.add(media.url)
@@ -308,6 +328,8 @@ class ThreadView(ScrollView, can_focus=True):
     # Actions ----------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "previous_match":
+            return bool(self.matches)
         if action == "toggle_warnings":
             return self.thread is not None and any(p.content_warning for p in self.thread.posts)
         return True
@@ -320,11 +342,21 @@ class ThreadView(ScrollView, can_focus=True):
         self.go_to_post(current)
 
     def action_next_post(self) -> None:
-        """Jump to the next post."""
+        """Jump to the next post (the next match, while a search is open)."""
+        if self.matches:
+            later = [index for index in self.matches if index > self.current]
+            self.go_to_post(later[0] if later else self.matches[0])
+            return
         if self._starts and self.current < len(self._starts) - 1:
             self.go_to_post(self.current + 1)
         elif self._starts:
             self.scroll_end(animate=False, immediate=True)
+
+    def action_previous_match(self) -> None:
+        """Jump to the previous post that matches the search."""
+        earlier = [index for index in self.matches if index < self.current]
+        if self.matches:
+            self.go_to_post(earlier[-1] if earlier else self.matches[-1])
 
     def action_previous_post(self) -> None:
         """Jump to the previous post (or to the top of this one)."""

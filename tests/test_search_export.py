@@ -1,0 +1,219 @@
+"""Search over a library built here, and export to every format, read back."""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from tests.conftest import Cli
+from tests.reader_data import ALICE, BOB, make_thread
+from tui_reader.errors import ReaderError
+from tui_reader.export import export_thread, find_fonts, safe_filename
+from tui_reader.library import Library
+from tui_reader.models import Media, Post, Quote, Thread
+from tui_reader.ui.text import match_spans, search_terms
+
+
+def filler(count: int) -> list[Thread]:
+    """Many threads about other things, so a search has something to rank against."""
+    topics = ["gardening", "trains", "bread baking", "chess openings", "knitting", "tides"]
+    return [
+        make_thread(
+            BOB if n % 2 else ALICE,
+            f"fill{n:05d}",
+            [f"Thoughts on {topics[n % len(topics)]}, part {n}.", "More about cards and punches."],
+            day=1 + n % 28,
+        )
+        for n in range(count)
+    ]
+
+
+def punched_cards() -> Thread:
+    return make_thread(
+        ALICE,
+        "punch",
+        [
+            "How punched cards ran the 1890 census 🧵",
+            "Hollerith's machines read holes in cards with pins dipping into mercury.",
+            "The café near the census office kept a tally of its own. Punched cards again!",
+        ],
+        day=9,
+    )
+
+
+def test_search_ranks_the_right_thread_first_among_thousands(library: Library) -> None:
+    for thread in filler(2000):
+        library.store.save_thread(thread)
+    target = punched_cards()
+    library.store.save_thread(target)
+
+    hits = library.search('"punched cards"')
+
+    assert hits[0].thread.id == target.id
+    assert len({hit.thread.id for hit in hits}) == len(hits)  # one hit per thread
+    assert "\x02punched cards\x03" in hits[0].snippet.lower()
+
+
+def test_prefix_diacritics_and_unparseable_queries(library: Library) -> None:
+    target = punched_cards()
+    library.store.save_thread(target)
+    for thread in filler(20):
+        library.store.save_thread(thread)
+
+    assert library.search("Hollerith*")[0].thread.id == target.id
+    assert library.search("Hollerith*")[0].post_index == 1
+    # "cafe" finds "café", and the other way round.
+    assert [h.thread.id for h in library.search("cafe")] == [target.id]
+    assert [h.thread.id for h in library.search("CAFÉ")] == [target.id]
+    # FTS5 cannot parse these: they are searched as plain phrases, not errors.
+    assert library.search('census"') and library.search("cards AND") is not None
+    assert library.search("(unbalanced") == []
+    with pytest.raises(ReaderError, match="give some words"):
+        library.search("   ")
+
+
+def test_search_by_author(library: Library) -> None:
+    for thread in filler(10):
+        library.store.save_thread(thread)
+    only_bob = library.search("cards", author="bob.bsky.social")
+    assert only_bob and all(hit.thread.author.handle == "bob.bsky.social" for hit in only_bob)
+    assert library.search("cards", author="nobody.bsky.social") == []
+
+
+def test_match_spans_fold_accents_and_respect_word_starts() -> None:
+    text = "Café CAFE cafeteria decaf"
+    assert match_spans(text, search_terms("cafe")) == [(0, 4), (5, 9)]
+    assert match_spans(text, search_terms("cafe*")) == [(0, 4), (5, 9), (10, 19)]
+    assert search_terms('"punched cards" AND census*') == ["punched", "cards", "census*"]
+
+
+def rich_thread() -> Thread:
+    posts = (
+        Post(
+            "p1",
+            "https://bsky.app/profile/did:plc:alice/post/1",
+            "2024-05-01T12:00:00Z",
+            "Кириллица — “curly quotes” and café crème.\n\nSecond paragraph <b>not html</b>.",
+            links=("https://example.com/a",),
+        ),
+        Post(
+            "p2",
+            "https://bsky.app/profile/did:plc:alice/post/2",
+            "2024-05-01T12:01:00Z",
+            "A picture and a quote [bold]literally[/bold].",
+            media=(Media("image", "https://cdn.example/i.png", "Map of the town"),),
+            quote=Quote(
+                "https://bsky.app/profile/did:plc:bob/post/q", "bob.bsky.social", "Quoted words"
+            ),
+        ),
+    )
+    return Thread(
+        "bluesky:at://did:plc:alice/app.bsky.feed.post/1",
+        "bluesky",
+        posts[0].url,
+        ALICE,
+        posts[0].created_at,
+        posts,
+        "2024-05-02T00:00:00Z",
+    )
+
+
+def test_markdown_export(tmp_path: Path) -> None:
+    result = export_thread(rich_thread(), "markdown", tmp_path)
+
+    assert result.path == tmp_path / "кириллица-curly-quotes-and-café-crème.md"
+    text = result.path.read_text("utf-8")
+    assert text.startswith("# Кириллица — “curly quotes” and café crème.")
+    assert "By [Alice Liddell (@alice.bsky.social)](https://bsky.app/profile/did:plc:alice)" in text
+    assert "![Map of the town](https://cdn.example/i.png)" in text
+    assert "> **@bob.bsky.social**: Quoted words" in text
+    assert "\\<b\\>not html\\</b\\>" in text and "\\[bold\\]literally\\[/bold\\]" in text
+    assert text.rstrip().endswith(
+        "Source: [https://bsky.app/profile/did:plc:alice/post/1]"
+        "(https://bsky.app/profile/did:plc:alice/post/1)"
+    )
+
+
+def test_html_export_is_self_contained_and_escaped(tmp_path: Path) -> None:
+    path = export_thread(rich_thread(), "html", tmp_path / "t.html").path
+    page = path.read_text("utf-8")
+
+    assert "<script" not in page and "<link" not in page and "<style>" in page
+    assert "&lt;b&gt;not html&lt;/b&gt;" in page
+    assert '<img src="https://cdn.example/i.png" alt="Map of the town"' in page
+    assert 'name="viewport"' in page
+
+
+def test_json_export_has_the_documented_shape(tmp_path: Path) -> None:
+    data = json.loads(export_thread(rich_thread(), "json", tmp_path / "t.json").path.read_text())
+    assert data["post_count"] == 2 and data["posts"][1]["quote"]["author"] == "bob.bsky.social"
+
+
+@pytest.mark.skipif(find_fonts() is None, reason="needs DejaVu Sans (fonts-dejavu-core)")
+def test_pdf_export_renders_cyrillic_and_typography_with_links(tmp_path: Path) -> None:
+    result = export_thread(rich_thread(), "pdf", tmp_path / "t.pdf")
+
+    reader = PdfReader(io.BytesIO(result.path.read_bytes()))
+    text = "".join(page.extract_text() for page in reader.pages)
+    assert "Кириллица" in text and "“curly quotes”" in text and "café crème" in text
+    assert result.warnings == ()
+    links = [
+        annotation.get_object()["/A"]["/URI"]
+        for page in reader.pages
+        for annotation in page.get("/Annots") or []
+    ]
+    assert "https://cdn.example/i.png" in links and "https://example.com/a" in links
+
+
+def test_pdf_without_a_font_warns_and_names_what_it_cannot_show(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tui_reader.export as export
+
+    monkeypatch.setattr(export, "find_fonts", lambda: None)  # a machine with no TrueType fonts
+    result = export_thread(rich_thread(), "pdf", tmp_path / "t.pdf")
+
+    assert result.path.read_bytes().startswith(b"%PDF")
+    assert any("no TrueType font found" in w for w in result.warnings)
+    assert any("Кириллица"[0] in w and "“" in w for w in result.warnings)
+
+
+def test_file_names_are_sanitised_and_stay_in_the_folder(tmp_path: Path) -> None:
+    assert safe_filename("../../etc/passwd", ".md") == "etc-passwd.md"
+    assert safe_filename("   ", ".md") == "thread.md"
+    assert safe_filename("a/b\\c:d*e?f", ".pdf") == "a-b-c-d-e-f.pdf"
+    hostile = replace(rich_thread(), posts=(replace(rich_thread().posts[0], text="../../x"),))
+    written = export_thread(hostile, "markdown", tmp_path).path
+    assert written.parent == tmp_path and written.name == "x.md"
+
+
+def test_cli_search_and_export(cli: Cli, tmp_path: Path) -> None:
+    from tests.server import FIXTURES
+
+    copied = FIXTURES / "threadreader" / "radchenko-alliance-vs-alignment.txt"
+    assert cli("import", str(copied)).code == 0
+
+    found = cli("search", "alignment", "--format", "json")
+    plain = cli("search", "Sino-Soviet treaty")
+    nothing = cli("search", "zeppelin")
+
+    [hit] = json.loads(found.out)
+    assert hit["author"]["handle"] == "DrRadchenko" and "alignment" in hit["preview"].lower()
+    assert "@DrRadchenko" in plain.out and "Sino-Soviet" in plain.out
+    assert nothing.code == 0 and "Nothing in the library matches" in nothing.err
+
+    out = tmp_path / "out"
+    out.mkdir()
+    for fmt in ("markdown", "html", "json", "pdf"):
+        result = cli("export", hit["id"], "--format", fmt, "-o", str(out))
+        assert result.code == 0, result.err
+    names = sorted(p.suffix for p in out.iterdir())
+    assert names == [".html", ".json", ".md", ".pdf"]
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temporary files left
+    missing = cli("export", hit["id"], "--format", "pdf", "-o", "/no/such/folder/x.pdf")
+    assert missing.code == 1 and "does not exist" in missing.err
