@@ -13,6 +13,7 @@ import tempfile
 import time
 import tracemalloc
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -26,6 +27,7 @@ from tui_reader.sources.bluesky import web_url  # noqa: E402
 from tui_reader.store import Store  # noqa: E402
 
 POSTS = 1000
+PHRASE = '"topic 42 item"'
 
 
 def timed(work: Callable[[], object], repeat: int = 5) -> float:
@@ -36,6 +38,28 @@ def timed(work: Callable[[], object], repeat: int = 5) -> float:
         work()
         samples.append((time.perf_counter() - start) * 1000)
     return statistics.median(samples)
+
+
+def reader_open_ms(library: Library, thread_id: str) -> float:
+    """How long the reader takes to show a thread, layout and line wrapping included."""
+    from tui_reader.ui.app import make_app
+    from tui_reader.ui.screens.main import MainScreen
+
+    app = make_app(library.config, library)
+    elapsed: list[float] = []
+
+    async def run() -> None:
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = app.screen
+            assert isinstance(screen, MainScreen)
+            for _ in range(3):
+                start = time.perf_counter()
+                screen.open_thread(thread_id)
+                await pilot.pause()
+                elapsed.append((time.perf_counter() - start) * 1000)
+
+    asyncio.run(run())
+    return statistics.median(elapsed)
 
 
 def main() -> None:
@@ -94,6 +118,30 @@ def main() -> None:
                     f"{timed(lambda r=render: r(thread)):.1f} ms",
                 )  # type: ignore[misc]
             )
+        for n in range(3000):
+            other = replace(
+                thread,
+                id=f"bluesky:bench-{n}",
+                posts=tuple(
+                    replace(p, id=f"bench-{n}-{i}", text=f"{p.text} topic {n % 97} item {i}")
+                    for i, p in enumerate(thread.posts[:5])
+                ),
+            )
+            library.store.save_thread(other)
+        rows.append(
+            (
+                "search 3,000 threads (16,000 posts) for a phrase",
+                "< 50 ms",
+                f"{timed(lambda: library.search(PHRASE)):.1f} ms",
+            )
+        )
+        rows.append(
+            (
+                f"open a {POSTS}-post thread in the reader (wrap every line)",
+                "< 500 ms",
+                f"{reader_open_ms(library, thread.id):.0f} ms",
+            )
+        )
         tracemalloc.start()
         library.thread(thread.id)
         _, peak = tracemalloc.get_traced_memory()

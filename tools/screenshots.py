@@ -1,4 +1,4 @@
-"""Refresh the SVG screenshots in screenshots/ from a sample library.
+"""Refresh the SVG screenshots in screenshots/ from the demo library.
 
 Run from the repository root: ``python tools/screenshots.py``.
 """
@@ -16,10 +16,7 @@ sys.path.insert(0, str(ROOT))
 
 from textual.pilot import Pilot  # noqa: E402
 
-from tests.reader_data import fill  # noqa: E402
-from tui_reader.config import Config  # noqa: E402
-from tui_reader.library import Library  # noqa: E402
-from tui_reader.store import Store  # noqa: E402
+from tui_reader.demo import build_async  # noqa: E402
 from tui_reader.ui.app import make_app  # noqa: E402
 from tui_reader.ui.screens.main import MainScreen  # noqa: E402
 
@@ -31,12 +28,20 @@ async def nothing(pilot: Pilot[None], threads: dict[str, object]) -> None:
 
 
 async def read_tea(pilot: Pilot[None], threads: dict[str, object]) -> None:
-    """Open the sample thread and move to its third post."""
+    """Open the punched-cards thread and move to its fourth post."""
     screen = pilot.app.screen
     assert isinstance(screen, MainScreen)
-    screen.open_thread(threads["tea"].id)  # type: ignore[attr-defined]
+    screen.open_thread(str(threads["punch"]))
     await pilot.pause()
-    await pilot.press("n", "n")
+    await pilot.press("n", "n", "n")
+
+
+async def search(pilot: Pilot[None], threads: dict[str, object]) -> None:
+    """Search the library."""
+    screen = pilot.app.screen
+    assert isinstance(screen, MainScreen)
+    screen.search("census OR tide*")
+    await pilot.pause()
 
 
 async def help_screen(pilot: Pilot[None], threads: dict[str, object]) -> None:
@@ -48,6 +53,7 @@ SHOTS: list[tuple[str, tuple[int, int], Step]] = [
     ("library", (120, 40), nothing),
     ("thread", (120, 40), read_tea),
     ("thread-80x24", (80, 24), read_tea),
+    ("search", (120, 40), search),
     ("help", (120, 40), help_screen),
 ]
 
@@ -55,9 +61,11 @@ SHOTS: list[tuple[str, tuple[int, int], Step]] = [
 async def take(name: str, size: tuple[int, int], step: Step) -> None:
     """Save one screenshot."""
     with tempfile.TemporaryDirectory() as folder:
-        library = Library(Config(), Store(Path(folder) / "library.sqlite3"))
-        threads = fill(library)
+        library = await build_async(Path(folder))
+        punch = next(t.id for t in library.threads() if "punched cards" in t.title)
+        threads: dict[str, object] = {"punch": punch}
         app = make_app(library.config, library)
+        app.title = "tui-reader · demo library"
         async with app.run_test(size=size) as pilot:
             await pilot.pause()
             await step(pilot, threads)  # type: ignore[arg-type]

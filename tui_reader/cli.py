@@ -44,6 +44,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--offline", action="store_true", help="use only the library; never touch the network"
     )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="open the reader on a bundled demo library (your own library is not touched)",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     unroll = commands.add_parser(
@@ -247,6 +252,24 @@ def run_reader(library: Library, open_ref: str = "") -> int:
     if open_ref:
         library.resolve(open_ref)  # a REF that names nothing fails here, before the screen clears
     make_app(library.config, library, open_ref=open_ref).run()
+    return 0
+
+
+def run_demo() -> int:
+    """Open the reader on the demo library, built afresh in a temporary folder."""
+    import tempfile
+
+    from tui_reader.demo import build
+    from tui_reader.ui.app import make_app
+
+    with tempfile.TemporaryDirectory(prefix="tui-reader-demo-") as folder:
+        library = build(Path(folder))
+        try:
+            app = make_app(library.config, library)
+            app.title = "tui-reader · demo library"
+            app.run()
+        finally:
+            library.close()
     return 0
 
 
@@ -504,6 +527,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     library: Library | None = None
     try:
         config: Config = load_config().with_offline(args.offline)
+        if args.demo:
+            if args.command is not None:
+                raise UsageError("--demo opens the reader; it takes no COMMAND")
+            return run_demo()
         library = Library.open(config)
         if args.command is None:
             return run_reader(library)

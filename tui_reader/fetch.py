@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 
@@ -151,6 +151,30 @@ def _error_detail(body: bytes) -> tuple[str, str]:
     return (code if isinstance(code, str) else ""), _short(str(message))
 
 
+def replay_key(url: str) -> str:
+    """How a recorded request is looked up: the URL with its query sorted."""
+    parts = urlsplit(url)
+    pairs = sorted(parse_qsl(parts.query, keep_blank_values=True))
+    query = "&".join(f"{key}={value}" for key, value in pairs)
+    return f"{parts.scheme}://{parts.hostname}{parts.path}?{query}"
+
+
+def _replaying(
+    recordings: Mapping[str, tuple[int, dict[str, str], bytes]],
+) -> httpx.AsyncBaseTransport:
+    """A transport that answers from recorded responses (the demo uses it): the rest of the
+    stack, retries and parsers included, runs as it does over the network."""
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        recorded = recordings.get(replay_key(str(request.url)))
+        if recorded is None:
+            return httpx.Response(404, json={"error": "NotFound", "message": "not recorded"})
+        status, headers, body = recorded
+        return httpx.Response(status, headers=headers, content=body)
+
+    return httpx.MockTransport(answer)
+
+
 class Fetcher:
     """One shared ``httpx.AsyncClient`` with per-host limits, retries, a size cap and an
     offline switch. Use it as an async context manager, or call :meth:`aclose`.
@@ -170,6 +194,7 @@ class Fetcher:
         user_agent: str = USER_AGENT,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
         cache: ValidatorCache | None = None,
+        replay: Mapping[str, tuple[int, dict[str, str], bytes]] | None = None,
     ) -> None:
         self.timeout = timeout
         self.offline = offline
@@ -190,6 +215,7 @@ class Fetcher:
             ),
             headers={"user-agent": user_agent, "accept-encoding": "gzip, deflate"},
             follow_redirects=True,
+            transport=_replaying(replay) if replay is not None else None,
         )
 
     async def __aenter__(self) -> Fetcher:

@@ -63,10 +63,10 @@ class Library:
     SQLite calls.
     """
 
-    def __init__(self, config: Config, store: Store) -> None:
+    def __init__(self, config: Config, store: Store, fetcher: Fetcher | None = None) -> None:
         self.config = config
         self.store = store
-        self._fetcher: Fetcher | None = None
+        self._fetcher: Fetcher | None = fetcher
         self._sources: dict[SourceName, Source] | None = None
 
     @classmethod

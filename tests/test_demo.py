@@ -1,0 +1,56 @@
+"""The bundled demo library: built through the real parsers and store, opened in the reader."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from tui_reader.demo import build_async
+from tui_reader.library import Library
+from tui_reader.ui.app import make_app
+from tui_reader.ui.widgets.feed import FeedList
+from tui_reader.ui.widgets.thread_view import ThreadView
+
+
+@pytest.fixture
+async def demo(tmp_path: Path) -> AsyncIterator[Library]:
+    library = await build_async(tmp_path)
+    yield library
+    library.close()
+
+
+async def test_the_demo_library_holds_every_source(demo: Library) -> None:
+    threads = demo.threads()
+    assert {t.source for t in threads} == {"bluesky", "mastodon", "threadreader"}
+    assert sorted(t.post_count for t in threads if t.fetched) == [4, 4, 5, 5, 6, 8, 40]
+    assert sum(not t.fetched for t in threads) == 2  # "More from" on the saved page
+    follows = demo.following()
+    assert len(follows) == 4 and all(row.synced_at and not row.error for row in follows)
+    tides = next(t for t in threads if t.title.startswith("Reading a tide table"))
+    thread = demo.thread(tides.id)
+    assert thread is not None
+    assert thread.posts[4].content_warning == "seasickness, mild peril"
+    assert thread.posts[1].media[0].alt == "A printed tide table for one week"
+
+
+async def test_the_demo_finds_punched_cards(demo: Library) -> None:
+    [first, *_] = demo.search("punched cards")
+    assert first.thread.title.startswith("How punched cards counted a nation")
+    assert first.thread.author.display_name == "Mara Okafor"
+
+
+async def test_the_demo_opens_in_the_reader_and_stays_offline(demo: Library) -> None:
+    app = make_app(demo.config, demo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        feed = app.screen.query_one(FeedList)
+        assert len(feed.threads) == 9
+        feed.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        view = app.screen.query_one(ThreadView)
+        assert view.thread is not None
+        await pilot.press("r")
+        await pilot.pause()
+        assert any("Offline" in n.message for n in app._notifications)
