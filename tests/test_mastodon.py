@@ -258,3 +258,28 @@ def test_cli_unroll_prints_the_whole_thread_as_json(cli: Cli, masto: FakeMastodo
     assert data["author"]["display_name"] == "Ada"
     listed = json.loads(cli("threads", "--format", "json").out)
     assert [t["source"] for t in listed] == ["mastodon"]
+
+
+async def test_a_remote_authors_thread_is_read_from_their_home_instance(
+    library: Library, masto: FakeMastodon
+) -> None:
+    home_server = FakeServer().start()
+    try:
+        home = FakeMastodon(home_server)
+        ada = home.account("ada", "Ada at home")
+        ids = home.chain(ada, 5)
+        # The local instance knows one of Ada's posts, under its own ID, and only that one.
+        local_id = "555000000000000001"
+        copy = dict(home.statuses[ids[2]])
+        copy.update(id=local_id, in_reply_to_id=None, in_reply_to_account_id=None,
+                    account={**ada, "id": "777", "acct": f"ada@{home.host}"},
+                    url=f"{masto.base}/@ada@{home.host}/{local_id}")
+        masto.statuses[local_id] = copy
+
+        thread = await library.unroll(f"{masto.base}/@ada@{home.host}/{local_id}")
+
+        assert thread.post_count == 5
+        assert thread.author.display_name == "Ada at home"
+        assert [p.text for p in thread.posts][0] == "Toot 1 of 5."
+    finally:
+        home_server.stop()

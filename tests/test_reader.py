@@ -10,6 +10,7 @@ from textual.widgets import Input
 
 from tests.fake_bluesky import FakeAppView
 from tests.reader_data import fill
+from tests.server import FakeServer
 from tui_reader.config import Config
 from tui_reader.library import Library
 from tui_reader.sources.bluesky import web_url
@@ -637,3 +638,21 @@ async def test_e_saves_the_thread_where_the_reader_says(library: Library, tmp_pa
         assert saved.name == "how-i-built-a-shed-in-a-weekend-part-one-the-base.md"
         assert saved.read_text("utf-8").startswith("# How I built a shed")
         assert any(f"Saved to {saved}" == n.message for n in app._notifications)
+
+
+async def test_an_unreachable_network_is_shown_in_the_header(
+    library: Library, appview: FakeAppView, server: FakeServer
+) -> None:
+    threads = fill(library)
+    server.stop()
+    app = make_app(library.config, library)
+    async with app.run_test(size=WIDE) as pilot:
+        main_screen(app).open_thread(threads["tea"].id)
+        await pilot.pause()
+        await pilot.press("r")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.sub_title == "network unreachable: reading from the library"
+        assert any("cannot reach 127.0.0.1" in n.message for n in app._notifications)
+        view = app.screen.query_one(ThreadView)
+        assert view.thread is not None and view.thread.id == threads["tea"].id

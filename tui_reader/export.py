@@ -180,7 +180,9 @@ def to_pdf(thread: Thread) -> tuple[bytes, tuple[str, ...]]:
     def paragraph(text: str, size: float, style: str = "", color: int = 0, link: str = "") -> None:
         pdf.set_font(family, style, size)
         pdf.set_text_color(color)
-        pdf.multi_cell(0, size * 0.55, clean(text), link=link, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(
+            0, size * 0.55, clean(text), link=link, align="L", new_x="LMARGIN", new_y="NEXT"
+        )
 
     pdf.add_page()
     paragraph(thread.title, 18, "B")
@@ -208,7 +210,9 @@ def to_pdf(thread: Thread) -> tuple[bytes, tuple[str, ...]]:
             who = f"@{post.quote.author}: " if post.quote.author else ""
             pdf.set_font(family, "", 10)
             pdf.set_text_color(70)
-            pdf.multi_cell(0, 5.5, clean(who + post.quote.text), new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(
+                0, 5.5, clean(who + post.quote.text), align="L", new_x="LMARGIN", new_y="NEXT"
+            )
             paragraph(post.quote.url, 9, color=90, link=_web(post.quote.url))
         pdf.ln(3)
     paragraph(

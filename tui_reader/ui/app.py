@@ -58,6 +58,7 @@ class ReaderApp(App[None]):
         self.open_ref = open_ref
         self._working = 0
         self._progress = ""
+        self._unreachable = False
         if config.theme and config.theme in self.available_themes:
             self.theme = config.theme
 
@@ -87,10 +88,17 @@ class ReaderApp(App[None]):
         self._progress = text
         self._show_status()
 
+    def set_unreachable(self, unreachable: bool) -> None:
+        """Say in the header that the network (or a server) could not be reached."""
+        self._unreachable = unreachable
+        self._show_status()
+
     def _show_status(self) -> None:
         parts = []
         if self.library.offline:
             parts.append("offline")
+        elif self._unreachable:
+            parts.append("network unreachable: reading from the library")
         if self._progress:
             parts.append(self._progress)
         elif self._working:

@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Header
 
-from tui_reader.errors import ReaderError
+from tui_reader.errors import ReaderError, SourceUnavailable
 from tui_reader.export import export_thread
 from tui_reader.library import AuthorSync
 from tui_reader.models import Thread
@@ -317,6 +317,7 @@ class MainScreen(Screen[None]):
         try:
             thread = await library.unroll(ref, refresh=refresh)
         except ReaderError as error:
+            self.reader.set_unreachable(isinstance(error, SourceUnavailable))
             self.notify(
                 error.message, title="Could not unroll", severity="error", markup=False, timeout=8
             )
@@ -332,6 +333,7 @@ class MainScreen(Screen[None]):
             return
         finally:
             self.reader.set_working(False)
+        self.reader.set_unreachable(False)
         if refresh:
             self.notify(f"Refreshed: {thread.post_count} posts.", markup=False)
         self.reload_lists()

@@ -82,11 +82,14 @@ class FeedList(VimOptionList):
                 entry = feed_entry(hit.thread, self.app.console, width)
                 entry = Text("\n").join(entry.split("\n")[:1])
                 entry.append("\n")
-                entry.append_text(one_line(hit.thread.title, "bold"))
-                entry.append("\n")
                 snippet = Text(no_wrap=False)
                 for piece, matched in snippet_pieces(hit.snippet):
                     snippet.append(piece, style="reverse" if matched else "")
+                heading = one_line(hit.thread.title, "bold")
+                # When the match is in the title line, the snippet says it already.
+                if not snippet.plain.startswith(heading.plain.rstrip("…")):
+                    entry.append_text(heading)
+                    entry.append("\n")
                 entry.append_text(snippet)
                 options.append(Option(entry, id=hit.thread.id))
             self.set_options(options)
