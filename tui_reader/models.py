@@ -107,6 +107,21 @@ class Thread:
         """Estimated reading time in whole minutes, at least one."""
         return max(1, math.ceil(self.word_count / WORDS_PER_MINUTE))
 
+    @classmethod
+    def from_posts(
+        cls, source: SourceName, author: Author, posts: tuple[Post, ...], fetched_at: str
+    ) -> Thread:
+        """A thread whose ID, address and date are those of its first post."""
+        return cls(
+            id=f"{source}:{posts[0].id}",
+            source=source,
+            url=posts[0].url,
+            author=author,
+            created_at=posts[0].created_at,
+            posts=posts,
+            fetched_at=fetched_at,
+        )
+
     def summary(self) -> ThreadSummary:
         """The thread as a list shows it."""
         return ThreadSummary(

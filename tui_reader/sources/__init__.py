@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from tui_reader.models import Author, Ref, SourceName, Thread
 
@@ -53,3 +54,23 @@ class Source(Protocol):
     async def thread(self, ref: Ref) -> Thread:
         """Fetch the thread that contains the post ``ref`` points at, unrolled from its root."""
         ...
+
+
+def follow_chain(
+    root: str, own_replies: Callable[[str], list[str]], sort_key: Callable[[str], Any]
+) -> list[str]:
+    """DESIGN's unroll rule over posts in hand: from the root, at each step the earliest
+    (by ``sort_key``, never by server order) of the author's own replies."""
+    chain = [root]
+    seen = {root}
+    current = root
+    while True:
+        replies = own_replies(current)
+        if not replies:
+            return chain
+        following = min(replies, key=sort_key)
+        if following in seen:
+            return chain
+        seen.add(following)
+        chain.append(following)
+        current = following

@@ -11,7 +11,7 @@ from urllib.parse import unquote, urlsplit
 from tui_reader.errors import BadReference, BadResponse, FetchError, NotFound
 from tui_reader.fetch import Fetcher
 from tui_reader.models import Author, Media, Post, Quote, Ref, SourceName, Thread
-from tui_reader.sources import AuthorScan
+from tui_reader.sources import AuthorScan, follow_chain
 from tui_reader.times import normalise_time, parse_time, utc_now
 
 #: Levels of replies asked for per request. The AppView allows up to 1000, but every level
@@ -317,18 +317,8 @@ def _post_time(view: dict[str, Any]) -> str:
 def _chain_from(
     root: str, views: dict[str, dict[str, Any]], children: dict[str, list[str]]
 ) -> list[str]:
-    """The unroll rule over posts already in hand: from the root, earliest self-reply first."""
-    chain = [root]
-    seen = {root}
-    current = root
-    while children.get(current):
-        following = min(children[current], key=lambda uri: _sort_key(views[uri]))
-        if following in seen:
-            break
-        seen.add(following)
-        chain.append(following)
-        current = following
-    return chain
+    """The unroll rule over posts already in hand."""
+    return follow_chain(root, lambda uri: children.get(uri, []), lambda uri: _sort_key(views[uri]))
 
 
 class BlueskySource:
@@ -507,15 +497,7 @@ class BlueskySource:
         posts = tuple(parse_post(view) for view in views)
         author_view = views[0].get("author")
         author = parse_author(author_view if isinstance(author_view, dict) else {})
-        return Thread(
-            id=f"bluesky:{posts[0].id}",
-            source="bluesky",
-            url=posts[0].url,
-            author=author,
-            created_at=posts[0].created_at,
-            posts=posts,
-            fetched_at=utc_now(),
-        )
+        return Thread.from_posts("bluesky", author, posts, utc_now())
 
     async def _fetch_view(self, uri: str, graph: _ThreadGraph) -> None:
         try:

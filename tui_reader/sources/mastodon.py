@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from tui_reader.errors import BadReference, BadResponse, FetchError, NotFound, Unauthorized
 from tui_reader.fetch import Fetcher
 from tui_reader.models import Author, Media, Post, Quote, Ref, SourceName, Thread
-from tui_reader.sources import AuthorScan
+from tui_reader.sources import AuthorScan, follow_chain
 from tui_reader.times import normalise_time, parse_time, utc_now
 
 #: Statuses per page of an account's timeline (the API's maximum).
@@ -394,35 +394,18 @@ class MastodonSource:
         posts = tuple(parse_status(statuses.by_id[i], base) for i in chain)
         account = statuses.by_id[root].get("account")
         author = parse_account(account if isinstance(account, dict) else {}, base)
-        return Thread(
-            id=f"mastodon:{posts[0].id}",
-            source="mastodon",
-            url=posts[0].url,
-            author=author,
-            created_at=posts[0].created_at,
-            posts=posts,
-            fetched_at=utc_now(),
-        )
+        return Thread.from_posts("mastodon", author, posts, utc_now())
 
     @staticmethod
     def _chain(root: str, author_id: str, statuses: _Statuses) -> list[str]:
-        chain = [root]
-        seen = {root}
-        current = root
-        while True:
-            own = [
+        def own_replies(status_id: str) -> list[str]:
+            return [
                 child
-                for child in statuses.children.get(current, [])
+                for child in statuses.children.get(status_id, [])
                 if statuses.account_of(child) == author_id
             ]
-            if not own:
-                return chain
-            following = min(own, key=lambda i: _sort_key(statuses.by_id[i]))
-            if following in seen:
-                return chain
-            seen.add(following)
-            chain.append(following)
-            current = following
+
+        return follow_chain(root, own_replies, lambda i: _sort_key(statuses.by_id[i]))
 
     # Sync -------------------------------------------------------------------------------
 
@@ -498,17 +481,7 @@ class MastodonSource:
                 if len(chain) > 1:
                     posts = tuple(parse_status(statuses.by_id[i], base) for i in chain)
                     author = parse_account(account, base)
-                    scan.threads.append(
-                        Thread(
-                            id=f"mastodon:{posts[0].id}",
-                            source="mastodon",
-                            url=posts[0].url,
-                            author=author,
-                            created_at=posts[0].created_at,
-                            posts=posts,
-                            fetched_at=utc_now(),
-                        )
-                    )
+                    scan.threads.append(Thread.from_posts("mastodon", author, posts, utc_now()))
                 continue
             if _text(status.get("in_reply_to_account_id")) == account_id:
                 # Its parent is the author's too, but older than the window: fetch it whole.
