@@ -225,6 +225,7 @@ async def test_u_unrolls_a_url_typed_in_the_dialog(library: Library, appview: Fa
     uris = appview.chain(dave, 4)
     app = make_app(library.config, library)
     async with app.run_test(size=WIDE) as pilot:
+        assert "The library is empty. Press u to unroll a post URL" in screen_text(app)
         await pilot.press("u")
         assert isinstance(app.screen, RefDialog)
         app.screen.query_one(Input).value = web_url(uris[2])

@@ -86,7 +86,7 @@ def unroll_dialog() -> RefDialog:
     """The dialog behind ``u``."""
     return RefDialog(
         "Unroll a thread",
-        "A post URL (bsky.app …), an at:// URI or a thread ID:",
+        "A post URL (Bluesky, Mastodon, x.com, threadreaderapp.com), a tweet ID or a thread ID:",
         "https://bsky.app/profile/…/post/…",
         "unroll",
     )
@@ -96,7 +96,7 @@ def follow_dialog() -> RefDialog:
     """The dialog behind ``f``."""
     return RefDialog(
         "Follow an author",
-        "A Bluesky handle, or a profile or post URL:",
+        "A Bluesky handle, a Mastodon address (@user@instance), or a profile or post URL:",
         "alice.bsky.social",
         "follow",
     )

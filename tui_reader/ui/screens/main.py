@@ -84,7 +84,10 @@ class MainScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(ThreadHeader).show(None, offline=self.reader.library.offline)
+        library = self.reader.library
+        self.query_one(ThreadHeader).show(
+            None, offline=library.offline, empty=not library.authors()
+        )
         self.reload_lists()
         self.query_one(AuthorList).focus()
         self._show_feed(ALL)

@@ -36,13 +36,18 @@ class ThreadHeader(Static):
     ThreadHeader { height: auto; padding: 0 1; }
     """
 
-    def show(self, thread: Thread | None, *, offline: bool) -> None:
-        """Describe ``thread``; ``None`` shows a hint instead."""
+    def show(self, thread: Thread | None, *, offline: bool, empty: bool = False) -> None:
+        """Describe ``thread``; ``None`` shows a hint instead (a longer one for a library
+        with nothing in it yet)."""
         self.set_class(False, "-stale")
         if thread is None:
-            self.update(
-                Text("Pick a thread on the left, or press u to unroll a post URL.", style="italic")
+            hint = (
+                "The library is empty. Press u to unroll a post URL, f to follow an author,\n"
+                "or quit and try tui-reader --demo."
+                if empty
+                else "Pick a thread on the left, or press u to unroll a post URL."
             )
+            self.update(Text(hint, style="italic"))
             return
         author = thread.author
         title = one_line(thread.title, "bold")
