@@ -18,10 +18,12 @@ from tui_reader.library import Library
 from tui_reader.store import Store
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _fixtures_present() -> None:
+def pytest_configure(config: pytest.Config) -> None:
+    """Stop at once, with one clear line, when the shared recordings are not beside us."""
     if not (FIXTURES / "bluesky").is_dir():
-        pytest.exit(f"the shared recordings are missing: expected them in {FIXTURES}", 1)
+        raise pytest.UsageError(
+            f"the shared recordings are missing: expected ../shared/fixtures at {FIXTURES}"
+        )
 
 
 @pytest.fixture
