@@ -271,9 +271,13 @@ async def test_a_remote_authors_thread_is_read_from_their_home_instance(
         # The local instance knows one of Ada's posts, under its own ID, and only that one.
         local_id = "555000000000000001"
         copy = dict(home.statuses[ids[2]])
-        copy.update(id=local_id, in_reply_to_id=None, in_reply_to_account_id=None,
-                    account={**ada, "id": "777", "acct": f"ada@{home.host}"},
-                    url=f"{masto.base}/@ada@{home.host}/{local_id}")
+        copy.update(
+            id=local_id,
+            in_reply_to_id=None,
+            in_reply_to_account_id=None,
+            account={**ada, "id": "777", "acct": f"ada@{home.host}"},
+            url=f"{masto.base}/@ada@{home.host}/{local_id}",
+        )
         masto.statuses[local_id] = copy
 
         thread = await library.unroll(f"{masto.base}/@ada@{home.host}/{local_id}")

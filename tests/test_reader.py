@@ -649,3 +649,13 @@ async def test_an_unreachable_network_is_shown_in_the_header(
         assert any("cannot reach 127.0.0.1" in n.message for n in app._notifications)
         view = app.screen.query_one(ThreadView)
         assert view.thread is not None and view.thread.id == threads["tea"].id
+
+
+async def test_a_search_for_markup_shows_it_literally(library: Library) -> None:
+    fill(library)
+    app = make_app(library.config, library)
+    async with app.run_test(size=WIDE) as pilot:
+        main_screen(app).search("[bold]not[/bold] [@click=app.quit]x[/]")
+        await pilot.pause()
+        assert "Search: [bold]not[/bold] [@click=app." in screen_text(app)
+        assert app.is_running

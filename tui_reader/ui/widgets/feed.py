@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.text import Text
 from textual import on
+from textual.content import Content
 from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
@@ -32,6 +33,7 @@ class FeedList(VimOptionList):
         super().__init__(id=id)
         self.border_title = "Threads"
         self.threads: list[ThreadSummary] = []
+        self.title = "Threads"
         self._width = 0
         #: The search results shown, or ``None`` when the feed lists an author's threads.
         self.hits: list[SearchHit] | None = None
@@ -41,7 +43,9 @@ class FeedList(VimOptionList):
         chosen = self.chosen_id
         self.hits = None
         self.threads = threads
-        self.border_title = title
+        self.title = title
+        # Titles carry handles and search words: never markup.
+        self.border_title = Content(title)
         with self.prevent(OptionList.OptionHighlighted):
             width = self._width = self.scrollable_content_region.width - 2 or 40
             options: list[Option | None] = []
@@ -63,15 +67,16 @@ class FeedList(VimOptionList):
     def on_resize(self) -> None:
         if self.threads and self.scrollable_content_region.width - 2 != self._width:
             if self.hits is not None:
-                self.show_hits(self.hits, str(self.border_title or ""))
+                self.show_hits(self.hits, self.title)
             else:
-                self.show(self.threads, str(self.border_title or ""))
+                self.show(self.threads, self.title)
 
     def show_hits(self, hits: list[SearchHit], title: str) -> None:
         """List search results: each thread with the matching words in context."""
         self.hits = hits
         self.threads = [hit.thread for hit in hits]
-        self.border_title = title
+        self.title = title
+        self.border_title = Content(title)
         self.border_subtitle = f"{len(hits)} found" if hits else "nothing found"
         width = self._width = self.scrollable_content_region.width - 2 or 40
         options: list[Option | None] = []
