@@ -621,8 +621,7 @@ async def test_e_saves_the_thread_where_the_reader_says(library: Library, tmp_pa
         main_screen(app).open_thread(threads["shed"].id)
         await pilot.pause()
         await pilot.press("e")
-        folder = tmp_path / "documents"
-        folder.mkdir()
+        folder = tmp_path / "documents"  # not there yet: the reader makes it
         app.screen.query_one(Input).value = str(folder)
         await pilot.press("enter")
         await app.workers.wait_for_complete()

@@ -217,3 +217,5 @@ def test_cli_search_and_export(cli: Cli, tmp_path: Path) -> None:
     assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temporary files left
     missing = cli("export", hit["id"], "--format", "pdf", "-o", "/no/such/folder/x.pdf")
     assert missing.code == 1 and "does not exist" in missing.err
+    not_a_folder = cli("export", hit["id"], "--format", "pdf", "-o", f"{tmp_path}/nope/")
+    assert not_a_folder.code == 1 and "the folder does not exist" in not_a_folder.err

@@ -456,8 +456,11 @@ def cmd_search(args: argparse.Namespace, library: Library, out: TextIO) -> int:
 
 def cmd_export(args: argparse.Namespace, library: Library, out: TextIO) -> int:
     """``tui-reader export THREAD --format … -o FILE``."""
+    output = Path(args.output)
+    if args.output.endswith(("/", "\\")) and not output.is_dir():
+        raise ReaderError(f"cannot write into {args.output}: the folder does not exist")
     thread = _run(library, lambda: library.unroll(args.ref))
-    result = export_thread(thread, args.format, Path(args.output))
+    result = export_thread(thread, args.format, output)
     for warning in result.warnings:
         print(f"{PROG}: warning: {warning}", file=sys.stderr)
     print(f"Wrote {thread.post_count} posts to {result.path}", file=sys.stderr)

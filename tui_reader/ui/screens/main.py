@@ -497,8 +497,21 @@ class MainScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="export", exit_on_error=False)
     def export(self, thread: Thread, fmt: str, folder: str) -> None:
         """Write the file away from the screen's thread (a PDF takes a moment)."""
+        target = Path(folder).expanduser()
         try:
-            result = export_thread(thread, fmt, Path(folder).expanduser())
+            # The dialog asks for a folder: make it (the documents folder may not exist yet).
+            target.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            self.app.call_from_thread(
+                self.notify,
+                f"cannot make the folder {target}: {error.strerror}",
+                title="Not saved",
+                severity="error",
+                markup=False,
+            )
+            return
+        try:
+            result = export_thread(thread, fmt, target)
         except ReaderError as error:
             self.app.call_from_thread(
                 self.notify, error.message, title="Not saved", severity="error", markup=False
