@@ -658,3 +658,26 @@ async def test_a_search_for_markup_shows_it_literally(library: Library) -> None:
         await pilot.pause()
         assert "Search: [bold]not[/bold] [@click=app." in screen_text(app)
         assert app.is_running
+
+
+async def test_a_new_theme_recolours_an_open_thread(library: Library) -> None:
+    threads = fill(library)
+    app = make_app(library.config, library)
+    async with app.run_test(size=WIDE) as pilot:
+        main_screen(app).open_thread(threads["tea"].id)
+        await pilot.pause()
+        view = app.screen.query_one(ThreadView)
+
+        def link_colours() -> set[str]:
+            return {
+                str(segment.style.color)
+                for line in view._lines
+                for segment in line
+                if segment.style and "https://cdn.example" in segment.text
+            }
+
+        before = link_colours()
+        app.theme = "textual-light"
+        await pilot.pause()
+        await pilot.pause()
+        assert link_colours() and link_colours() != before

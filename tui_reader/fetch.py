@@ -8,7 +8,7 @@ import json
 import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 from urllib.parse import parse_qsl, urlsplit
@@ -45,11 +45,9 @@ class ValidatorCache(Protocol):
 
 @dataclass
 class FetchStats:
-    """What the fetcher has done so far: requests sent and bytes received."""
+    """What the fetcher has done so far: requests sent."""
 
     requests: int = 0
-    bytes_received: int = 0
-    by_host: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -333,8 +331,6 @@ class Fetcher:
         extra: dict[str, str],
     ) -> Response:
         self.stats.requests += 1
-        host = _host(url)
-        self.stats.by_host[host] = self.stats.by_host.get(host, 0) + 1
         headers = {"accept": accept, **extra}
         if etag:
             headers["if-none-match"] = etag
@@ -351,7 +347,6 @@ class Fetcher:
                 if size > self.max_bytes:
                     raise self._too_big(url)
                 chunks.append(chunk)
-            self.stats.bytes_received += size
         finally:
             await response.aclose()
         return Response(

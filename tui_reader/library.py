@@ -193,8 +193,7 @@ class Library:
             # A handle the library has seen saves resolving it again.
             ref = replace(ref, author=known.id)
         thread = await source.thread(ref)
-        if cached is not None:
-            thread = replace(thread, unread=cached.unread)
+        # The store keeps the read state and any posts gone upstream: return its copy.
         self.store.save_thread(thread)
         saved = self.store.thread(thread.id)
         assert saved is not None

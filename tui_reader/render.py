@@ -168,9 +168,8 @@ def to_text(thread: Thread) -> str:
             lines.append(f"CW: {safe_text(post.content_warning)}")
         lines.append(safe_text(post.text))
         for media in post.media:
-            label = {"image": "image", "video": "video", "link": "link"}[media.kind]
             alt = f": {safe_text(media.alt)}" if media.alt else ""
-            lines.append(f"[{label}{alt}] {safe_text(media.url)}")
+            lines.append(f"[{media.kind}{alt}] {safe_text(media.url)}")
         extra_links = [link for link in post.links if link not in post.text]
         extra_links = [link for link in extra_links if all(link != m.url for m in post.media)]
         for link in extra_links:

@@ -515,13 +515,17 @@ class Store:
 
         return bool(self._write(work))
 
-    def summary(self, thread_id: str) -> ThreadSummary | None:
-        """A thread as listed (fetched or not), without its posts."""
-        row = self.conn.execute(
+    def _thread_row(self, thread_id: str) -> sqlite3.Row | None:
+        row: sqlite3.Row | None = self.conn.execute(
             f"""SELECT {SUMMARY_COLUMNS} FROM threads t JOIN authors a ON a.key = t.author_key
                 WHERE t.id = ?""",
             (thread_id,),
         ).fetchone()
+        return row
+
+    def summary(self, thread_id: str) -> ThreadSummary | None:
+        """A thread as listed (fetched or not), without its posts."""
+        row = self._thread_row(thread_id)
         return self._summary(row) if row else None
 
     # HTTP validators ---------------------------------------------------------------------
@@ -548,18 +552,9 @@ class Store:
             )
         )
 
-    def has_thread(self, thread_id: str) -> bool:
-        """Whether the library holds the thread."""
-        row = self.conn.execute("SELECT 1 FROM threads WHERE id = ?", (thread_id,)).fetchone()
-        return row is not None
-
     def thread(self, thread_id: str) -> Thread | None:
         """A thread with all its posts, or ``None``."""
-        row = self.conn.execute(
-            f"""SELECT {SUMMARY_COLUMNS} FROM threads t JOIN authors a ON a.key = t.author_key
-                WHERE t.id = ?""",
-            (thread_id,),
-        ).fetchone()
+        row = self._thread_row(thread_id)
         if row is None or not row["fetched"]:
             return None
         posts = tuple(

@@ -21,7 +21,6 @@ class AuthorScan:
     watermark: str = ""
     #: The feed's validator, to ask "anything new?" cheaply next time.
     etag: str = ""
-    requests: int = 0
 
 
 class Source(Protocol):

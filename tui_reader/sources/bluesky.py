@@ -434,7 +434,6 @@ class BlueskySource:
                 if error.status in (400, 404):
                     raise NotFound(f"Bluesky has no account {did} any more") from None
                 raise
-            scan.requests += 1
             if response.not_modified:
                 return scan
             if page == 0:

@@ -415,7 +415,6 @@ class MastodonSource:
         """The author's threads since ``watermark``, from their statuses, newest first."""
         scan = AuthorScan(watermark=watermark, etag=etag)
         base, account = await self._account(author_id)
-        scan.requests += 1
         account_id = _text(account.get("id"))
         seen: dict[str, dict[str, Any]] = {}
         max_id = ""
@@ -432,7 +431,6 @@ class MastodonSource:
                 params,
                 etag=etag if page == 0 else "",
             )
-            scan.requests += 1
             if response.not_modified:
                 return scan
             if page == 0:

@@ -117,17 +117,6 @@ class ThreadView(ScrollView, can_focus=True):
 
     current: reactive[int] = reactive(0, init=False)
 
-    class PostChanged(Message):
-        """The post at the top of the pane changed."""
-
-        def __init__(self, view: ThreadView, index: int) -> None:
-            super().__init__()
-            self.view = view
-            self.index = index
-
-        def can_replace(self, message: Message) -> bool:
-            return isinstance(message, ThreadView.PostChanged)
-
     class ReachedEnd(Message):
         """The reader scrolled to the end of the thread."""
 
@@ -242,8 +231,7 @@ class ThreadView(ScrollView, can_focus=True):
         shown: set[str] = set()
         for media in post.media:
             shown.add(media.url)
-            label = {"image": "image", "video": "video", "link": "link"}[media.kind]
-            caption = f"[{label}: " if media.alt else f"[{label}"
+            caption = f"[{media.kind}: " if media.alt else f"[{media.kind}"
             text = Text(caption, style=meta)
             if media.alt:
                 text.append_text(one_line(media.alt))
@@ -280,11 +268,19 @@ class ThreadView(ScrollView, can_focus=True):
 
     # Rendering --------------------------------------------------------------------------
 
+    def on_mount(self) -> None:
+        # Wrapped lines carry the theme's colours; a new theme needs them drawn again.
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self._rebuild_in_place())
+
+    def _rebuild_in_place(self) -> None:
+        """Wrap every line again and stay at the same post."""
+        current = self.current
+        self._rebuild()
+        self.go_to_post(current)
+
     def on_resize(self, event: events.Resize) -> None:
         if self._text_width() != self._built_width:
-            current = self.current
-            self._rebuild()
-            self.go_to_post(current)
+            self._rebuild_in_place()
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
@@ -326,9 +322,8 @@ class ThreadView(ScrollView, can_focus=True):
             self.post_message(self.ReachedEnd(self.thread))
 
     def watch_current(self, index: int) -> None:
-        self._strip_cache.clear()
+        # Cached lines are keyed by whether their post is the current one: no clearing needed.
         self.refresh()
-        self.post_message(self.PostChanged(self, index))
 
     # Actions ----------------------------------------------------------------------------
 
@@ -342,9 +337,7 @@ class ThreadView(ScrollView, can_focus=True):
     def action_toggle_warnings(self) -> None:
         """Show or hide the posts behind content warnings."""
         self.warnings_open = not self.warnings_open
-        current = self.current
-        self._rebuild()
-        self.go_to_post(current)
+        self._rebuild_in_place()
 
     def action_next_post(self) -> None:
         """Jump to the next post (the next match, while a search is open)."""
