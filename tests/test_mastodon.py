@@ -211,6 +211,7 @@ def test_references(server: FakeServer) -> None:
         "mastodon", "post", author="ada@mastodon.social", post="https://mastodon.social/99"
     )
     assert source.resolve("https://bsky.app/profile/ada.bsky.social") is None
+    assert source.resolve("https://www.youtube.com/@channel/videos") is None
     assert source.resolve("alice.bsky.social") is None
 
 

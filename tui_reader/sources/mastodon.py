@@ -25,7 +25,8 @@ MAX_CONTEXT_REQUESTS = 60
 USER_RE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 HOST_RE = re.compile(r"^[A-Za-z0-9.-]+(:\d{1,5})?$")
 ADDRESS_RE = re.compile(r"^@?([A-Za-z0-9_.-]{1,64})@([A-Za-z0-9.-]+\.[A-Za-z]{2,}(:\d{1,5})?)$")
-ID_RE = re.compile(r"^[0-9A-Za-z]{1,32}$")
+#: Mastodon status IDs are numbers; requiring that keeps other sites' "/@name/page" out.
+ID_RE = re.compile(r"^[0-9]{1,32}$")
 #: Hosts other sources own; their URLs are never Mastodon statuses.
 NOT_MASTODON = frozenset(
     {
@@ -270,7 +271,7 @@ class MastodonSource:
                 return Ref("mastodon", "author", author=acct.lower(), post=base)
             if ID_RE.match(segments[1]):
                 return Ref("mastodon", "post", author=acct.lower(), post=f"{base}/{segments[1]}")
-            raise BadReference(f"not a Mastodon post or profile URL: {text}")
+            return None
         # https://host/users/user/statuses/id (the ActivityPub form)
         if len(segments) == 4 and segments[0] == "users" and segments[2] == "statuses":
             if USER_RE.match(segments[1]) and ID_RE.match(segments[3]):
