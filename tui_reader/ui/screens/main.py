@@ -18,7 +18,7 @@ from textual.widgets import Footer, Header
 
 from tui_reader.errors import ReaderError, SourceUnavailable
 from tui_reader.export import export_thread
-from tui_reader.library import AuthorSync
+from tui_reader.library import AuthorRow, AuthorSync
 from tui_reader.models import Thread
 from tui_reader.ui.screens.dialogs import (
     ExportDialog,
@@ -84,13 +84,11 @@ class MainScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        library = self.reader.library
+        rows = self.reload_lists()
         self.query_one(ThreadHeader).show(
-            None, offline=library.offline, empty=not library.authors()
+            None, offline=self.reader.library.offline, empty=not rows
         )
-        self.reload_lists()
         self.query_one(AuthorList).focus()
-        self._show_feed(ALL)
         if self.open_ref:
             self.unroll(self.open_ref)
 
@@ -131,8 +129,8 @@ class MainScreen(Screen[None]):
 
     # Lists ------------------------------------------------------------------------------
 
-    def reload_lists(self) -> None:
-        """Refresh the author counts and the feed from the library."""
+    def reload_lists(self) -> list[AuthorRow]:
+        """Refresh the author counts and the feed from the library; returns the authors."""
         library = self.reader.library
         rows = library.authors()
         total = sum(row.threads for row in rows)
@@ -143,6 +141,7 @@ class MainScreen(Screen[None]):
             self._show_hits()
         else:
             self._show_feed(authors.chosen_key)
+        return rows
 
     def _show_feed(self, key: str) -> None:
         library = self.reader.library
