@@ -11,6 +11,7 @@ from tui_reader.demo import build_async
 from tui_reader.library import Library
 from tui_reader.ui.app import make_app
 from tui_reader.ui.widgets.feed import FeedList
+from tui_reader.ui.widgets.read_more import ReadMore
 from tui_reader.ui.widgets.thread_view import ThreadView
 
 
@@ -54,3 +55,22 @@ async def test_the_demo_opens_in_the_reader_and_stays_offline(demo: Library) -> 
         await pilot.press("r")
         await pilot.pause()
         assert any("Offline" in n.message for n in app._notifications)
+
+
+async def test_a_thread_that_links_its_authors_other_thread_opens(demo: Library) -> None:
+    # "More from" and "Linked in this thread" both list the same thread: the demo crashed.
+    app = make_app(demo.config, demo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        feed = app.screen.query_one(FeedList)
+        target = next(t for t in feed.threads if "card catalogues" in t.title)
+        feed.focus()
+        feed.highlighted = feed.get_option_index(target.id)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.return_code is None
+        view = app.screen.query_one(ThreadView)
+        assert view.thread is not None and view.thread.id == target.id
+        more = app.screen.query_one(ReadMore)
+        listed = [more.get_option_at_index(i).id or "" for i in range(more.option_count)]
+        assert any(i.startswith("linked:") for i in listed)
+        assert any(i.startswith("more:") for i in listed)

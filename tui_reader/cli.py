@@ -251,8 +251,10 @@ def run_reader(library: Library, open_ref: str = "") -> int:
 
     if open_ref:
         library.resolve(open_ref)  # a REF that names nothing fails here, before the screen clears
-    make_app(library.config, library, open_ref=open_ref).run()
-    return 0
+    app = make_app(library.config, library, open_ref=open_ref)
+    app.run()
+    # Textual prints the traceback of a crash and sets the code; a crash is never success.
+    return app.return_code or 0
 
 
 def run_demo() -> int:
@@ -270,7 +272,7 @@ def run_demo() -> int:
             app.run()
         finally:
             library.close()
-    return 0
+    return app.return_code or 0
 
 
 def cmd_read(args: argparse.Namespace, library: Library, out: TextIO) -> int:

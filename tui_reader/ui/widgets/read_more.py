@@ -44,7 +44,7 @@ class ReadMore(VimOptionList):
             handle = thread.author.handle
             options.append(_heading(f"More from @{handle}", len(more_from)))
             options += [
-                Option(_summary(s, show_author=False), id=f"thread:{s.id}")
+                Option(_summary(s, show_author=False), id=f"more:{s.id}")
                 for s in more_from[:MAX_PER_SECTION]
             ]
             if not more_from:
@@ -57,7 +57,7 @@ class ReadMore(VimOptionList):
                 for item in linked[:MAX_PER_SECTION]:
                     if item.summary is not None:
                         options.append(
-                            Option(_summary(item.summary), id=f"thread:{item.summary.id}")
+                            Option(_summary(item.summary), id=f"linked:{item.summary.id}")
                         )
                     else:
                         options.append(Option(_link(item.url), id=f"url:{item.url}"))
@@ -74,7 +74,8 @@ class ReadMore(VimOptionList):
     def _selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         kind, _, value = (event.option.id or "").partition(":")
-        if kind in ("thread", "unread"):
+        # Each section has its own prefix: one thread may be listed in several sections.
+        if kind in ("more", "linked", "unread"):
             self.post_message(self.Chosen(thread_id=value))
         elif kind == "url":
             self.post_message(self.Chosen(url=value))
