@@ -24,6 +24,7 @@ from tui_reader.render import (
     FORMATS,
     nice_date,
     safe_text,
+    short_date,
     snippet_pieces,
     summaries_json,
     summary_dict,
@@ -223,7 +224,7 @@ def cmd_threads(args: argparse.Namespace, library: Library, out: TextIO) -> int:
         for thread in threads:
             table.add_row(
                 Text("new" if thread.is_new else ("●" if thread.unread else " "), style="cyan"),
-                Text(nice_date(thread.created_at)[:10]),
+                Text(short_date(thread.created_at)),
                 Text("@" + safe_text(thread.author.handle)),
                 Text(str(thread.post_count), justify="right"),
                 Text(safe_text(thread.title)),
@@ -235,7 +236,7 @@ def cmd_threads(args: argparse.Namespace, library: Library, out: TextIO) -> int:
         state = ("new" if thread.is_new else "unread") if thread.unread else "read"
         fields = [
             state if thread.fetched else "listed",
-            nice_date(thread.created_at)[:10] if thread.created_at else "",
+            short_date(thread.created_at) if thread.created_at else "",
             "@" + thread.author.handle,
             f"{thread.post_count} posts",
             thread.title,
@@ -444,7 +445,7 @@ def cmd_search(args: argparse.Namespace, library: Library, out: TextIO) -> int:
     for hit in hits:
         thread = hit.thread
         head = (
-            f"{nice_date(thread.created_at)[:10]} · @{safe_text(thread.author.handle)} · "
+            f"{short_date(thread.created_at)} · @{safe_text(thread.author.handle)} · "
             f"{safe_text(thread.title)} · post {hit.post_index + 1}/{thread.post_count}"
         )
         if console is not None:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from tui_reader.clean import clean_line
+
 
 class ReaderError(Exception):
     """Base of every error that should reach the user as one line, not a traceback."""
 
     def __init__(self, message: str) -> None:
+        # Messages quote servers and REFs: whatever they hold, nothing in them may act.
+        message = clean_line(message)
         super().__init__(message)
         self.message = message
 

@@ -6,8 +6,10 @@ import asyncio
 import email.utils
 import json
 import random
+import re
 import time
-from collections.abc import Awaitable, Callable, Mapping
+import zlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -16,6 +18,7 @@ from urllib.parse import parse_qsl, urlsplit
 import httpx
 
 from tui_reader import __version__
+from tui_reader.clean import clean_line
 from tui_reader.errors import (
     BadResponse,
     FetchError,
@@ -28,6 +31,10 @@ from tui_reader.errors import (
 
 USER_AGENT = f"tui-reader/{__version__} (+https://pypi.org/project/tui-reader/)"
 MAX_RESPONSE_BYTES = 32 * 1024 * 1024
+MAX_REDIRECTS = 5
+REDIRECTS = frozenset({301, 302, 303, 307, 308})
+#: Decoded bytes produced per step, so a compressed body cannot grow past the cap in one go.
+DECODE_STEP = 256 * 1024
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
@@ -88,7 +95,8 @@ class Response:
                 charset = value.strip('"')
         try:
             return self.body.decode(charset, errors="replace")
-        except LookupError:
+        except (LookupError, UnicodeError):
+            # An unknown charset, or a codec that is not one for text (idna).
             return self.body.decode("utf-8", errors="replace")
 
 
@@ -97,7 +105,7 @@ def _host(url: str) -> str:
 
 
 def _short(text: str, limit: int = 200) -> str:
-    text = " ".join(str(text).split())
+    text = clean_line(str(text))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -107,7 +115,8 @@ def retry_after_seconds(headers: Mapping[str, str], now: float | None = None) ->
     value = headers.get("retry-after")
     if value:
         value = value.strip()
-        if value.isdigit():
+        # ASCII digits only: "²".isdigit() is true, and float() then fails.
+        if re.fullmatch(r"[0-9]{1,10}", value):
             return float(value)
         try:
             when = email.utils.parsedate_to_datetime(value)
@@ -121,10 +130,8 @@ def retry_after_seconds(headers: Mapping[str, str], now: float | None = None) ->
         if not reset:
             continue
         reset = reset.strip()
-        try:
+        if re.fullmatch(r"[0-9]{1,12}(\.[0-9]{1,6})?", reset):
             return max(0.0, float(reset) - now)
-        except ValueError:
-            pass
         try:
             stamp = datetime.fromisoformat(reset.replace("Z", "+00:00")).timestamp()
             return max(0.0, stamp - now)
@@ -137,7 +144,7 @@ def _error_detail(body: bytes) -> tuple[str, str]:
     """A server's own error code and message, from the JSON bodies Bluesky and Mastodon send."""
     try:
         data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return "", ""
     if not isinstance(data, dict):
         return "", ""
@@ -146,7 +153,7 @@ def _error_detail(body: bytes) -> tuple[str, str]:
     if isinstance(code, str) and not message and " " in code:
         # Mastodon puts its human-readable message in "error".
         return "", _short(code)
-    return (code if isinstance(code, str) else ""), _short(str(message))
+    return (clean_line(code) if isinstance(code, str) else ""), _short(str(message))
 
 
 def replay_key(url: str) -> str:
@@ -155,6 +162,16 @@ def replay_key(url: str) -> str:
     pairs = sorted(parse_qsl(parts.query, keep_blank_values=True))
     query = "&".join(f"{key}={value}" for key, value in pairs)
     return f"{parts.scheme}://{parts.hostname}{parts.path}?{query}"
+
+
+class _Body(httpx.AsyncByteStream):
+    """A recorded body, served as a stream."""
+
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        yield self.body
 
 
 def _replaying(
@@ -168,9 +185,96 @@ def _replaying(
         if recorded is None:
             return httpx.Response(404, json={"error": "NotFound", "message": "not recorded"})
         status, headers, body = recorded
-        return httpx.Response(status, headers=headers, content=body)
+        # As a stream, like a network answer: the body is then read raw, as it is over TCP.
+        return httpx.Response(status, headers=headers, stream=_Body(body))
 
     return httpx.MockTransport(answer)
+
+
+def _same_site(here: str, there: str) -> bool:
+    """Whether two host names belong to one site: equal, or one inside the other."""
+    here, there = here.lower().rstrip("."), there.lower().rstrip(".")
+    return here == there or here.endswith("." + there) or there.endswith("." + here)
+
+
+def _redirect_target(current: httpx.URL, location: str) -> str:
+    """Where a redirect leads, if it is one to follow; ``BadResponse`` saying where if not."""
+    try:
+        target = current.join(location)
+    except (httpx.InvalidURL, ValueError):
+        raise BadResponse(f"{current.host} redirected to an address that is not one") from None
+    shown = _short(str(target), 120)
+    if target.scheme not in ("http", "https"):
+        raise BadResponse(f"{current.host} redirected to {shown}: only http and https are used")
+    if current.scheme == "https" and target.scheme == "http":
+        raise BadResponse(f"{current.host} redirected to {shown}, from https down to http")
+    if not _same_site(current.host, target.host):
+        raise BadResponse(f"{current.host} redirected to another site: {shown}")
+    return str(target)
+
+
+class _Decoder:
+    """A response body's content coding undone step by step, never past ``limit`` bytes."""
+
+    def __init__(self, url: str, coding: str, limit: int) -> None:
+        self.url = url
+        self.limit = limit
+        self.size = 0
+        self.parts: list[bytes] = []
+        codings = [c.strip().lower() for c in coding.split(",") if c.strip()]
+        codings = [c for c in codings if c != "identity"]
+        if len(codings) > 1:
+            raise BadResponse(
+                f"{_host(url)} sent a body compressed {len(codings)} times over "
+                f"({', '.join(codings)}); refusing it"
+            )
+        self.coding = codings[0] if codings else ""
+        self._zlib: Any = None
+        if self.coding in ("gzip", "x-gzip"):
+            self._zlib = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        elif self.coding == "deflate":
+            self._zlib = zlib.decompressobj()
+        elif self.coding:
+            raise BadResponse(f"{_host(url)} sent a body in an unknown coding: {_short(coding)}")
+        self._started = False
+
+    def _add(self, data: bytes) -> None:
+        self.size += len(data)
+        if self.size > self.limit:
+            megabytes = self.limit / (1024 * 1024)
+            raise BadResponse(f"{_host(self.url)} sent more than {megabytes:g} MB; giving up")
+        self.parts.append(data)
+
+    def feed(self, data: bytes) -> None:
+        """Take the next raw chunk."""
+        if self._zlib is None:
+            self._add(data)
+            return
+        try:
+            if not self._started and self.coding == "deflate":
+                # "deflate" is meant to be zlib-wrapped, but some servers send it raw.
+                self._started = True
+                probe = zlib.decompressobj()
+                try:
+                    probe.decompress(data[:2])
+                except zlib.error:
+                    self._zlib = zlib.decompressobj(-zlib.MAX_WBITS)
+            while data and not self._zlib.eof:
+                self._add(self._zlib.decompress(data, DECODE_STEP))
+                data = self._zlib.unconsumed_tail
+        except zlib.error:
+            raise BadResponse(f"{_host(self.url)} sent a body that does not decompress") from None
+
+    def finish(self) -> bytes:
+        """The whole decoded body."""
+        if self._zlib is not None:
+            try:
+                self._add(self._zlib.flush())
+            except zlib.error:
+                raise BadResponse(
+                    f"{_host(self.url)} sent a body that does not decompress"
+                ) from None
+        return b"".join(self.parts)
 
 
 class Fetcher:
@@ -212,7 +316,8 @@ class Fetcher:
                 max_connections=max_connections, max_keepalive_connections=max_connections
             ),
             headers={"user-agent": user_agent, "accept-encoding": "gzip, deflate"},
-            follow_redirects=True,
+            # Redirects are followed by hand: only to the same site, never down to http.
+            follow_redirects=False,
             transport=_replaying(replay) if replay is not None else None,
         )
 
@@ -296,12 +401,20 @@ class Fetcher:
             last = attempt == self.attempts
             try:
                 async with self._limit_for(host):
-                    response = await self._send(url, params, accept, etag, headers)
-            except httpx.TimeoutException:
-                if last:
-                    raise SourceUnavailable(
-                        f"{host} did not answer within {self.timeout:g} s"
-                    ) from None
+                    # One deadline for the whole answer: a server dripping a byte at a time
+                    # gets no longer than a silent one.
+                    async with asyncio.timeout(self.timeout):
+                        response = await self._send(url, params, accept, etag, headers)
+            except (TimeoutError, httpx.TimeoutException):
+                # Not retried: a server that did not answer in time would only be waited for
+                # again, and the message would no longer be true.
+                raise SourceUnavailable(
+                    f"{host} did not answer within {self.timeout:g} s"
+                ) from None
+            except (httpx.InvalidURL, httpx.UnsupportedProtocol) as error:
+                raise BadResponse(
+                    f"cannot fetch {_short(url)}: {_short(str(error), 120)}"
+                ) from None
             except httpx.TransportError as error:
                 if last:
                     reason = _short(str(error) or type(error).__name__, 120)
@@ -330,31 +443,43 @@ class Fetcher:
         etag: str,
         extra: dict[str, str],
     ) -> Response:
-        self.stats.requests += 1
         headers = {"accept": accept, **extra}
         if etag:
             headers["if-none-match"] = etag
         request = self._client.build_request("GET", url, params=params, headers=headers)
-        response = await self._client.send(request, stream=True)
-        try:
-            declared = response.headers.get("content-length", "")
-            if declared.isdigit() and int(declared) > self.max_bytes:
+        for _hop in range(MAX_REDIRECTS + 1):
+            self.stats.requests += 1
+            response = await self._client.send(request, stream=True)
+            try:
+                if response.status_code in REDIRECTS and "location" in response.headers:
+                    target = _redirect_target(request.url, response.headers["location"])
+                    request = self._client.build_request("GET", target, headers=headers)
+                    continue
+                body = await self._read_body(str(request.url), response)
+            finally:
+                await response.aclose()
+            return Response(
+                url=str(response.url),
+                status=response.status_code,
+                headers={key.lower(): value for key, value in response.headers.items()},
+                body=body,
+            )
+        raise BadResponse(f"{_host(url)} redirected more than {MAX_REDIRECTS} times; giving up")
+
+    async def _read_body(self, url: str, response: httpx.Response) -> bytes:
+        """The body, decoded by us and in bounded steps, so that no coding can inflate it
+        past the cap (httpx would decode each chunk whole, a gzip bomb included)."""
+        declared = response.headers.get("content-length", "")
+        if declared.isascii() and declared.isdigit() and int(declared) > self.max_bytes:
+            raise self._too_big(url)
+        decoder = _Decoder(url, response.headers.get("content-encoding", ""), self.max_bytes)
+        received = 0
+        async for chunk in response.aiter_raw():
+            received += len(chunk)
+            if received > self.max_bytes:
                 raise self._too_big(url)
-            chunks: list[bytes] = []
-            size = 0
-            async for chunk in response.aiter_bytes():
-                size += len(chunk)
-                if size > self.max_bytes:
-                    raise self._too_big(url)
-                chunks.append(chunk)
-        finally:
-            await response.aclose()
-        return Response(
-            url=str(response.url),
-            status=response.status_code,
-            headers={key.lower(): value for key, value in response.headers.items()},
-            body=b"".join(chunks),
-        )
+            decoder.feed(chunk)
+        return decoder.finish()
 
     def _too_big(self, url: str) -> BadResponse:
         megabytes = self.max_bytes / (1024 * 1024)

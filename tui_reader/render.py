@@ -5,24 +5,14 @@ from __future__ import annotations
 import html
 import json
 import re
-from datetime import datetime
+from datetime import UTC
 from typing import Any
 
+from tui_reader.clean import clean_text
 from tui_reader.models import Post, Thread, ThreadSummary
+from tui_reader.times import parse_time
 
 DELETED_NOTE = "deleted upstream; this is the library's copy"
-
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def _placeholder(match: re.Match[str]) -> str:
-    char = match.group()
-    code = ord(char)
-    if code < 0x20:
-        return chr(0x2400 + code)  # the Unicode "control pictures": ␛ for ESC
-    if code == 0x7F:
-        return "\u2421"
-    return "\ufffd"
 
 
 def safe_text(text: str) -> str:
@@ -30,7 +20,7 @@ def safe_text(text: str) -> str:
 
     Newlines and tabs are kept; ESC becomes ``␛``, so no escape sequence reaches a terminal.
     """
-    return _CONTROL.sub(_placeholder, text.replace("\r\n", "\n").replace("\r", "\n"))
+    return clean_text(text)
 
 
 MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -38,18 +28,21 @@ MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "O
 
 def nice_date(value: str) -> str:
     """An ISO time as ``2024-05-01 12:00`` (UTC), a year-less ``--12-14`` as ``14 Dec``,
-    nothing as ``date unknown``, anything else as given."""
-    if not value:
-        return "date unknown"
+    and anything else (nothing, or a server's garbage) as ``date unknown``."""
     if value.startswith("--") and len(value) == 7 and value[2:4].isdigit():
         month = int(value[2:4])
-        if 1 <= month <= 12:
+        if 1 <= month <= 12 and value[5:7].isdigit():
             return f"{int(value[5:7])} {MONTH_NAMES[month - 1]}"
-    try:
-        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return value
-    return when.strftime("%Y-%m-%d %H:%M")
+    when = parse_time(value)
+    if when is None:
+        return "date unknown"
+    return when.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+
+
+def short_date(value: str) -> str:
+    """``2024-05-01`` (``14 Dec`` when the year is unknown, ``undated`` when the day is)."""
+    shown = nice_date(value)
+    return "undated" if shown == "date unknown" else shown[:10]
 
 
 def reading_line(thread: Thread) -> str:

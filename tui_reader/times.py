@@ -18,14 +18,19 @@ def parse_time(value: object) -> datetime | None:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
+    if parsed.tzinfo is not None:
+        try:
+            parsed.astimezone(UTC)
+        except OverflowError:  # year 1 or 9999 shifted past the calendar's edge
+            return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return parsed
 
 
 def normalise_time(value: object) -> str:
-    """A server's timestamp in the library's form, or the text as given if it is not one."""
+    """A server's timestamp in the library's form, or "" (unknown) if it is not one."""
     parsed = parse_time(value)
     if parsed is None:
-        return value if isinstance(value, str) else ""
+        return ""
     return parsed.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")

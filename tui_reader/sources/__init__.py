@@ -55,6 +55,25 @@ class Source(Protocol):
         ...
 
 
+#: The most posts any walk over server data takes: a thread longer than this is cut, and a
+#: server that links its posts in a loop cannot keep a walk going.
+MAX_CHAIN_STEPS = 10_000
+
+
+def climb(start: str, parent_of: Callable[[str], str]) -> str:
+    """The topmost post above ``start`` along ``parent_of`` ("" where there is none); stops
+    at a cycle or after ``MAX_CHAIN_STEPS``."""
+    seen = {start}
+    current = start
+    for _step in range(MAX_CHAIN_STEPS):
+        parent = parent_of(current)
+        if not parent or parent in seen:
+            break
+        seen.add(parent)
+        current = parent
+    return current
+
+
 def follow_chain(
     root: str, own_replies: Callable[[str], list[str]], sort_key: Callable[[str], Any]
 ) -> list[str]:
@@ -63,7 +82,7 @@ def follow_chain(
     chain = [root]
     seen = {root}
     current = root
-    while True:
+    while len(chain) < MAX_CHAIN_STEPS:
         replies = own_replies(current)
         if not replies:
             return chain
@@ -73,3 +92,4 @@ def follow_chain(
         seen.add(following)
         chain.append(following)
         current = following
+    return chain

@@ -8,10 +8,11 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from tui_reader.clean import clean_line, clean_text
 from tui_reader.errors import BadReference, BadResponse, FetchError, NotFound
 from tui_reader.fetch import Fetcher
 from tui_reader.models import Author, Media, Post, Quote, Ref, SourceName, Thread
-from tui_reader.sources import AuthorScan, follow_chain
+from tui_reader.sources import MAX_CHAIN_STEPS, AuthorScan, follow_chain
 from tui_reader.times import normalise_time, parse_time, utc_now
 
 #: Levels of replies asked for per request. The AppView allows up to 1000, but every level
@@ -80,7 +81,8 @@ def restore_links(text: str, facets: object) -> tuple[str, tuple[str, ...]]:
     Facet offsets count UTF-8 bytes, not characters. A link facet over words that are not
     the URL itself ("read this") keeps its words; the URL still goes into the list.
     """
-    data = text.encode("utf-8")
+    # Lone surrogates (from JSON "\ud800") keep their place, so offsets still line up.
+    data = text.encode("utf-8", errors="surrogatepass")
     spans: list[tuple[int, int, str]] = []
     for facet in facets if isinstance(facets, list) else []:
         if not isinstance(facet, dict):
@@ -107,6 +109,7 @@ def restore_links(text: str, facets: object) -> tuple[str, tuple[str, ...]]:
         pieces.append(data[position:start].decode("utf-8", errors="replace"))
         visible = data[start:end].decode("utf-8", errors="replace")
         shown = visible.rstrip(".…")
+        uri = clean_line(uri)
         if shown and _norm_link(uri).startswith(_norm_link(shown)):
             pieces.append(uri)
         else:
@@ -115,21 +118,40 @@ def restore_links(text: str, facets: object) -> tuple[str, tuple[str, ...]]:
             links.append(uri)
         position = end
     pieces.append(data[position:].decode("utf-8", errors="replace"))
-    return "".join(pieces), tuple(links)
+    return clean_text("".join(pieces)), tuple(links)
+
+
+def _raw(value: object) -> str:
+    return value if isinstance(value, str) else ""
 
 
 def _text(value: object) -> str:
-    return value if isinstance(value, str) else ""
+    """A string field of an answer, cleaned where it enters (see ``tui_reader.clean``)."""
+    return clean_text(value) if isinstance(value, str) else ""
+
+
+def is_post_uri(uri: str) -> bool:
+    """Whether ``uri`` has the shape of a post's AT URI (``at://<did>/app.bsky.feed.post/…``)."""
+    repo, rkey = split_uri(uri)
+    return (
+        uri.startswith("at://")
+        and uri == post_uri(repo, rkey)
+        and bool(DID_RE.match(repo))
+        and bool(RKEY_RE.match(rkey))
+    )
 
 
 def parse_author(view: dict[str, Any]) -> Author:
     """An ``app.bsky.actor.defs#profileViewBasic`` as an ``Author``."""
     did = _text(view.get("did"))
+    if not DID_RE.match(did):
+        raise BadResponse("the Bluesky server sent an author without a usable DID")
     return Author(
         source="bluesky",
         id=did,
-        handle=_text(view.get("handle")) or did,
-        display_name=_text(view.get("displayName")).strip(),
+        # A handle that is not one ("handle.invalid" is valid) is shown as the DID instead.
+        handle=handle if HANDLE_RE.match(handle := _text(view.get("handle"))) else did,
+        display_name=clean_line(_text(view.get("displayName"))),
         url=f"https://bsky.app/profile/{did}",
     )
 
@@ -143,7 +165,7 @@ def _quote(record: object) -> Quote | None:
     if kind.endswith("#viewRecord"):
         value = record.get("value") if isinstance(record.get("value"), dict) else {}
         assert isinstance(value, dict)
-        text, _ = restore_links(_text(value.get("text")), value.get("facets"))
+        text, _ = restore_links(_raw(value.get("text")), value.get("facets"))
         author = record.get("author") if isinstance(record.get("author"), dict) else {}
         assert isinstance(author, dict)
         return Quote(url=url, author=_text(author.get("handle")), text=text)
@@ -179,7 +201,7 @@ def parse_post(view: dict[str, Any]) -> Post:
     uri = _text(view.get("uri"))
     record = view.get("record") if isinstance(view.get("record"), dict) else {}
     assert isinstance(record, dict)
-    text, links = restore_links(_text(record.get("text")), record.get("facets"))
+    text, links = restore_links(_raw(record.get("text")), record.get("facets"))
     media: list[Media] = []
     quote: Quote | None = None
     embed = view.get("embed")
@@ -273,8 +295,8 @@ class _ThreadGraph:
             self.gone.setdefault(uri, "blocked")
             return uri
         post = node.get("post")
-        if not isinstance(post, dict) or not _text(post.get("uri")):
-            return ""
+        if not isinstance(post, dict) or not is_post_uri(_text(post.get("uri"))):
+            return ""  # no post, or one whose URI could not be a library key
         uri = _text(post["uri"])
         self.views[uri] = post
         return uri
@@ -399,7 +421,7 @@ class BlueskySource:
             if error.status in (400, 404):
                 raise NotFound(f"no Bluesky account is called {author}") from None
             raise
-        if not isinstance(data, dict) or not isinstance(data.get("did"), str):
+        if not isinstance(data, dict) or not DID_RE.match(_text(data.get("did"))):
             raise BadResponse(f"the Bluesky server sent an unusable profile for {author}")
         return parse_author(data)
 
@@ -458,6 +480,8 @@ class BlueskySource:
                 if not pinned and when > scan.watermark:
                     scan.watermark = when
                 uri = _text(view.get("uri"))
+                if not is_post_uri(uri):
+                    continue
                 record = view.get("record") if isinstance(view.get("record"), dict) else {}
                 reply = record.get("reply") if isinstance(record, dict) else None
                 if not isinstance(reply, dict):
@@ -539,7 +563,7 @@ class BlueskySource:
         # Up to the author's topmost post of the chain, asking again where the view stops.
         root = start
         seen = {root}
-        while True:
+        while len(seen) < MAX_CHAIN_STEPS:
             parent = graph.parent.get(root) or graph.record_parent(root)
             if not parent or graph.author_of(parent) != author_did:
                 break
@@ -565,7 +589,7 @@ class BlueskySource:
         visited = {root}
         asked: set[str] = set()
         current = root
-        while True:
+        while len(chain) < MAX_CHAIN_STEPS:
             if graph.needs_replies(current) and current not in asked:
                 if requests >= MAX_THREAD_REQUESTS:
                     ends_early = "the server stopped answering before the end of the thread"

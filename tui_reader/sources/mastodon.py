@@ -5,14 +5,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from tui_reader.clean import clean_line, clean_text
 from tui_reader.errors import BadReference, BadResponse, FetchError, NotFound, Unauthorized
 from tui_reader.fetch import Fetcher
 from tui_reader.models import Author, Media, Post, Quote, Ref, SourceName, Thread
-from tui_reader.sources import AuthorScan, follow_chain
+from tui_reader.sources import MAX_CHAIN_STEPS, AuthorScan, climb, follow_chain
 from tui_reader.times import normalise_time, parse_time, utc_now
 
 #: Statuses per page of an account's timeline (the API's maximum).
@@ -45,8 +47,23 @@ NOT_MASTODON = frozenset(
 )
 
 
+#: Status and account IDs are opaque (numbers on Mastodon, ULIDs or flake IDs elsewhere), but
+#: they go into request paths: only these characters are taken.
+OPAQUE_ID_RE = re.compile(r"^[A-Za-z0-9_.~-]{1,100}$")
+
+
 def _text(value: object) -> str:
-    return value if isinstance(value, str) else ""
+    """A string field of an answer, cleaned where it enters (see ``tui_reader.clean``)."""
+    return clean_text(value) if isinstance(value, str) else ""
+
+
+def _id(value: object) -> str:
+    """A status or account ID: a string of safe characters, or a JSON number; else ""."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return str(value)
+    if isinstance(value, str) and OPAQUE_ID_RE.match(value):
+        return value
+    return ""
 
 
 class _ContentParser(HTMLParser):
@@ -131,7 +148,9 @@ def content_to_text(html: str) -> tuple[str, tuple[str, ...]]:
     """A status's HTML ``content`` as plain text, and the web links it holds."""
     parser = _ContentParser()
     parser.feed(html)
-    return parser.result()
+    text, links = parser.result()
+    # Character references (&#27;) only become characters here: clean the result too.
+    return clean_text(text), tuple(clean_line(link) for link in links)
 
 
 def parse_account(account: dict[str, Any], base: str) -> Author:
@@ -140,12 +159,15 @@ def parse_account(account: dict[str, Any], base: str) -> Author:
     host = urlsplit(base).netloc
     if "@" not in acct:
         acct = f"{acct}@{host}"
+    user, _, domain = acct.partition("@")
+    if not USER_RE.match(user) or not HOST_RE.match(domain):
+        raise BadResponse(f"{host} sent an account whose address is not one")
     return Author(
         source="mastodon",
         id=acct.lower(),
         handle=acct,
-        display_name=_text(account.get("display_name")).strip(),
-        url=_text(account.get("url")),
+        display_name=clean_line(_text(account.get("display_name"))),
+        url=clean_line(_text(account.get("url"))),
     )
 
 
@@ -196,8 +218,8 @@ def parse_status(status: dict[str, Any], base: str) -> Post:
                 quoted_text,
             )
     return Post(
-        id=_text(status.get("uri")) or f"{base}/statuses/{_text(status.get('id'))}",
-        url=_text(status.get("url")) or _text(status.get("uri")),
+        id=_post_key(status, base),
+        url=clean_line(_text(status.get("url")) or _text(status.get("uri"))),
         created_at=normalise_time(status.get("created_at")),
         text=text,
         links=tuple(all_links),
@@ -207,9 +229,24 @@ def parse_status(status: dict[str, Any], base: str) -> Post:
     )
 
 
+def _post_key(status: dict[str, Any], base: str) -> str:
+    """The library's ID of a status: its ActivityPub URI when that lives on the server that
+    sent it. A server cannot name another server's post, so it cannot overwrite its thread."""
+    uri = _text(status.get("uri"))
+    parts = urlsplit(uri)
+    served = urlsplit(base)
+    if (
+        parts.scheme in ("http", "https")
+        and parts.netloc.lower() == served.netloc.lower()
+        and uri == clean_line(uri)
+    ):
+        return uri
+    return f"{base}/statuses/{_id(status.get('id'))}"
+
+
 def _sort_key(status: dict[str, Any]) -> tuple[datetime, str]:
     when = parse_time(status.get("created_at")) or datetime.max.replace(tzinfo=UTC)
-    return when, _text(status.get("id")).rjust(32, "0")
+    return when, _id(status.get("id")).rjust(32, "0")
 
 
 @dataclass
@@ -220,19 +257,19 @@ class _Statuses:
     children: dict[str, list[str]] = field(default_factory=dict)
 
     def add(self, status: Any) -> None:
-        if not isinstance(status, dict) or not _text(status.get("id")):
+        if not isinstance(status, dict) or not _id(status.get("id")):
             return
-        status_id = _text(status["id"])
+        status_id = _id(status["id"])
         if status_id in self.by_id:
             return
         self.by_id[status_id] = status
-        parent = _text(status.get("in_reply_to_id"))
+        parent = _id(status.get("in_reply_to_id"))
         if parent:
             self.children.setdefault(parent, []).append(status_id)
 
     def account_of(self, status_id: str) -> str:
         account = self.by_id.get(status_id, {}).get("account")
-        return _text(account.get("id")) if isinstance(account, dict) else ""
+        return _id(account.get("id")) if isinstance(account, dict) else ""
 
 
 class MastodonSource:
@@ -324,7 +361,7 @@ class MastodonSource:
         scheme = "http" if _loopback(host) else "https"
         base = f"{scheme}://{host}"
         data = await self._get(base, "/api/v1/accounts/lookup", {"acct": user})
-        if not isinstance(data, dict) or not _text(data.get("id")):
+        if not isinstance(data, dict) or not _id(data.get("id")):
             raise BadResponse(f"{host} sent an unusable account for {acct}")
         return base, data
 
@@ -342,14 +379,14 @@ class MastodonSource:
         base, _, start = ref.post.rpartition("/")
         statuses = _Statuses()
         first = await self._get(base, f"/api/v1/statuses/{start}")
-        if not isinstance(first, dict) or not _text(first.get("id")):
+        if not isinstance(first, dict) or not _id(first.get("id")):
             raise BadResponse(f"{urlsplit(base).netloc} sent an unusable status")
         home = _home_of(first)
         if home is not None and home[0] != base:
             # A remote author's thread is whole only on their own instance.
             base, start = home
             first = await self._get(base, f"/api/v1/statuses/{start}")
-            if not isinstance(first, dict) or not _text(first.get("id")):
+            if not isinstance(first, dict) or not _id(first.get("id")):
                 raise BadResponse(f"{urlsplit(base).netloc} sent an unusable status")
         statuses.add(first)
         author_id = statuses.account_of(start)
@@ -372,15 +409,19 @@ class MastodonSource:
         await context(start)
         # Up: the author's own chain of parents; a long one needs asking again higher up.
         root = start
-        while True:
-            parent = _text(statuses.by_id[root].get("in_reply_to_id"))
-            if not parent or _text(statuses.by_id[root].get("in_reply_to_account_id")) != author_id:
+        climbed = {root}
+        for _step in range(MAX_CHAIN_STEPS):
+            parent = _id(statuses.by_id[root].get("in_reply_to_id"))
+            if not parent or _id(statuses.by_id[root].get("in_reply_to_account_id")) != author_id:
                 break
+            if parent in climbed:
+                break  # a reply cycle: only a hostile or broken server sends one
             if parent not in statuses.by_id:
                 before = len(statuses.by_id)
                 await context(root)
                 if parent not in statuses.by_id or len(statuses.by_id) == before:
                     break
+            climbed.add(parent)
             root = parent
         if root != start:
             await context(root)
@@ -396,6 +437,15 @@ class MastodonSource:
         account = statuses.by_id[root].get("account")
         author = parse_account(account if isinstance(account, dict) else {}, base)
         return Thread.from_posts("mastodon", author, posts, utc_now())
+
+    @staticmethod
+    def _own_parent(statuses: _Statuses, account_id: str, status_id: str) -> str:
+        """The status that ``status_id`` replies to, if it is in hand and the author's own."""
+        status = statuses.by_id[status_id]
+        parent = _id(status.get("in_reply_to_id"))
+        if parent not in statuses.by_id or _id(status.get("in_reply_to_account_id")) != account_id:
+            return ""
+        return parent
 
     @staticmethod
     def _chain(root: str, author_id: str, statuses: _Statuses) -> list[str]:
@@ -416,7 +466,7 @@ class MastodonSource:
         """The author's threads since ``watermark``, from their statuses, newest first."""
         scan = AuthorScan(watermark=watermark, etag=etag)
         base, account = await self._account(author_id)
-        account_id = _text(account.get("id"))
+        account_id = _id(account.get("id"))
         seen: dict[str, dict[str, Any]] = {}
         max_id = ""
         for page in range(MAX_STATUS_PAGES):
@@ -448,7 +498,8 @@ class MastodonSource:
                     reached_known = True
                     continue
                 scan.watermark = max(scan.watermark, when)
-                seen[_text(status.get("id"))] = status
+                if _id(status.get("id")):
+                    seen[_id(status.get("id"))] = status
             max_id = _next_max_id(response.headers.get("link", ""))
             if reached_known or not max_id or not items:
                 break
@@ -458,23 +509,13 @@ class MastodonSource:
             statuses.add(status)
         roots: set[str] = set()
         for status_id, status in seen.items():
-            if _text(status.get("in_reply_to_account_id")) != account_id:
+            if _id(status.get("in_reply_to_account_id")) != account_id:
                 continue
             # Climb through the window to the topmost self-reply.
-            top = status_id
-            while True:
-                parent = _text(statuses.by_id[top].get("in_reply_to_id"))
-                parent_status = statuses.by_id.get(parent)
-                if (
-                    parent_status is None
-                    or _text(statuses.by_id[top].get("in_reply_to_account_id")) != account_id
-                ):
-                    break
-                top = parent
-            roots.add(top)
+            roots.add(climb(status_id, partial(self._own_parent, statuses, account_id)))
         for top in sorted(roots):
             status = statuses.by_id[top]
-            replying_to = _text(status.get("in_reply_to_id"))
+            replying_to = _id(status.get("in_reply_to_id"))
             if not replying_to:
                 chain = self._chain(top, account_id, statuses)
                 if len(chain) > 1:
@@ -482,7 +523,7 @@ class MastodonSource:
                     author = parse_account(account, base)
                     scan.threads.append(Thread.from_posts("mastodon", author, posts, utc_now()))
                 continue
-            if _text(status.get("in_reply_to_account_id")) == account_id:
+            if _id(status.get("in_reply_to_account_id")) == account_id:
                 # Its parent is the author's too, but older than the window: fetch it whole.
                 scan.to_fetch.append(
                     Ref("mastodon", "post", author=author_id, post=f"{base}/{top}")

@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urlsplit
 
+from tui_reader.clean import clean_line, clean_text
 from tui_reader.errors import BadReference, BadResponse, FetchError, NotFound, ReaderError
 from tui_reader.fetch import Fetcher
 from tui_reader.models import (
@@ -35,14 +36,14 @@ TWITTER_HOSTS = frozenset(
     {"x.com", "www.x.com", "mobile.x.com", "twitter.com", "www.twitter.com", "mobile.twitter.com"}
 )
 READER_HOSTS = frozenset({"threadreaderapp.com", "www.threadreaderapp.com"})
-SHORT_DATE_RE = re.compile(r"^(\d{1,2}) ([A-Z][a-z]{2})(?: (\d{4}))?$")
+SHORT_DATE_RE = re.compile(r"^([0-9]{1,2}) ([A-Z][a-z]{2})(?: ([0-9]{4}))?$")
 MONTHS = {
     m: i
     for i, m in enumerate(
         ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1
     )
 }
-READ_N_RE = re.compile(r"^Read (\d+) tweets?$")
+READ_N_RE = re.compile(r"^Read ([0-9]{1,6}) tweets?$")
 SEPARATOR = "• • •"
 #: Lines of the page's own furniture in a copied page: never thread text.
 FURNITURE_END = "Did Thread Reader help you today?"
@@ -86,15 +87,38 @@ class _PageParser(HTMLParser):
         self.tweets: list[_Tweet] = []
         self._ids: set[str] = set()
         self._stack: list[tuple[str, set[str]]] = []  # open elements: tag, marks
+        # How many open elements carry each mark, and how many of each tag are open: kept
+        # as counts so that a deeply nested page is read in linear time.
+        self._marks: dict[str, int] = {}
+        self._open: dict[str, int] = {}
         self._tweet: _Tweet | None = None
         self._tweet_depth = 0
         self._capture = ""  # "name" | "handle" while inside those links
 
     def _inside(self, mark: str) -> bool:
-        return any(mark in marks for _, marks in self._stack)
+        return self._marks.get(mark, 0) > 0
+
+    def _push(self, tag: str, marks: set[str]) -> None:
+        self._stack.append((tag, marks))
+        self._open[tag] = self._open.get(tag, 0) + 1
+        for mark in marks:
+            self._marks[mark] = self._marks.get(mark, 0) + 1
+
+    def _pop_to(self, tag: str) -> bool:
+        """Close the innermost open ``tag`` and everything opened inside it."""
+        if not self._open.get(tag):
+            return False  # a stray end tag in sloppy HTML
+        while self._stack:
+            name, marks = self._stack.pop()
+            self._open[name] -= 1
+            for mark in marks:
+                self._marks[mark] -= 1
+            if name == tag:
+                return True
+        return False  # pragma: no cover - the count said it was open
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        attributes = {key: value or "" for key, value in attrs}
+        attributes = {key: clean_line(value or "") for key, value in attrs}
         classes = set(attributes.get("class", "").split())
         marks: set[str] = set()
         if tag in ("br",):
@@ -139,7 +163,7 @@ class _PageParser(HTMLParser):
             self._capture = "name"
         elif tag == "a" and self._inside("screen"):
             self._capture = "handle"
-        self._stack.append((tag, marks))
+        self._push(tag, marks)
 
     def _void(self, tag: str, attributes: dict[str, str], classes: set[str]) -> None:
         if tag == "img" and self._tweet is not None and not self._inside("skip"):
@@ -148,12 +172,7 @@ class _PageParser(HTMLParser):
                 self._tweet.media.append(Media("image", source, ""))
 
     def handle_endtag(self, tag: str) -> None:
-        # Pop to the matching element; stray end tags in sloppy HTML are ignored.
-        for index in range(len(self._stack) - 1, -1, -1):
-            if self._stack[index][0] == tag:
-                del self._stack[index:]
-                break
-        else:
+        if not self._pop_to(tag):
             return
         if tag == "a":
             self._capture = ""
@@ -166,6 +185,7 @@ class _PageParser(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self._inside("skip"):
             return
+        data = clean_text(data)
         if self._capture == "name":
             self.name += data
         elif self._capture == "handle":
@@ -184,6 +204,17 @@ def _quote_from(href: str) -> Quote | None:
     return None
 
 
+def _unix_time(value: str) -> str:
+    """``data-time`` (Unix seconds) as an ISO time; "" for anything that is not one."""
+    if not re.fullmatch(r"[0-9]{1,12}", value):
+        return ""
+    try:
+        when = datetime.fromtimestamp(int(value), UTC)
+    except (OverflowError, ValueError, OSError):
+        return ""
+    return when.isoformat().replace("+00:00", "Z")
+
+
 def _clean(parts: list[str]) -> str:
     """HTML text to plain text: runs of spaces fold, explicit line breaks stay."""
     lines = [" ".join(line.split()) for line in "".join(parts).split("\n")]
@@ -199,7 +230,7 @@ def parse_page(html: str, base_url: str = "https://threadreaderapp.com") -> Thre
     handle = parser.handle.strip().lstrip("@")
     if not parser.tweets or not HANDLE_RE.match(handle):
         raise BadResponse("this is not a Thread Reader App thread page (no tweets found)")
-    author = _author(handle, parser.name.strip())
+    author = _author(handle, clean_line(parser.name))
     posts = []
     for tweet in parser.tweets:
         links = list(tweet.links)
@@ -216,9 +247,7 @@ def parse_page(html: str, base_url: str = "https://threadreaderapp.com") -> Thre
                 quote=tweet.quote,
             )
         )
-    created = ""
-    if parser.time.isdigit():
-        created = datetime.fromtimestamp(int(parser.time), UTC).isoformat().replace("+00:00", "Z")
+    created = _unix_time(parser.time)
     root = posts[0].id
     return Thread(
         id=f"threadreader:{root}",
@@ -248,6 +277,10 @@ def _partial_date(text: str) -> str:
     if not match or match.group(2) not in MONTHS:
         return ""
     day, month, year = int(match.group(1)), MONTHS[match.group(2)], match.group(3)
+    try:
+        datetime(int(year or 2000), month, day)  # 2000: a leap year, so 29 Feb stands
+    except ValueError:
+        return ""
     if year:
         return f"{year}-{month:02d}-{day:02d}T00:00:00Z"
     return f"--{month:02d}-{day:02d}"
@@ -262,7 +295,7 @@ def parse_copied_text(text: str) -> SavedPage:
     ``• • •`` line, the author from "Keep Current with …" and "More from @…", and the
     "More from" entries (date, preview, "Read N tweets").
     """
-    lines = [line.rstrip() for line in text.replace("\r\n", "\n").split("\n")]
+    lines = [line.rstrip() for line in clean_text(text).split("\n")]
     try:
         separator = next(i for i, line in enumerate(lines) if line.strip() == SEPARATOR)
     except StopIteration:

@@ -8,8 +8,10 @@ from datetime import UTC, datetime
 
 from rich.text import Text
 
-from tui_reader.render import nice_date, safe_text
+from tui_reader.render import safe_text, short_date
 from tui_reader.times import parse_time
+
+__all__ = ["age", "fold", "match_spans", "one_line", "search_terms", "short_date", "untrusted"]
 
 
 def untrusted(text: str, style: str = "") -> Text:
@@ -35,11 +37,6 @@ def age(when: str, now: datetime | None = None) -> str:
             count = int(seconds // size)
             return f"{count} {unit}{'s' if count != 1 else ''} ago"
     return "just now"  # pragma: no cover
-
-
-def short_date(when: str) -> str:
-    """``"2024-05-01"`` from an ISO time (``"14 Dec"`` when the year is unknown)."""
-    return nice_date(when)[:10]
 
 
 def search_terms(query: str) -> list[str]:
