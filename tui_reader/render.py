@@ -7,6 +7,7 @@ import json
 import re
 from datetime import UTC
 from typing import Any
+from urllib.parse import quote
 
 from tui_reader.clean import clean_text
 from tui_reader.models import Post, Thread, ThreadSummary
@@ -142,6 +143,15 @@ def _indent(text: str, prefix: str) -> str:
     return "\n".join(prefix + line if line else prefix.rstrip() for line in text.split("\n"))
 
 
+def extra_links(post: Post) -> list[str]:
+    """The post's links that its text does not show in full and no media item carries."""
+    return [
+        link
+        for link in post.links
+        if link not in post.text and all(link != media.url for media in post.media)
+    ]
+
+
 def to_text(thread: Thread) -> str:
     """The thread as readable plain text, safe to print to a terminal."""
     total = len(thread.posts)
@@ -163,9 +173,7 @@ def to_text(thread: Thread) -> str:
         for media in post.media:
             alt = f": {safe_text(media.alt)}" if media.alt else ""
             lines.append(f"[{media.kind}{alt}] {safe_text(media.url)}")
-        extra_links = [link for link in post.links if link not in post.text]
-        extra_links = [link for link in extra_links if all(link != m.url for m in post.media)]
-        for link in extra_links:
+        for link in extra_links(post):
             lines.append(f"[link] {safe_text(link)}")
         if post.quote:
             who = f"@{post.quote.author}" if post.quote.author else "quoted post"
@@ -177,7 +185,10 @@ def to_text(thread: Thread) -> str:
 
 # Markdown -------------------------------------------------------------------------------
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|!&~])")
+#: What may stay as it is in a Markdown link's address; everything else is percent-encoded,
+#: so no space, bracket, quote or line break can end the link or start raw HTML.
+_URL_SAFE = ":/?#[]@!$&*+,;=%-._~"
 
 
 def md_escape(text: str) -> str:
@@ -185,19 +196,35 @@ def md_escape(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", safe_text(text))
 
 
-def _md_url(url: str) -> str:
-    return safe_text(url).replace(" ", "%20").replace("(", "%28").replace(")", "%29")
+def is_web_url(url: str) -> bool:
+    """Whether ``url`` is an http or https address (the only links made live anywhere)."""
+    return url.lower().startswith(("http://", "https://"))
+
+
+def md_link(label: str, url: str) -> str:
+    """``[label](url)`` for a web address (``label`` already escaped); any other address
+    (``javascript:``, ``data:``) is printed as inert text after the label."""
+    if not url:
+        return label
+    if not is_web_url(url):
+        return f"{label} ({md_escape(url)})" if label != md_escape(url) else label
+    return f"[{label}]({quote(safe_text(url), safe=_URL_SAFE)})"
+
+
+def md_url(url: str) -> str:
+    """An address shown as itself: a link when it is a web address, inert text otherwise."""
+    return md_link(md_escape(" ".join(url.split())), url)
 
 
 def to_markdown(thread: Thread) -> str:
     """The thread as a Markdown article."""
     author = thread.author
     name = md_escape(author.display_name or author.handle)
+    who = md_link(f"{name} (@{md_escape(author.handle)})", author.url)
     out = [
         f"# {md_escape(thread.title)}",
         "",
-        f"By [{name} (@{md_escape(author.handle)})]({_md_url(author.url)}) · "
-        f"{nice_date(thread.created_at)} · {reading_line(thread)}",
+        f"By {who} · {nice_date(thread.created_at)} · {reading_line(thread)}",
         "",
     ]
     if thread.ends_early:
@@ -212,21 +239,17 @@ def to_markdown(thread: Thread) -> str:
             out.append("")
         for media in post.media:
             alt = md_escape(media.alt or media.kind)
-            if media.kind == "image":
-                out += [f"![{alt}]({_md_url(media.url)})", ""]
+            if media.kind == "image" and is_web_url(media.url):
+                out += [f"!{md_link(alt, media.url)}", ""]
             else:
-                out += [f"[{alt}]({_md_url(media.url)})", ""]
+                out += [md_link(alt, media.url), ""]
+        for link in extra_links(post):
+            out += [md_url(link), ""]
         if post.quote:
             who = md_escape(post.quote.author) if post.quote.author else "quoted post"
             body = "\n".join(md_escape(line) for line in safe_text(post.quote.text).split("\n"))
-            out += [
-                _indent(
-                    f"**@{who}**: {body}\n\n[{_md_url(post.quote.url)}]({_md_url(post.quote.url)})",
-                    "> ",
-                ),
-                "",
-            ]
-    out += ["---", "", f"Source: [{_md_url(thread.url)}]({_md_url(thread.url)})", ""]
+            out += [_indent(f"**@{who}**: {body}\n\n{md_url(post.quote.url)}", "> "), ""]
+    out += ["---", "", f"Source: {md_url(thread.url)}", ""]
     return "\n".join(out)
 
 
@@ -256,7 +279,7 @@ def _h(text: str) -> str:
 
 def _href(url: str) -> str:
     # Only web links become clickable; anything else (javascript:, data:) stays text.
-    return _h(url) if url.lower().startswith(("http://", "https://")) else "#"
+    return _h(url) if is_web_url(url) else "#"
 
 
 def to_html(thread: Thread) -> str:
@@ -294,6 +317,8 @@ def to_html(thread: Thread) -> str:
                 parts.append(
                     f'<p class="media">{media.kind}: <a href="{_href(media.url)}">{label}</a></p>'
                 )
+        for link in extra_links(post):
+            parts.append(f'<p class="media">link: <a href="{_href(link)}">{_h(link)}</a></p>')
         if post.quote:
             who = f"@{_h(post.quote.author)}" if post.quote.author else "Quoted post"
             parts.append(

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from textual.app import App
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 
+from tui_reader.clean import clean_line, clean_text
 from tui_reader.config import Config, save_setting
 from tui_reader.errors import ConfigError
 from tui_reader.library import Library
@@ -104,6 +106,25 @@ class ReaderApp(App[None]):
         elif self._working:
             parts.append("working…")
         self.sub_title = " · ".join(parts)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Show a notification. Messages quote servers, URLs and names, so they are never
+        markup and never carry control characters, whoever calls this."""
+        super().notify(
+            clean_text(message),
+            title=clean_line(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     def action_help(self) -> None:
         """Show every key."""

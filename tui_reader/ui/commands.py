@@ -6,6 +6,8 @@ from functools import partial
 from typing import TYPE_CHECKING, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+from textual.fuzzy import Matcher
 
 from tui_reader.ui.text import one_line
 
@@ -14,8 +16,30 @@ if TYPE_CHECKING:
     from tui_reader.ui.screens.main import MainScreen
 
 
+def highlight(matcher: Matcher, name: str) -> Content:
+    """``name`` as plain text (it may be a stranger's title: never markup), with the letters
+    the query matched highlighted."""
+    content = Content(name)
+    score, offsets = matcher.fuzzy_search.match(matcher.query, name)
+    if score:
+        for offset in offsets:
+            if not name[offset].isspace():
+                content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content
+
+
 class ReaderCommands(Provider):
-    """Commands that depend on what is open: thread actions only when a thread is shown."""
+    """Commands that depend on what is open: thread actions only when a thread is shown.
+
+    Every name and help line is handed to the palette as ``Content``: the palette reads a
+    ``str`` as markup, and thread titles and handles are written by strangers.
+    """
+
+    _cached: list[tuple[str, str, object]] | None = None
+
+    async def startup(self) -> None:
+        # Read the library once per palette, not once per keystroke.
+        self._cached = self._commands()
 
     def _main(self) -> MainScreen | None:
         from tui_reader.ui.screens.main import MainScreen
@@ -60,7 +84,7 @@ class ReaderCommands(Provider):
             commands.append(
                 (
                     f"open thread {one_line(summary.title).plain}",
-                    f"@{summary.author.handle} · {summary.post_count} posts",
+                    f"@{one_line(summary.author.handle).plain} · {summary.post_count} posts",
                     partial(main.open_thread, summary.id),
                 )
             )
@@ -69,24 +93,33 @@ class ReaderCommands(Provider):
             commands.append(
                 (
                     f"go to author {one_line(author.display_name or author.handle).plain}",
-                    f"@{author.handle} · {row.threads} threads",
+                    f"@{one_line(author.handle).plain} · {row.threads} threads",
                     partial(main.go_to_author, author.key),
                 )
             )
         return commands
 
+    def _all(self) -> list[tuple[str, str, object]]:
+        return self._cached if self._cached is not None else self._commands()
+
     async def discover(self) -> Hits:
-        for name, help_text, callback in self._commands()[:8]:
-            yield DiscoveryHit(name, callback, help=help_text)  # type: ignore[arg-type]
+        for name, help_text, callback in self._all()[:8]:
+            yield DiscoveryHit(
+                Content(name),
+                callback,  # type: ignore[arg-type]
+                text=name,
+                help=Content(help_text),  # type: ignore[arg-type]
+            )
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for name, help_text, callback in self._commands():
+        for name, help_text, callback in self._all():
             score = matcher.match(name)
             if score > 0:
                 yield Hit(
                     score,
-                    matcher.highlight(name),
+                    highlight(matcher, name),
                     callback,  # type: ignore[arg-type]
-                    help=help_text,
+                    text=name,
+                    help=Content(help_text),  # type: ignore[arg-type]
                 )

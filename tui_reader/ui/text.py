@@ -28,7 +28,7 @@ def age(when: str, now: datetime | None = None) -> str:
     """``"3 days ago"`` for an ISO time; the text as given if it is not one."""
     then = parse_time(when)
     if then is None:
-        return when
+        return "at an unknown time"
     seconds = ((now or datetime.now(UTC)) - then).total_seconds()
     if seconds < 90:
         return "just now"

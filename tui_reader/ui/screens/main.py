@@ -85,9 +85,7 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         rows = self.reload_lists()
-        self.query_one(ThreadHeader).show(
-            None, offline=self.reader.library.offline, empty=not rows
-        )
+        self.query_one(ThreadHeader).show(None, offline=self.reader.library.offline, empty=not rows)
         self.query_one(AuthorList).focus()
         if self.open_ref:
             self.unroll(self.open_ref)
