@@ -399,9 +399,13 @@ async def test_a_narrow_terminal_shows_the_lists_or_the_thread(library: Library)
         main = app.screen.query_one("#main")
         assert sidebar.display and not main.display
         await open_feed_entry(pilot, 0)
+        await pilot.pause()
         assert main.display and not sidebar.display
         assert app.screen.query_one(ThreadView).thread.id == threads["tea"].id  # type: ignore[union-attr]
-        await pilot.press("shift+tab", "shift+tab")
+        await pilot.press("shift+tab")
+        await pilot.pause()
+        await pilot.press("shift+tab")
+        await pilot.pause()
         assert sidebar.display and not main.display
 
 
@@ -580,6 +584,7 @@ async def test_slash_searches_and_opens_the_thread_at_the_match(library: Library
         assert isinstance(app.screen, RefDialog)
         app.screen.query_one(Input).value = "kettles"
         await pilot.press("enter")
+        await app.workers.wait_for_complete()
         await pilot.pause()
         feed = app.screen.query_one(FeedList)
         assert feed.border_title == "Search: kettles"
@@ -602,6 +607,8 @@ async def test_n_and_capital_n_move_between_matches(library: Library) -> None:
     app = make_app(library.config, library)
     async with app.run_test(size=WIDE) as pilot:
         main_screen(app).search("Words")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
         await pilot.press("enter")
         await pilot.pause()
         view = app.screen.query_one(ThreadView)
@@ -655,6 +662,7 @@ async def test_a_search_for_markup_shows_it_literally(library: Library) -> None:
     app = make_app(library.config, library)
     async with app.run_test(size=WIDE) as pilot:
         main_screen(app).search("[bold]not[/bold] [@click=app.quit]x[/]")
+        await app.workers.wait_for_complete()
         await pilot.pause()
         assert "Search: [bold]not[/bold] [@click=app." in screen_text(app)
         assert app.is_running

@@ -81,7 +81,7 @@ def test_a_failed_write_leaves_the_old_thread(tmp_path: Path) -> None:
         broken_post = replace(good.posts[1], text=None)  # type: ignore[arg-type]
         broken = replace(good, posts=(good.posts[0], broken_post, good.posts[2]))
 
-        with pytest.raises(sqlite3.IntegrityError):
+        with pytest.raises(StoreError, match="could not be saved"):
             store.save_thread(broken)
 
         assert store.thread(good.id) == good
@@ -128,12 +128,19 @@ def test_a_library_from_a_newer_version_is_refused(tmp_path: Path) -> None:
         Store(path)
 
 
-def test_a_file_that_is_not_a_library_is_refused(tmp_path: Path) -> None:
+def test_a_damaged_library_is_moved_aside_never_deleted(tmp_path: Path) -> None:
     path = tmp_path / "lib.sqlite3"
-    path.write_bytes(b"this is not sqlite at all" * 100)
+    damaged = b"this is not sqlite at all" * 100
+    path.write_bytes(damaged)
 
-    with pytest.raises(StoreError, match="cannot open the library"):
-        Store(path)
+    with Store(path) as store:
+        [aside] = [p for p in tmp_path.iterdir() if p.name.startswith("lib.sqlite3.damaged-")]
+        assert aside.read_bytes() == damaged
+        assert str(aside) in store.notice and "new, empty library" in store.notice
+        store.save_thread(make_thread(2))
+        assert len(store.threads()) == 1
+    with Store(path) as again:
+        assert again.notice == "" and len(again.threads()) == 1
 
 
 def test_posts_that_vanish_upstream_are_kept_and_marked_deleted(tmp_path: Path) -> None:

@@ -41,6 +41,7 @@ async def search(pilot: Pilot[None], threads: dict[str, object]) -> None:
     screen = pilot.app.screen
     assert isinstance(screen, MainScreen)
     screen.search("census OR tide*")
+    await pilot.app.workers.wait_for_complete()
     await pilot.pause()
 
 

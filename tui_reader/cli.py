@@ -139,7 +139,8 @@ def _parser() -> argparse.ArgumentParser:
         description="Search every post in the library, best match first. Words match "
         'without their accents; "a phrase" in quotes; word* for a prefix.',
     )
-    search.add_argument("query", metavar="QUERY")
+    # nargs="*": a query may start with "-" ("-x" alone is taken as one; see main).
+    search.add_argument("query", metavar="QUERY", nargs="*")
     search.add_argument("--author", metavar="REF", help="only this author's threads")
     search.add_argument("--format", choices=["text", "json"], default="text")
 
@@ -429,7 +430,10 @@ def _snippet(snippet: str, mark: str) -> Text:
 
 def cmd_search(args: argparse.Namespace, library: Library, out: TextIO) -> int:
     """``tui-reader search QUERY``."""
-    hits = library.search(args.query, args.author)
+    query = " ".join(args.query)
+    if not query.strip():
+        raise UsageError("search needs a QUERY: the words to look for")
+    hits = library.search(query, args.author)
     if args.format == "json":
         data = []
         for hit in hits:
@@ -439,7 +443,7 @@ def cmd_search(args: argparse.Namespace, library: Library, out: TextIO) -> int:
         out.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         return 0
     if not hits:
-        print(f"Nothing in the library matches {args.query!r}.", file=sys.stderr)
+        print(f"Nothing in the library matches {safe_text(repr(query))}.", file=sys.stderr)
         return 0
     console = Console(file=out, highlight=False, markup=False) if out.isatty() else None
     for hit in hits:
@@ -451,9 +455,10 @@ def cmd_search(args: argparse.Namespace, library: Library, out: TextIO) -> int:
         if console is not None:
             console.print(Text(head, style="bold"))
             console.print(Text("  ").append_text(_snippet(hit.snippet, "reverse")))
-            console.print(Text(f"  {thread.id}", style="dim"))
+            console.print(Text(f"  {safe_text(thread.id)}", style="dim"))
         else:
-            out.write(f"{head}\n  {_snippet(hit.snippet, '').plain}\n  {thread.id}\n")
+            snippet = _snippet(hit.snippet, "").plain
+            out.write(f"{head}\n  {snippet}\n  {safe_text(thread.id)}\n")
     return 0
 
 
@@ -465,7 +470,7 @@ def cmd_export(args: argparse.Namespace, library: Library, out: TextIO) -> int:
     thread = _run(library, lambda: library.unroll(args.ref))
     result = export_thread(thread, args.format, output)
     for warning in result.warnings:
-        print(f"{PROG}: warning: {warning}", file=sys.stderr)
+        _warn(warning)
     print(f"Wrote {thread.post_count} posts to {result.path}", file=sys.stderr)
     return 0
 
@@ -478,6 +483,10 @@ def cmd_import(args: argparse.Namespace, library: Library, out: TextIO) -> int:
             thread, listed, fresh = library.import_saved(_read_file(name))
         except ReaderError as error:
             _error(f"{name}: {error.message}")
+            failed += 1
+            continue
+        except Exception as error:  # noqa: BLE001 - one bad file must not stop the rest
+            _error(f"{name}: could not be read as a page (unexpected {type(error).__name__})")
             failed += 1
             continue
         verb = "Imported" if fresh else "Already in the library:"
@@ -519,6 +528,10 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Library, TextIO], int]] = {
 }
 
 
+def _warn(message: str) -> None:
+    print(f"{PROG}: warning: {' '.join(safe_text(message).split())}", file=sys.stderr)
+
+
 def _error(message: str) -> None:
     text = " ".join(safe_text(message).split())
     print(f"{PROG}: error: {text}", file=sys.stderr)
@@ -527,17 +540,26 @@ def _error(message: str) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     parser = _parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command == "search":
+        # "search -foo" is a query that starts with a dash, not an unknown option.
+        args.query = [*args.query, *extra]
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(errors="replace")
     library: Library | None = None
     try:
         config: Config = load_config().with_offline(args.offline)
+        for warning in config.warnings:
+            _warn(warning)
         if args.demo:
             if args.command is not None:
                 raise UsageError("--demo opens the reader; it takes no COMMAND")
             return run_demo()
         library = Library.open(config)
+        if library.store.notice:
+            _warn(library.store.notice)
         if args.command is None:
             return run_reader(library)
         return COMMANDS[args.command](args, library, sys.stdout)

@@ -15,6 +15,9 @@ import tomli_w
 from tui_reader import locations
 from tui_reader.errors import ConfigError
 
+MAX_TIMEOUT = 600.0
+MAX_CONNECTIONS = 64
+
 
 @dataclass(frozen=True)
 class NetworkConfig:
@@ -53,6 +56,8 @@ class Config:
     #: ``[ui] theme``: the Textual theme chosen in the reader.
     theme: str = ""
     path: Path | None = None
+    #: What the file holds that tui-reader does not know (a misspelt section, say).
+    warnings: tuple[str, ...] = ()
 
     def with_offline(self, offline: bool) -> Config:
         """A copy with network access switched off when ``offline`` is true."""
@@ -81,10 +86,45 @@ def _typed(table: dict[str, Any], key: str, kind: type, default: Any, where: str
 
 
 def _base_url(value: str, key: str, where: str) -> str:
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError:
+        raise ConfigError(f"{where}: {key} is not a valid URL: {value!r}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError(f"{where}: {key} must be an http or https URL, not {value!r}")
     return value.rstrip("/")
+
+
+#: Every section and key the file may hold; anything else is named in a warning.
+KNOWN_KEYS: dict[str, frozenset[str]] = {
+    "network": frozenset({"offline", "timeout", "max_connections"}),
+    "sources": frozenset({"bluesky", "threadreader"}),
+    "sources.bluesky": frozenset({"appview"}),
+    "sources.threadreader": frozenset({"base_url"}),
+    "sync": frozenset({"on_start", "interval_minutes"}),
+    "ui": frozenset({"theme"}),
+}
+
+
+def _unknown_keys(data: dict[str, Any]) -> list[str]:
+    """What the file holds that no setting reads, as ``[section] key`` lines."""
+    found: list[str] = []
+    for section, table in data.items():
+        if section == "keymap":
+            continue  # binding ids are checked against the live bindings by the reader
+        if section not in KNOWN_KEYS:
+            found.append(f"[{section}]")
+            continue
+        if not isinstance(table, dict):
+            continue
+        for key, value in table.items():
+            name = f"{section}.{key}"
+            if key not in KNOWN_KEYS[section]:
+                found.append(f"[{section}] {key}")
+            elif name in KNOWN_KEYS and isinstance(value, dict):
+                found += [f"[{name}] {inner}" for inner in value if inner not in KNOWN_KEYS[name]]
+    return found
 
 
 def load_config(path: Path | None = None) -> Config:
@@ -106,10 +146,11 @@ def load_config(path: Path | None = None) -> Config:
     defaults = NetworkConfig()
     timeout = _typed(network, "timeout", float, defaults.timeout, where)
     max_connections = _typed(network, "max_connections", int, defaults.max_connections, where)
-    if timeout <= 0:
-        raise ConfigError(f"{where}: timeout must be more than 0 seconds")
-    if max_connections < 1:
-        raise ConfigError(f"{where}: max_connections must be at least 1")
+    # "not 0 < timeout" also catches nan, which every comparison calls false.
+    if not 0 < timeout <= MAX_TIMEOUT:
+        raise ConfigError(f"{where}: timeout must be between 0 and {MAX_TIMEOUT:g} seconds")
+    if not 1 <= max_connections <= MAX_CONNECTIONS:
+        raise ConfigError(f"{where}: max_connections must be from 1 to {MAX_CONNECTIONS}")
     network_config = NetworkConfig(
         offline=_typed(network, "offline", bool, defaults.offline, where),
         timeout=timeout,
@@ -135,8 +176,8 @@ def load_config(path: Path | None = None) -> Config:
 
     sync = _section(data, "sync", where)
     interval = _typed(sync, "interval_minutes", int, 0, where)
-    if interval < 0:
-        raise ConfigError(f"{where}: interval_minutes must be 0 (off) or more")
+    if not 0 <= interval <= 7 * 24 * 60:
+        raise ConfigError(f"{where}: interval_minutes must be 0 (off) to 10080 (a week)")
     sync_config = SyncConfig(
         on_start=_typed(sync, "on_start", bool, False, where), interval_minutes=interval
     )
@@ -157,6 +198,7 @@ def load_config(path: Path | None = None) -> Config:
         keymap=keymap,
         theme=theme,
         path=path,
+        warnings=tuple(f"{where}: unknown setting {name}, ignored" for name in _unknown_keys(data)),
     )
 
 

@@ -49,10 +49,31 @@ class Exported:
     warnings: tuple[str, ...] = ()
 
 
+#: File names are limited in bytes (255 on most file systems), not in letters.
+MAX_STEM_BYTES = 120
+
+
 def safe_filename(title: str, extension: str) -> str:
-    """A file name made from a thread's title: letters, digits and dashes only."""
-    stem = re.sub(r"[^\w]+", "-", title, flags=re.UNICODE).strip("-_").lower()[:60].strip("-")
+    """A file name made from a thread's title: letters, digits and dashes only, short enough
+    in bytes for any file system whatever script the title is in."""
+    stem = re.sub(r"[^\w]+", "-", title, flags=re.UNICODE).strip("-_").lower()[:60]
+    while len(stem.encode("utf-8")) > MAX_STEM_BYTES:
+        stem = stem[:-1]
+    stem = stem.strip("-_")
     return f"{stem or 'thread'}{extension}"
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it (a worker thread may be writing)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def target_path(thread: Thread, fmt: str, output: Path) -> Path:
@@ -67,15 +88,24 @@ def target_path(thread: Thread, fmt: str, output: Path) -> Path:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write beside the target and rename, so a failure never leaves half a file."""
+    """Write beside the target and rename, so a failure never leaves half a file.
+
+    A symbolic link is written through (the file it points to is replaced, the link stays),
+    and the file gets the mode any other tool would give it (the umask's, or the mode of the
+    file it replaces), not the private mode of a temporary file.
+    """
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))
     folder = path.parent
     if not folder.is_dir():
         raise ReaderError(f"cannot write {path}: the folder {folder} does not exist")
     try:
-        handle, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+        mode = path.stat().st_mode & 0o7777 if path.exists() else 0o666 & ~_umask()
+        handle, temp = tempfile.mkstemp(dir=folder, prefix=".tui-reader-", suffix=".tmp")
         try:
             with os.fdopen(handle, "wb") as out:
                 out.write(data)
+            os.chmod(temp, mode)
             os.replace(temp, path)
         except BaseException:
             Path(temp).unlink(missing_ok=True)

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from tui_reader import locations
 from tui_reader.config import Config
-from tui_reader.errors import BadReference, NotFound, Offline, ReaderError
+from tui_reader.errors import BadReference, NotFound, Offline, ReaderError, SourceUnavailable
 from tui_reader.fetch import Fetcher
 from tui_reader.models import Author, Ref, SourceName, Thread, ThreadSummary
 from tui_reader.opml import read_opml, write_opml
-from tui_reader.sources import Source
+from tui_reader.sources import AuthorScan, Source
 from tui_reader.sources.bluesky import BlueskySource
 from tui_reader.sources.mastodon import MastodonSource
 from tui_reader.sources.threadreader import ThreadReaderSource, parse_saved
@@ -53,7 +53,28 @@ class ImportReport:
     problems: tuple[str, ...] = ()
 
 
+T = TypeVar("T")
 READ_STATE_FORMAT = "tui-reader read-state"
+#: No thread has more posts than this; a position past it is not a real one.
+MAX_POSITION = 1_000_000
+#: How long one unroll, follow or author's sync may take in all, in request timeouts.
+ACTION_TIMEOUTS = 15
+
+
+def _read_mark(number: int, entry: object) -> ReadMark:
+    """One entry of a read-state file, checked field by field."""
+    bad = f"the read-state file's entry {number} is malformed"
+    if not isinstance(entry, dict):
+        raise ReaderError(f"{bad}: not an object")
+    thread_id, unread = entry.get("id"), entry.get("unread")
+    position, changed_at = entry.get("position", 0), entry.get("changed_at", "")
+    if not isinstance(thread_id, str) or not thread_id or not isinstance(unread, bool):
+        raise ReaderError(f"{bad}: it needs an 'id' and a true or false 'unread'")
+    if isinstance(position, bool) or not isinstance(position, int):
+        raise ReaderError(f"{bad}: 'position' is not a whole number")
+    if not 0 <= position <= MAX_POSITION or not isinstance(changed_at, str):
+        raise ReaderError(f"{bad}: 'position' or 'changed_at' is out of range")
+    return ReadMark(thread_id, unread, position, changed_at)
 
 
 class Library:
@@ -129,7 +150,10 @@ class Library:
                 raise BadReference(f"the library has no thread with the ID {text}")
             return Ref(source_name, "thread", thread_id=text)  # type: ignore[arg-type]
         for source in self.sources.values():
-            ref = source.resolve(text)
+            try:
+                ref = source.resolve(text)
+            except ValueError:  # urlsplit on "http://[::1", a port of 99999
+                raise BadReference(f"not a valid URL: {text}") from None
             if ref is not None:
                 return ref
         raise BadReference(
@@ -192,7 +216,7 @@ class Library:
         if known is not None:
             # A handle the library has seen saves resolving it again.
             ref = replace(ref, author=known.id)
-        thread = await source.thread(ref)
+        thread = await self._within_deadline("unrolling the thread", source.thread(ref))
         # The store keeps the read state and any posts gone upstream: return its copy.
         self.store.save_thread(thread)
         saved = self.store.thread(thread.id)
@@ -307,15 +331,21 @@ class Library:
         """The author a REF names (a profile, a handle, or one of the author's posts)."""
         ref = self.resolve(text)
         if ref.kind == "thread":
-            cached = self.store.thread(ref.thread_id)
-            assert cached is not None
-            return cached.author
+            return self._thread_author(ref.thread_id)
         known = self._known_author(ref)
         if self.offline:
             if known is None:
                 raise Offline(f"offline, and the library does not know the author of {text}")
             return known
-        return await self.sources[ref.source].profile(known.id if known else ref.author)
+        profile = self.sources[ref.source].profile(known.id if known else ref.author)
+        return await self._within_deadline("looking up the author", profile)
+
+    def _thread_author(self, thread_id: str) -> Author:
+        """The author of a thread in the library, fetched or only listed ("More from")."""
+        listed = self.store.summary(thread_id)
+        if listed is None:
+            raise BadReference(f"the library has no thread with the ID {thread_id}")
+        return listed.author
 
     async def follow(self, text: str) -> tuple[Author, bool]:
         """Follow the author a REF names; the flag is ``False`` if already followed."""
@@ -326,9 +356,7 @@ class Library:
         """The followed author a REF names, from the library alone."""
         ref = self.resolve(text)
         if ref.kind == "thread":
-            cached = self.store.thread(ref.thread_id)
-            assert cached is not None
-            known: Author | None = cached.author
+            known: Author | None = self._thread_author(ref.thread_id)
         else:
             known = self._known_author(ref)
         followed = {author.key for author in self.store.followed()}
@@ -402,41 +430,52 @@ class Library:
 
         return list(await asyncio.gather(*(one(author) for author in authors)))
 
+    async def _within_deadline(self, what: str, work: Awaitable[T]) -> T:
+        """``work``, given up with a clear error when it takes longer than an action may: one
+        slow server cannot hold a command, or an author's sync, for ever."""
+        limit = self.config.network.timeout * ACTION_TIMEOUTS
+        try:
+            async with asyncio.timeout(limit):
+                return await work
+        except TimeoutError:
+            raise SourceUnavailable(f"{what} took longer than {limit:g} s; gave up") from None
+
     async def _sync_author(self, author: Author) -> AuthorSync:
         state = self.store.sync_state(author.key)
         source = self.sources[author.source]
-        new = grown = 0
-        try:
+        counts = {"new": 0, "grown": 0, "same": 0}
+
+        async def work() -> AuthorScan:
             scan = await source.author_threads(
                 author.id, watermark=state.watermark, etag=state.etag
             )
             for thread in scan.threads:
-                outcome = self._save_synced(thread)
-                new += outcome == "new"
-                grown += outcome == "grown"
+                counts[self._save_synced(thread)] += 1
             for ref in scan.to_fetch:
                 try:
                     thread = await source.thread(ref)
                 except NotFound:
                     continue  # deleted since it was listed
                 if len(thread.posts) > 1:
-                    outcome = self._save_synced(thread)
-                    new += outcome == "new"
-                    grown += outcome == "grown"
+                    counts[self._save_synced(thread)] += 1
+            return scan
+
+        try:
+            scan = await self._within_deadline(f"syncing @{author.handle}", work())
         except ReaderError as error:
             self.store.set_sync_state(
                 author.key, replace(state, synced_at=utc_now(), error=error.message)
             )
-            return AuthorSync(author, new, grown, error.message)
+            return AuthorSync(author, counts["new"], counts["grown"], error.message)
         except Exception as error:  # noqa: BLE001 - one author's surprise must not stop the rest
             message = f"unexpected {type(error).__name__}: {error}"
             self.store.set_sync_state(
                 author.key, replace(state, synced_at=utc_now(), error=message)
             )
-            return AuthorSync(author, new, grown, message)
+            return AuthorSync(author, counts["new"], counts["grown"], message)
         # Only now does the next sync start from here: an interrupted one is done again.
         self.store.set_sync_state(author.key, SyncState(utc_now(), "", scan.watermark, scan.etag))
-        return AuthorSync(author, new, grown)
+        return AuthorSync(author, counts["new"], counts["grown"])
 
     def _save_synced(self, thread: Thread) -> str:
         old = self.store.thread(thread.id)
@@ -480,18 +519,9 @@ class Library:
             raise ReaderError(f"not a read-state file: {error}") from None
         if not isinstance(data, dict) or data.get("format") != READ_STATE_FORMAT:
             raise ReaderError("not a read-state file written by tui-reader read-state --export")
-        marks: list[ReadMark] = []
-        for entry in data.get("threads") or []:
-            try:
-                marks.append(
-                    ReadMark(
-                        str(entry["id"]),
-                        bool(entry["unread"]),
-                        int(entry.get("position", 0)),
-                        str(entry.get("changed_at", "")),
-                    )
-                )
-            except (KeyError, TypeError, ValueError):
-                raise ReaderError("the read-state file has a malformed entry") from None
+        entries = data.get("threads") or []
+        if not isinstance(entries, list):
+            raise ReaderError("the read-state file's 'threads' is not a list")
+        marks = [_read_mark(number, entry) for number, entry in enumerate(entries, start=1)]
         applied, missing = self.store.merge_read_marks(marks)
         return ImportReport(applied, len(marks) - applied - missing, missing)

@@ -6,8 +6,10 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from tui_reader.errors import ReaderError
 from tui_reader.models import (
@@ -202,6 +204,18 @@ def _quote(data: str | None) -> Quote | None:
     return Quote(item["url"], item["author"], item["text"])
 
 
+#: How much of one post the search index holds (a long post is still kept whole).
+MAX_INDEXED_CHARS = 20_000
+
+#: SQLite's names for "this file or folder cannot be written".
+READ_ONLY_ERRORS = frozenset({"SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_FULL", "SQLITE_IOERR"})
+
+
+def _errorname(error: BaseException) -> str:
+    """SQLite's primary error name (``SQLITE_IOERR`` for ``SQLITE_IOERR_WRITE``)."""
+    return "_".join(str(getattr(error, "sqlite_errorname", "")).split("_")[:2])
+
+
 SUMMARY_COLUMNS = """
     t.id, t.source AS t_source, t.url AS t_url, t.title, t.preview, t.created_at, t.fetched_at,
     t.post_count, t.unread, t.ends_early, t.position, t.is_new, t.fetched,
@@ -217,21 +231,89 @@ class Store:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        #: True when the file could only be opened for reading (a read-only folder or disk).
+        self.read_only = False
+        #: Something the user should be told about the file (it was damaged and moved aside,
+        #: or it can only be read); "" when all is well.
+        self.notice = ""
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            # Autocommit mode: transactions are opened explicitly where writes must be atomic.
-            self.conn = sqlite3.connect(
-                path, timeout=10.0, isolation_level=None, check_same_thread=False
-            )
-            self.conn.row_factory = sqlite3.Row
-            self.conn.execute("PRAGMA busy_timeout = 10000")
+            self._open()
+        except sqlite3.DatabaseError as error:
+            if _errorname(error) in ("SQLITE_NOTADB", "SQLITE_CORRUPT"):
+                self._start_afresh()
+            elif _errorname(error) in READ_ONLY_ERRORS and path.is_file():
+                self._open_read_only(error)
+            else:
+                raise StoreError(f"cannot open the library at {path}: {error}") from None
+        except OSError as error:
+            if not path.is_file():
+                raise StoreError(f"cannot create the library at {path}: {error.strerror}") from None
+            self._open_read_only(error)
+
+    def _connect(self, target: str | Path, *, uri: bool = False) -> None:
+        # Autocommit mode: transactions are opened explicitly where writes must be atomic.
+        self.conn = sqlite3.connect(
+            target, timeout=10.0, isolation_level=None, check_same_thread=False, uri=uri
+        )
+        self.conn.row_factory = sqlite3.Row
+        self.conn.execute("PRAGMA busy_timeout = 10000")
+
+    def _open(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._connect(self.path)
+        try:
             self.conn.execute("PRAGMA journal_mode = WAL")
             self.conn.execute("PRAGMA foreign_keys = ON")
             self._migrate()
-        except sqlite3.DatabaseError as error:
-            raise StoreError(f"cannot open the library at {path}: {error}") from None
-        except OSError as error:
-            raise StoreError(f"cannot create the library at {path}: {error.strerror}") from None
+        except BaseException:
+            self.conn.close()
+            raise
+
+    def _start_afresh(self) -> None:
+        """Move a damaged file aside under a dated name (never delete it) and start anew."""
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        aside = self.path.with_name(f"{self.path.name}.damaged-{stamp}")
+        try:
+            for suffix in ("", "-wal", "-shm"):
+                part = self.path.with_name(self.path.name + suffix)
+                if part.exists():
+                    part.rename(aside.with_name(aside.name + suffix))
+            self._open()
+        except (OSError, sqlite3.Error) as error:
+            raise StoreError(
+                f"the library at {self.path} is damaged and could not be moved aside: {error}"
+            ) from None
+        self.notice = (
+            f"the library at {self.path} was damaged; it was moved to {aside} "
+            "and a new, empty library was started"
+        )
+
+    def _open_read_only(self, why: BaseException) -> None:
+        """Open the file for reading only, for a folder or disk that cannot be written."""
+        reason = getattr(why, "strerror", None) or str(why)
+        location = quote(str(self.path.resolve()))
+        last: sqlite3.Error | None = None
+        # "immutable" too: in a read-only folder SQLite cannot even make its shared-memory
+        # file, and nothing can change the file there anyway.
+        for query in ("mode=ro", "mode=ro&immutable=1"):
+            try:
+                self._connect(f"file:{location}?{query}", uri=True)
+                version = self.schema_version
+            except sqlite3.Error as error:
+                last = error
+                continue
+            if version != len(MIGRATIONS):
+                self.conn.close()
+                raise StoreError(
+                    f"the library at {self.path} needs an upgrade but cannot be written: {reason}"
+                )
+            self.read_only = True
+            self.notice = (
+                f"the library at {self.path} cannot be written ({reason}); "
+                "it is open for reading only"
+            )
+            return
+        raise StoreError(f"cannot open the library at {self.path}: {last}")
 
     def close(self) -> None:
         """Close the file."""
@@ -269,17 +351,36 @@ class Store:
 
     def _write(self, work: Callable[[sqlite3.Connection], Any]) -> Any:
         """Run ``work`` in one write transaction: all of it lands, or none."""
+        if self.read_only:
+            raise StoreError(f"{self.notice}: nothing can be saved")
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as error:
-            raise StoreError(f"the library is busy or locked: {error}") from None
+            raise StoreError(self._write_failure(error)) from None
         try:
             result = work(self.conn)
             self.conn.execute("COMMIT")
+        except sqlite3.Error as error:
+            # SQLite may have rolled back already (a full disk does): only roll back what is
+            # still open, and report the first failure, not the rollback's.
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise StoreError(self._write_failure(error)) from None
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
             raise
         return result
+
+    def _write_failure(self, error: sqlite3.Error) -> str:
+        name = _errorname(error)
+        if name == "SQLITE_FULL":
+            return f"the library at {self.path} could not be saved: the disk is full"
+        if name in READ_ONLY_ERRORS:
+            return f"the library at {self.path} could not be saved: it cannot be written"
+        if name in ("SQLITE_BUSY", "SQLITE_LOCKED"):
+            return f"the library at {self.path} is busy (another tui-reader is writing)"
+        return f"the library at {self.path} could not be saved: {error}"
 
     # Authors ---------------------------------------------------------------------------
 
@@ -480,9 +581,11 @@ class Store:
                         post.content_warning,
                     ),
                 )
+                searchable = f"{post.content_warning}\n{post.text}".strip()
                 conn.execute(
                     "INSERT INTO post_search (rowid, text, author) VALUES (?, ?, ?)",
-                    (cursor.lastrowid, f"{post.content_warning}\n{post.text}".strip(), names),
+                    # One huge post must not make every search for a common word slow.
+                    (cursor.lastrowid, searchable[:MAX_INDEXED_CHARS], names),
                 )
 
         self._write(work)
@@ -639,16 +742,15 @@ class Store:
         rows = self.conn.execute(
             f"""
             WITH hits AS (
-                SELECT rowid, bm25(post_search) AS rank,
-                       snippet(post_search, 0, char(2), char(3), '…', 16) AS snip
+                SELECT rowid, bm25(post_search) AS rank
                 FROM post_search WHERE post_search MATCH ?
             ), ranked AS (
-                SELECT p.thread_id, p.post_id, p.seq, h.snip, h.rank,
+                SELECT p.rowid AS post_rowid, p.thread_id, p.post_id, p.seq, h.rank,
                        row_number() OVER (PARTITION BY p.thread_id ORDER BY h.rank) AS n
                 FROM hits h JOIN posts p ON p.rowid = h.rowid
             )
             SELECT {SUMMARY_COLUMNS}, r.post_id AS hit_post, r.seq AS hit_seq,
-                   r.snip AS hit_snippet
+                   r.post_rowid AS hit_rowid
             FROM ranked r
             JOIN threads t ON t.id = r.thread_id
             JOIN authors a ON a.key = t.author_key
@@ -658,10 +760,27 @@ class Store:
             """,
             params,
         ).fetchall()
+        # Snippets only for the rows returned: making one for every matching post of a
+        # common word is what made such searches slow.
         return [
-            SearchHit(self._summary(row), row["hit_post"], row["hit_seq"], row["hit_snippet"])
+            SearchHit(
+                self._summary(row),
+                row["hit_post"],
+                row["hit_seq"],
+                self._snippet(query, row["hit_rowid"]),
+            )
             for row in rows
         ]
+
+    def _snippet(self, query: str, rowid: int) -> str:
+        row = self.conn.execute(
+            """
+            SELECT snippet(post_search, 0, char(2), char(3), '…', 16)
+            FROM post_search WHERE post_search MATCH ? AND rowid = ?
+            """,
+            (query, rowid),
+        ).fetchone()
+        return str(row[0]) if row else ""
 
     # Read state -------------------------------------------------------------------------
 

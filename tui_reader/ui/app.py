@@ -67,6 +67,11 @@ class ReaderApp(App[None]):
     def on_mount(self) -> None:
         if self.config.keymap:
             self.set_keymap(self.config.keymap)
+        notices = [*self.config.warnings, self.library.store.notice]
+        if self.config.theme and self.config.theme not in self.available_themes:
+            notices.append(f"the theme {self.config.theme!r} in the config does not exist")
+        for notice in filter(None, notices):
+            self.notify(notice, title="Note", severity="warning", timeout=10)
         self._show_status()
         main = MainScreen(open_ref=self.open_ref)
         self.push_screen(main)

@@ -15,10 +15,11 @@ from textual.events import DescendantFocus
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Header
+from textual.worker import Worker
 
 from tui_reader.errors import ReaderError, SourceUnavailable
 from tui_reader.export import export_thread
-from tui_reader.library import AuthorRow, AuthorSync
+from tui_reader.library import AuthorRow, AuthorSync, SearchHit
 from tui_reader.models import Thread
 from tui_reader.ui.screens.dialogs import (
     ExportDialog,
@@ -35,6 +36,8 @@ from tui_reader.ui.widgets.thread_view import ThreadHeader, ThreadView
 if TYPE_CHECKING:
     from tui_reader.ui.app import ReaderApp
 
+#: The workers that wait on the network: escape cancels them.
+NETWORK_GROUPS = frozenset({"unroll", "follow", "sync"})
 NEEDS_THREAD = frozenset({"refresh", "toggle_read", "open_in_browser", "copy_link", "export"})
 
 
@@ -65,6 +68,7 @@ class MainScreen(Screen[None]):
         self.search_query = ""
         # Kept so the reading position can still be saved while the screen is torn down.
         self.thread_view = ThreadView(id="thread")
+        self._going_to: Widget | None = None
 
     @property
     def reader(self) -> ReaderApp:
@@ -104,9 +108,12 @@ class MainScreen(Screen[None]):
 
     def _step_pane(self, step: int) -> None:
         panes = self.panes
-        current = self.focused
+        # Focus moves after the next refresh: a second key pressed before then steps on
+        # from where the first one is going, not from where focus still is.
+        current = self._going_to or self.focused
         index = panes.index(current) if current in panes else 0
         target = panes[(index + step) % len(panes)]
+        self._going_to = target
         # Show the target's side first: a hidden widget cannot take focus.
         self.set_class(target in panes[2:], "-reading")
         self.call_after_refresh(target.focus)
@@ -121,6 +128,7 @@ class MainScreen(Screen[None]):
 
     @on(DescendantFocus)
     def _focus_moved(self, event: DescendantFocus) -> None:
+        self._going_to = None
         # On a narrow terminal only one side shows: the lists, or the thread.
         reading = event.widget in (self.query_one(ThreadView), self.query_one(ReadMore))
         self.set_class(reading, "-reading")
@@ -259,8 +267,11 @@ class MainScreen(Screen[None]):
         if action in NEEDS_THREAD and self.thread is None:
             return False
         if action == "end_search":
-            return bool(self.search_query)
+            return bool(self.search_query or self._network_workers())
         return True
+
+    def _network_workers(self) -> list[Worker[None]]:
+        return [w for w in self.workers if w.group in NETWORK_GROUPS and w.is_running]
 
     def action_toggle_read(self) -> None:
         """Mark the open thread read, or unread again."""
@@ -456,22 +467,47 @@ class MainScreen(Screen[None]):
     def search(self, query: str) -> None:
         """Search the library; results replace the feed until escape."""
         self.search_query = query
-        if self._show_hits():
-            self.query_one(FeedList).focus()
+        self._show_hits(focus=True)
         self.refresh_bindings()
 
-    def _show_hits(self) -> bool:
+    def _show_hits(self, *, focus: bool = False) -> None:
+        self._run_search(self.search_query, focus)
+
+    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
+    def _run_search(self, query: str, focus: bool) -> None:
+        """Search away from the screen: a common word in a big library takes a moment."""
         try:
-            hits = self.reader.library.search(self.search_query)
+            hits = self.reader.library.search(query)
         except ReaderError as error:
+            self.app.call_from_thread(self._search_failed, query, error.message)
+            return
+        self.app.call_from_thread(self._hits_ready, query, hits, focus)
+
+    def _search_failed(self, query: str, message: str) -> None:
+        if query == self.search_query:
             self.search_query = ""
-            self.notify(error.message, severity="error", markup=False)
-            return False
-        self.query_one(FeedList).show_hits(hits, f"Search: {one_line(self.search_query).plain}")
-        return True
+            self.refresh_bindings()
+            self.notify(message, severity="error")
+
+    def _hits_ready(self, query: str, hits: list[SearchHit], focus: bool) -> None:
+        if query != self.search_query:
+            return  # a newer search, or the search was ended meanwhile
+        feed = self.query_one(FeedList)
+        feed.show_hits(hits, f"Search: {one_line(query).plain}")
+        if focus:
+            feed.focus()
 
     def action_end_search(self) -> None:
-        """Leave the search results and highlights."""
+        """Escape: stop the network work under way if there is any, else leave the search
+        results and highlights."""
+        busy = self._network_workers()
+        if busy:
+            for worker in busy:
+                worker.cancel()
+            self.reader.set_progress("")
+            self.notify("Cancelled.")
+            self.refresh_bindings()
+            return
         self.search_query = ""
         self._show_feed(self.query_one(AuthorList).chosen_key)
         if self.thread is not None:
