@@ -22,9 +22,12 @@ class Reply:
     status: int = 200
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
-    #: "drop" closes the connection without answering; "slow" waits ``delay`` seconds first.
+    #: "drop" closes the connection without answering; "drip" sends the body one byte every
+    #: ``delay`` seconds; otherwise ``delay`` seconds pass before the answer.
     fault: str = ""
     delay: float = 0.0
+    #: Send ``content-encoding`` as given (a body the test compressed itself).
+    encoded: bool = False
 
     @classmethod
     def json(cls, data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Reply:
@@ -140,19 +143,31 @@ class FakeServer:
                     {key.lower(): value for key, value in self.headers.items()},
                 )
                 reply = server._answer(request)
-                if reply.delay:
+                if reply.delay and reply.fault != "drip":
                     time.sleep(reply.delay)
                 if reply.fault == "drop":
                     self.close_connection = True
                     self.connection.shutdown(2)
                     return
                 self.send_response(reply.status)
+                skipped = (
+                    ("content-length",) if reply.encoded else ("content-length", "content-encoding")
+                )
                 for key, value in reply.headers.items():
-                    if key.lower() not in ("content-length", "content-encoding"):
+                    if key.lower() not in skipped:
                         self.send_header(key, value)
                 self.send_header("content-length", str(len(reply.body)))
                 self.end_headers()
-                self.wfile.write(reply.body)
+                if reply.fault == "drip":
+                    try:
+                        for index in range(len(reply.body)):
+                            self.wfile.write(reply.body[index : index + 1])
+                            self.wfile.flush()
+                            time.sleep(reply.delay)
+                    except OSError:
+                        return  # the client gave up, as it should
+                else:
+                    self.wfile.write(reply.body)
                 with server._lock:
                     server.bytes_sent += len(reply.body)
 

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urljoin, urlsplit
 
 import httpx
 
@@ -200,12 +200,15 @@ def _same_site(here: str, there: str) -> bool:
 def _redirect_target(current: httpx.URL, location: str) -> str:
     """Where a redirect leads, if it is one to follow; ``BadResponse`` saying where if not."""
     try:
-        target = current.join(location)
+        joined = urljoin(str(current), location.strip())
+        scheme = urlsplit(joined).scheme.lower()
+        if scheme not in ("http", "https"):
+            shown = _short(joined, 120)
+            raise BadResponse(f"{current.host} redirected to {shown}: only http and https are used")
+        target = httpx.URL(joined)
     except (httpx.InvalidURL, ValueError):
         raise BadResponse(f"{current.host} redirected to an address that is not one") from None
     shown = _short(str(target), 120)
-    if target.scheme not in ("http", "https"):
-        raise BadResponse(f"{current.host} redirected to {shown}: only http and https are used")
     if current.scheme == "https" and target.scheme == "http":
         raise BadResponse(f"{current.host} redirected to {shown}, from https down to http")
     if not _same_site(current.host, target.host):
@@ -449,7 +452,14 @@ class Fetcher:
         request = self._client.build_request("GET", url, params=params, headers=headers)
         for _hop in range(MAX_REDIRECTS + 1):
             self.stats.requests += 1
-            response = await self._client.send(request, stream=True)
+            try:
+                response = await self._client.send(request, stream=True)
+            except httpx.InvalidURL:
+                # httpx works out where a redirect leads even when not following it, and
+                # fails on a Location such as "javascript:alert(1)".
+                raise BadResponse(
+                    f"{request.url.host} redirected to an address that is not a web address"
+                ) from None
             try:
                 if response.status_code in REDIRECTS and "location" in response.headers:
                     target = _redirect_target(request.url, response.headers["location"])

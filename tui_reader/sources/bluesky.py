@@ -106,8 +106,8 @@ def restore_links(text: str, facets: object) -> tuple[str, tuple[str, ...]]:
     for start, end, uri in spans:
         if start < position:
             continue  # overlapping facets: keep the first
-        pieces.append(data[position:start].decode("utf-8", errors="replace"))
-        visible = data[start:end].decode("utf-8", errors="replace")
+        pieces.append(_decode(data[position:start]))
+        visible = _decode(data[start:end])
         shown = visible.rstrip(".…")
         uri = clean_line(uri)
         if shown and _norm_link(uri).startswith(_norm_link(shown)):
@@ -117,8 +117,16 @@ def restore_links(text: str, facets: object) -> tuple[str, tuple[str, ...]]:
         if _is_web(uri) and uri not in links:
             links.append(uri)
         position = end
-    pieces.append(data[position:].decode("utf-8", errors="replace"))
+    pieces.append(_decode(data[position:]))
     return clean_text("".join(pieces)), tuple(links)
+
+
+def _decode(data: bytes) -> str:
+    """UTF-8 back to text, lone surrogates included (``clean_text`` replaces each once)."""
+    try:
+        return data.decode("utf-8", errors="surrogatepass")
+    except UnicodeDecodeError:  # a facet that cuts a character in two
+        return data.decode("utf-8", errors="replace")
 
 
 def _raw(value: object) -> str:

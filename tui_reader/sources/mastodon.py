@@ -294,6 +294,7 @@ class MastodonSource:
         parts = urlsplit(text)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             return None
+        parts.port  # noqa: B018 - raises ValueError (a bad REF) for a port out of range
         if parts.hostname in NOT_MASTODON or not HOST_RE.match(parts.netloc):
             return None
         base = f"{parts.scheme}://{parts.netloc}"
