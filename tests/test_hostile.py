@@ -646,3 +646,21 @@ def test_hostile_text_never_acts_in_cli_output(
 def test_error_messages_are_cleaned_whatever_they_quote() -> None:
     assert ReaderError(f"server said {HOSTILE}").message.count("\x1b") == 0
     assert_inert(ReaderError(HOSTILE).message)
+
+
+async def test_escape_cancels_network_work_in_the_reader(
+    library: Library, server: FakeServer
+) -> None:
+    server.route_prefix("/api/v1/statuses/", lambda _r: Reply(200, b"{}", delay=4))
+    app = make_app(library.config, library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.screen.unroll(f"{server.url}/@ann/1")  # type: ignore[attr-defined]
+        await pilot.pause(0.3)
+        assert app.sub_title == "working…"
+        started = time.monotonic()
+        await pilot.press("escape")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert time.monotonic() - started < 2
+        assert app.sub_title == ""
+        assert any(n.message == "Cancelled." for n in app._notifications)
