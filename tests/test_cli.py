@@ -237,3 +237,16 @@ def test_refresh_keeps_posts_deleted_upstream(cli: Cli, appview: FakeAppView) ->
     assert refreshed.code == 0, refreshed.err
     assert "(deleted upstream; this is the library's copy)\nPart 4." in refreshed.out
     assert [p["text"] for p in data["posts"][1:]] == ["Part 2.", "Part 3.", "Part 4.", "Part 5."]
+
+
+def test_the_reader_refuses_to_run_without_a_terminal(cli: Cli) -> None:
+    # It used to spin at full CPU, drawing to a pipe nobody reads.
+    for args in ((), ("--demo",)):
+        result = cli(*args, timeout=20)
+        assert result.code == 1
+        assert result.err.startswith("tui-reader: error: the reader needs a terminal")
+
+
+def test_syncing_with_nobody_followed_is_not_a_failure(cli: Cli) -> None:
+    result = cli("sync")
+    assert result.code == 0 and "You follow nobody yet" in result.err

@@ -247,12 +247,22 @@ def cmd_threads(args: argparse.Namespace, library: Library, out: TextIO) -> int:
     return 0
 
 
+def _need_terminal() -> None:
+    """The reader draws on a terminal and reads keys from one; without, it would spin."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise ReaderError(
+            "the reader needs a terminal; for output to a file or a pipe use "
+            "'tui-reader unroll REF' or 'tui-reader threads'"
+        )
+
+
 def run_reader(library: Library, open_ref: str = "") -> int:
     """Open the reader (the Textual app) on the library."""
     from tui_reader.ui.app import make_app
 
     if open_ref:
         library.resolve(open_ref)  # a REF that names nothing fails here, before the screen clears
+    _need_terminal()
     app = make_app(library.config, library, open_ref=open_ref)
     app.run()
     # Textual prints the traceback of a crash and sets the code; a crash is never success.
@@ -266,6 +276,7 @@ def run_demo() -> int:
     from tui_reader.demo import build
     from tui_reader.ui.app import make_app
 
+    _need_terminal()
     with tempfile.TemporaryDirectory(prefix="tui-reader-demo-") as folder:
         library = build(Path(folder))
         try:
@@ -383,6 +394,10 @@ def cmd_following(args: argparse.Namespace, library: Library, out: TextIO) -> in
 def cmd_sync(args: argparse.Namespace, library: Library, out: TextIO) -> int:
     """``tui-reader sync [REF…]``."""
     total = len(args.refs) if args.refs else len(library.following())
+    if not total:
+        # Nothing to do is not a failure.
+        print("You follow nobody yet. Start with: tui-reader follow REF", file=sys.stderr)
+        return 0
     if sys.stderr.isatty() and total:
         from rich.progress import Progress
 
@@ -507,8 +522,8 @@ def cmd_read_state(args: argparse.Namespace, library: Library, out: TextIO) -> i
         return 0
     report = library.import_read_state(_read_file(args.import_file))
     out.write(
-        f"Merged read marks: {report.added} applied, {report.unchanged} older than "
-        f"this library's, {report.skipped} for threads not in this library.\n"
+        f"Merged read marks: {report.added} applied, {report.unchanged} already as new "
+        f"here, {report.skipped} for threads not in this library.\n"
     )
     return 0
 

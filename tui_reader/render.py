@@ -46,6 +46,11 @@ def short_date(value: str) -> str:
     return "undated" if shown == "date unknown" else shown[:10]
 
 
+def counted(number: int, noun: str) -> str:
+    """``"1 thread"``, ``"2 threads"``."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
 def reading_line(thread: Thread) -> str:
     """``"12 posts · 3 min read"``."""
     posts = "1 post" if thread.post_count == 1 else f"{thread.post_count} posts"

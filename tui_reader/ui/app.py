@@ -16,7 +16,7 @@ from tui_reader.ui.screens.main import MainScreen
 
 #: Every key, for the help screen: where it works, the key, what it does.
 KEYS: list[tuple[str, str, str]] = [
-    ("Everywhere", "tab / shift+tab, h / l", "next / previous pane"),
+    ("Everywhere", "tab / shift+tab, l / h", "next / previous pane"),
     ("Everywhere", "u", "unroll a post URL or thread ID"),
     ("Everywhere", "f", "follow an author"),
     ("Everywhere", "R", "sync: bring in new threads from everyone you follow"),

@@ -9,6 +9,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.fuzzy import Matcher
 
+from tui_reader.render import counted
 from tui_reader.ui.text import one_line
 
 if TYPE_CHECKING:
@@ -84,7 +85,8 @@ class ReaderCommands(Provider):
             commands.append(
                 (
                     f"open thread {one_line(summary.title).plain}",
-                    f"@{one_line(summary.author.handle).plain} · {summary.post_count} posts",
+                    f"@{one_line(summary.author.handle).plain} · "
+                    f"{counted(summary.post_count, 'post')}",
                     partial(main.open_thread, summary.id),
                 )
             )
@@ -93,7 +95,7 @@ class ReaderCommands(Provider):
             commands.append(
                 (
                     f"go to author {one_line(author.display_name or author.handle).plain}",
-                    f"@{one_line(author.handle).plain} · {row.threads} threads",
+                    f"@{one_line(author.handle).plain} · {counted(row.threads, 'thread')}",
                     partial(main.go_to_author, author.key),
                 )
             )
