@@ -247,3 +247,43 @@ def test_cli_unroll_a_tweet_url(cli: Cli, server: FakeServer) -> None:
         "url": "https://pbs.twimg.com/media/GeXaMpLeAAA1.jpg",
         "alt": "",
     }
+
+
+MORE_FROM = """
+<div class="t-user-related">
+  <h1 class="list-content-header">More from @pat_2020
+    <a href="https://threadreaderapp.com/user/pat_2020">see all</a></h1>
+  <div class="t-user-related-entry"><div class="thread-card">
+    <div class="box-user"><span class="username"><a href="/user/someone_else">Someone Else</a></span>
+      <span class="screenName"><a href="/user/someone_else">@someone_else</a></span></div>
+    <span class="time" data-time="1590000000">May 20, 2020</span>
+    <div class="card-tweets"><div class="content-tweet">An older thread<br />
+on something else</div></div>
+    <a class="tweet-url" href="https://threadreaderapp.com/thread/1260000000000000001.html">Read 12 tweets</a>
+  </div></div>
+</div>
+"""
+
+
+def test_a_2020_page_with_more_from_imports_its_own_thread() -> None:
+    # Found on a page a browser saved in 2020: the handles of the "More from" cards were
+    # joined to the header's, every such page was refused, and so was every live page.
+    page = f"""<!DOCTYPE html><html><body>
+<div class="row"><div class="col"><span class="username"><a href="/user/pat_2020">Pat Example</a>
+</span><span class="screenName"><a href="/user/pat_2020">@pat_2020</a></span>
+<a class="time" data-time="1600000000">Sep 13, 2020</a></div></div>
+<div class="row t-tweet"><div class="content-tweet" data-screenname="pat_2020"
+ data-tweet="1300000000000000001">First line<br />
+second line<br />
+<br />
+new paragraph</div></div>
+<div class="row t-tweet"><div class="content-tweet" data-screenname="pat_2020"
+ data-tweet="1300000000000000002">The second tweet</div></div>
+{MORE_FROM}</body></html>"""
+    thread = parse_page(page)
+    assert thread.author.handle == "pat_2020"
+    assert thread.author.display_name == "Pat Example"
+    assert [p.text for p in thread.posts] == [
+        "First line\nsecond line\n\nnew paragraph",
+        "The second tweet",
+    ]

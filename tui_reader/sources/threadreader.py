@@ -85,7 +85,11 @@ class _PageParser(HTMLParser):
         self.handle = ""
         self.time = ""
         self.tweets: list[_Tweet] = []
+        #: The ``data-screenname`` of each thread tweet: whose thread it is, whatever else
+        #: the page lists ("More from" cards carry other handles).
+        self.screen_names: list[str] = []
         self._ids: set[str] = set()
+        self._done: set[str] = set()  # header fields read already: the first one counts
         self._stack: list[tuple[str, set[str]]] = []  # open elements: tag, marks
         # How many open elements carry each mark, and how many of each tag are open: kept
         # as counts so that a deeply nested page is read in linear time.
@@ -130,7 +134,8 @@ class _PageParser(HTMLParser):
             return
         if tag == "script" or tag == "style":
             marks.add("skip")
-        if tag == "h4" and "twitter_name" in classes:
+        if (tag == "h4" and "twitter_name" in classes) or "username" in classes:
+            # h4.twitter_name on recent pages, .username a on pages of 2019–2020.
             marks.add("name")
         if "screenName" in classes:
             marks.add("screen")
@@ -144,6 +149,7 @@ class _PageParser(HTMLParser):
                 self._tweet = _Tweet(tweet_id)
                 self._tweet_depth = len(self._stack) + 1
                 marks.add("tweet")
+                self.screen_names.append(attributes.get("data-screenname", ""))
         if self._tweet is not None:
             if tag == "sup" and "tw-permalink" in classes:
                 marks.add("skip")
@@ -159,9 +165,9 @@ class _PageParser(HTMLParser):
                         self._tweet.links.append(href)
                     self._tweet.parts.append(href)
                     marks.add("skip")  # its shortened text is replaced by the full URL
-        if tag == "a" and self._inside("name"):
+        if tag == "a" and self._inside("name") and "name" not in self._done:
             self._capture = "name"
-        elif tag == "a" and self._inside("screen"):
+        elif tag == "a" and self._inside("screen") and "handle" not in self._done:
             self._capture = "handle"
         self._push(tag, marks)
 
@@ -175,6 +181,9 @@ class _PageParser(HTMLParser):
         if not self._pop_to(tag):
             return
         if tag == "a":
+            value = self.name if self._capture == "name" else self.handle
+            if self._capture and value.strip():
+                self._done.add(self._capture)
             self._capture = ""
         if self._tweet is not None and len(self._stack) < self._tweet_depth:
             if self._tweet.id not in self._ids:
@@ -185,7 +194,8 @@ class _PageParser(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self._inside("skip"):
             return
-        data = clean_text(data)
+        # A line break in the HTML source is collapsible white space; only <br> breaks a line.
+        data = clean_text(data).replace("\n", " ")
         if self._capture == "name":
             self.name += data
         elif self._capture == "handle":
@@ -227,7 +237,8 @@ def parse_page(html: str, base_url: str = "https://threadreaderapp.com") -> Thre
     parser = _PageParser()
     parser.feed(html)
     parser.close()
-    handle = parser.handle.strip().lstrip("@")
+    named = [name for name in parser.screen_names if HANDLE_RE.match(name)]
+    handle = named[0] if named else parser.handle.strip().lstrip("@")
     if not parser.tweets or not HANDLE_RE.match(handle):
         raise BadResponse("this is not a Thread Reader App thread page (no tweets found)")
     author = _author(handle, clean_line(parser.name))
