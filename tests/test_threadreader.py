@@ -254,12 +254,14 @@ MORE_FROM = """
   <h1 class="list-content-header">More from @pat_2020
     <a href="https://threadreaderapp.com/user/pat_2020">see all</a></h1>
   <div class="t-user-related-entry"><div class="thread-card">
-    <div class="box-user"><span class="username"><a href="/user/someone_else">Someone Else</a></span>
+    <div class="box-user">
+      <span class="username"><a href="/user/someone_else">Someone Else</a></span>
       <span class="screenName"><a href="/user/someone_else">@someone_else</a></span></div>
     <span class="time" data-time="1590000000">May 20, 2020</span>
     <div class="card-tweets"><div class="content-tweet">An older thread<br />
 on something else</div></div>
-    <a class="tweet-url" href="https://threadreaderapp.com/thread/1260000000000000001.html">Read 12 tweets</a>
+    <a class="tweet-url"
+       href="https://threadreaderapp.com/thread/1260000000000000001.html">Read 12 tweets</a>
   </div></div>
 </div>
 """
