@@ -289,3 +289,40 @@ new paragraph</div></div>
         "First line\nsecond line\n\nnew paragraph",
         "The second tweet",
     ]
+
+
+async def test_more_from_on_an_html_page_is_listed_and_opens(
+    library: Library, server: FakeServer
+) -> None:
+    page = f"""<!DOCTYPE html><html><body>
+<h4 class="twitter_name"><a href="/user/pat_2020">Pat Example</a></h4>
+<div class="content-tweet" data-screenname="pat_2020" data-tweet="1300000000000000001">Hi</div>
+{MORE_FROM}</body></html>"""
+    thread, added, _ = library.import_saved(page)
+    assert added == 1
+    [listed] = [t for t in library.threads() if not t.fetched]
+    assert listed.id == "threadreader:1260000000000000001"
+    assert listed.title == "An older thread"
+    assert listed.preview == "An older thread on something else"
+    assert listed.post_count == 12 and listed.created_at == "2020-05-20T18:40:00Z"
+    assert listed.author.handle == "someone_else"
+    assert listed.url == f"{server.url}/thread/1260000000000000001.html"
+
+    server.json(
+        "/api/v0/ping/1260000000000000001.json", {"code": 200, "pong": "1260000000000000001"}
+    )
+    other = (
+        "<!DOCTYPE html><html><body>"
+        '<div class="content-tweet" data-screenname="someone_else" '
+        'data-tweet="1260000000000000001">An older thread</div>'
+        '<div class="content-tweet" data-screenname="someone_else" '
+        'data-tweet="1260000000000000002">on something else</div></body></html>'
+    )
+    server.route(
+        "/thread/1260000000000000001.html",
+        lambda _r: Reply(200, other.encode(), {"content-type": "text/html"}),
+    )
+    opened = await library.unroll(listed.url)
+    assert opened.id == listed.id and opened.post_count == 2
+    summary = library.summary(listed.id)
+    assert summary is not None and summary.fetched

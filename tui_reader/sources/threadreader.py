@@ -76,6 +76,17 @@ class _Tweet:
     quote: Quote | None = None
 
 
+@dataclass
+class _Card:
+    """A thread listed on a page ("More from", an author's page): not its tweets, a preview."""
+
+    handle: str = ""
+    time: str = ""
+    parts: list[str] = field(default_factory=list)
+    url: str = ""
+    label: str = ""
+
+
 class _PageParser(HTMLParser):
     """Reads a Thread Reader App thread page: the header and every ``content-tweet``."""
 
@@ -90,6 +101,9 @@ class _PageParser(HTMLParser):
         self.screen_names: list[str] = []
         self._ids: set[str] = set()
         self._done: set[str] = set()  # header fields read already: the first one counts
+        self.cards: list[_Card] = []
+        self._card: _Card | None = None
+        self._card_depth = 0
         self._stack: list[tuple[str, set[str]]] = []  # open elements: tag, marks
         # How many open elements carry each mark, and how many of each tag are open: kept
         # as counts so that a deeply nested page is read in linear time.
@@ -125,9 +139,11 @@ class _PageParser(HTMLParser):
         attributes = {key: clean_line(value or "") for key, value in attrs}
         classes = set(attributes.get("class", "").split())
         marks: set[str] = set()
-        if tag in ("br",):
+        if tag == "br":
             if self._tweet is not None and not self._inside("skip"):
                 self._tweet.parts.append("\n")
+            elif self._card is not None and self._inside("card-text"):
+                self._card.parts.append("\n")
             return
         if tag in ("img", "meta", "link", "input", "hr"):
             self._void(tag, attributes, classes)
@@ -143,6 +159,12 @@ class _PageParser(HTMLParser):
             self.time = attributes.get("data-time", "")
         if "thread-info" in classes:
             marks.add("info")
+        if tag == "div" and "thread-card" in classes and self._card is None and not self._tweet:
+            self._card = _Card()
+            self._card_depth = len(self._stack) + 1
+            marks.add("card")
+        if self._card is not None:
+            self._card_start(tag, attributes, classes, marks)
         if tag == "div" and "content-tweet" in classes and self._tweet is None:
             tweet_id = attributes.get("data-tweet", "")
             if TWEET_ID_RE.match(tweet_id) and not self._inside("skip"):
@@ -165,11 +187,28 @@ class _PageParser(HTMLParser):
                         self._tweet.links.append(href)
                     self._tweet.parts.append(href)
                     marks.add("skip")  # its shortened text is replaced by the full URL
-        if tag == "a" and self._inside("name") and "name" not in self._done:
+        if self._card is not None:
+            pass  # a listed thread's names are its own, not the page's
+        elif tag == "a" and self._inside("name") and "name" not in self._done:
             self._capture = "name"
         elif tag == "a" and self._inside("screen") and "handle" not in self._done:
             self._capture = "handle"
         self._push(tag, marks)
+
+    def _card_start(
+        self, tag: str, attributes: dict[str, str], classes: set[str], marks: set[str]
+    ) -> None:
+        card = self._card
+        assert card is not None
+        if "time" in classes and attributes.get("data-time"):
+            card.time = attributes["data-time"]
+        if "card-tweets" in classes:
+            marks.add("card-text")
+        if "screenName" in classes:
+            marks.add("card-handle")
+        if tag == "a" and "tweet-url" in classes:
+            card.url = attributes.get("href", "")
+            marks.add("card-label")
 
     def _void(self, tag: str, attributes: dict[str, str], classes: set[str]) -> None:
         if tag == "img" and self._tweet is not None and not self._inside("skip"):
@@ -185,6 +224,9 @@ class _PageParser(HTMLParser):
             if self._capture and value.strip():
                 self._done.add(self._capture)
             self._capture = ""
+        if self._card is not None and len(self._stack) < self._card_depth:
+            self.cards.append(self._card)
+            self._card = None
         if self._tweet is not None and len(self._stack) < self._tweet_depth:
             if self._tweet.id not in self._ids:
                 self._ids.add(self._tweet.id)
@@ -196,6 +238,14 @@ class _PageParser(HTMLParser):
             return
         # A line break in the HTML source is collapsible white space; only <br> breaks a line.
         data = clean_text(data).replace("\n", " ")
+        if self._card is not None:
+            if self._inside("card-text"):
+                self._card.parts.append(data)
+            elif self._inside("card-handle"):
+                self._card.handle += data
+            elif self._inside("card-label"):
+                self._card.label += data
+            return
         if self._capture == "name":
             self.name += data
         elif self._capture == "handle":
@@ -234,6 +284,39 @@ def _clean(parts: list[str]) -> str:
 
 def parse_page(html: str, base_url: str = "https://threadreaderapp.com") -> Thread:
     """A thread page (fetched, or saved by a browser) as a ``Thread``."""
+    return parse_page_and_list(html, base_url).thread
+
+
+def _listed(cards: list[_Card], author: Author, base_url: str, when: str) -> list[ThreadSummary]:
+    """The threads a page lists ("More from @…"), each to be unrolled from its address."""
+    found: list[ThreadSummary] = []
+    for card in cards:
+        match = re.search(r"/thread/([0-9]{5,25})\.html$", urlsplit(card.url).path)
+        count = READ_N_RE.match(" ".join(card.label.split()))
+        text = _clean(card.parts)
+        if match is None or not text:
+            continue
+        handle = card.handle.strip().lstrip("@")
+        who = author if handle.lower() == author.id or not HANDLE_RE.match(handle) else None
+        found.append(
+            ThreadSummary(
+                id=f"threadreader:{match.group(1)}",
+                source="threadreader",
+                url=f"{base_url.rstrip('/')}/thread/{match.group(1)}.html",
+                title=make_title(text),
+                author=who or _author(handle, ""),
+                created_at=_unix_time(card.time),
+                fetched_at=when,
+                post_count=int(count.group(1)) if count else 0,
+                preview=make_preview(text),
+                fetched=False,
+            )
+        )
+    return found
+
+
+def parse_page_and_list(html: str, base_url: str = "https://threadreaderapp.com") -> SavedPage:
+    """A thread page as its thread and the other threads it lists ("More from")."""
     parser = _PageParser()
     parser.feed(html)
     parser.close()
@@ -260,7 +343,7 @@ def parse_page(html: str, base_url: str = "https://threadreaderapp.com") -> Thre
         )
     created = _unix_time(parser.time)
     root = posts[0].id
-    return Thread(
+    thread = Thread(
         id=f"threadreader:{root}",
         source="threadreader",
         url=f"{base_url.rstrip('/')}/thread/{root}.html",
@@ -269,6 +352,10 @@ def parse_page(html: str, base_url: str = "https://threadreaderapp.com") -> Thre
         posts=tuple(posts),
         fetched_at=utc_now(),
     )
+    listed = [
+        s for s in _listed(parser.cards, author, base_url, thread.fetched_at) if s.id != thread.id
+    ]
+    return SavedPage(thread, tuple(listed))
 
 
 # Text a browser copied -------------------------------------------------------------------
@@ -385,7 +472,7 @@ def parse_saved(content: str, base_url: str = "https://threadreaderapp.com") -> 
     """A saved page, as HTML or as copied text."""
     head = content.lstrip()[:1000].lower()
     if head.startswith(("<!doctype", "<html")) or "<div" in head or "<head" in head:
-        return SavedPage(parse_page(content, base_url))
+        return parse_page_and_list(content, base_url)
     return parse_copied_text(content)
 
 
