@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -45,6 +46,15 @@ def main_screen(app: object) -> MainScreen:
     screen = app.screen
     assert isinstance(screen, MainScreen)
     return screen
+
+
+async def settle(pilot: object, done: Callable[[], bool], seconds: float = 3.0) -> None:
+    """Let the app run until ``done()`` (focus moves after a refresh, later on a busy machine)."""
+    for _ in range(int(seconds / 0.05)):
+        if done():
+            return
+        await pilot.pause(0.05)  # type: ignore[attr-defined]
+    assert done()
 
 
 async def open_feed_entry(pilot: object, index: int) -> None:
@@ -398,14 +408,15 @@ async def test_a_narrow_terminal_shows_the_lists_or_the_thread(library: Library)
         sidebar = app.screen.query_one("#sidebar")
         main = app.screen.query_one("#main")
         assert sidebar.display and not main.display
+        view = app.screen.query_one(ThreadView)
         await open_feed_entry(pilot, 0)
-        await pilot.pause()
+        await settle(pilot, lambda: app.screen.focused is view)
         assert main.display and not sidebar.display
-        assert app.screen.query_one(ThreadView).thread.id == threads["tea"].id  # type: ignore[union-attr]
+        assert view.thread is not None and view.thread.id == threads["tea"].id
         await pilot.press("shift+tab")
-        await pilot.pause()
+        await settle(pilot, lambda: isinstance(app.screen.focused, FeedList))
         await pilot.press("shift+tab")
-        await pilot.pause()
+        await settle(pilot, lambda: isinstance(app.screen.focused, AuthorList))
         assert sidebar.display and not main.display
 
 

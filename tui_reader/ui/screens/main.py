@@ -114,9 +114,9 @@ class MainScreen(Screen[None]):
         index = panes.index(current) if current in panes else 0
         target = panes[(index + step) % len(panes)]
         self._going_to = target
-        # Show the target's side first: a hidden widget cannot take focus.
+        # Show the target's side; the focus lands when the next message is handled.
         self.set_class(target in panes[2:], "-reading")
-        self.call_after_refresh(target.focus)
+        target.focus()
 
     def action_next_pane(self) -> None:
         """Focus the pane to the right."""
