@@ -760,27 +760,31 @@ class Store:
             """,
             params,
         ).fetchall()
-        # Snippets only for the rows returned: making one for every matching post of a
-        # common word is what made such searches slow.
+        # Snippets only for the rows returned, in one query: making one for every matching
+        # post of a common word is what made such searches slow.
+        snippets = self._snippets(query, [row["hit_rowid"] for row in rows])
         return [
             SearchHit(
                 self._summary(row),
                 row["hit_post"],
                 row["hit_seq"],
-                self._snippet(query, row["hit_rowid"]),
+                snippets.get(row["hit_rowid"], ""),
             )
             for row in rows
         ]
 
-    def _snippet(self, query: str, rowid: int) -> str:
-        row = self.conn.execute(
-            """
-            SELECT snippet(post_search, 0, char(2), char(3), '…', 16)
-            FROM post_search WHERE post_search MATCH ? AND rowid = ?
+    def _snippets(self, query: str, rowids: list[int]) -> dict[int, str]:
+        if not rowids:
+            return {}
+        marks = ",".join("?" * len(rowids))
+        rows = self.conn.execute(
+            f"""
+            SELECT rowid, snippet(post_search, 0, char(2), char(3), '…', 16)
+            FROM post_search WHERE post_search MATCH ? AND rowid IN ({marks})
             """,
-            (query, rowid),
-        ).fetchone()
-        return str(row[0]) if row else ""
+            (query, *rowids),
+        ).fetchall()
+        return {int(row[0]): str(row[1]) for row in rows}
 
     # Read state -------------------------------------------------------------------------
 
