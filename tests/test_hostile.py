@@ -664,3 +664,11 @@ async def test_escape_cancels_network_work_in_the_reader(
         assert time.monotonic() - started < 2
         assert app.sub_title == ""
         assert any(n.message == "Cancelled." for n in app._notifications)
+
+
+def test_a_post_gone_upstream_says_so_in_json() -> None:
+    thread = _thread("gone", "still here", deleted=True)
+    [post] = json.loads(to_json(thread))["posts"]
+    assert post["deleted"] is True
+    [kept] = json.loads(to_json(_thread("kept", "here")))["posts"]
+    assert "deleted" not in kept

@@ -107,7 +107,8 @@ def summary_dict(thread: Thread | ThreadSummary) -> dict[str, Any]:
 
 
 def post_dict(post: Post) -> dict[str, Any]:
-    """One post in the thread JSON shape (plus ``content_warning`` where a post has one)."""
+    """One post in the thread JSON shape (plus ``content_warning`` and ``deleted`` where they
+    apply)."""
     data: dict[str, Any] = {
         "id": post.id,
         "url": post.url,
@@ -121,6 +122,8 @@ def post_dict(post: Post) -> dict[str, Any]:
     }
     if post.content_warning:
         data["content_warning"] = post.content_warning
+    if post.deleted:
+        data["deleted"] = True
     return data
 
 
