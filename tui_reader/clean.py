@@ -32,8 +32,3 @@ def clean_text(text: str) -> str:
 def clean_line(text: str) -> str:
     """``text`` cleaned and folded onto one line (for names, handles, IDs, URLs)."""
     return " ".join(clean_text(text).split())
-
-
-def is_clean(text: str) -> bool:
-    """Whether ``text`` holds nothing :func:`clean_text` would replace."""
-    return "\r" not in text and _UNSAFE.search(text) is None

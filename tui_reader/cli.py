@@ -15,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from tui_reader import __version__
+from tui_reader.clean import clean_line
 from tui_reader.config import Config, load_config
 from tui_reader.errors import ReaderError, UsageError
 from tui_reader.export import export_thread, write_atomic
@@ -398,7 +399,7 @@ def cmd_sync(args: argparse.Namespace, library: Library, out: TextIO) -> int:
         # Nothing to do is not a failure.
         print("You follow nobody yet. Start with: tui-reader follow REF", file=sys.stderr)
         return 0
-    if sys.stderr.isatty() and total:
+    if sys.stderr.isatty():
         from rich.progress import Progress
 
         with Progress(console=Console(stderr=True), transient=True) as progress:
@@ -544,12 +545,11 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Library, TextIO], int]] = {
 
 
 def _warn(message: str) -> None:
-    print(f"{PROG}: warning: {' '.join(safe_text(message).split())}", file=sys.stderr)
+    print(f"{PROG}: warning: {clean_line(message)}", file=sys.stderr)
 
 
 def _error(message: str) -> None:
-    text = " ".join(safe_text(message).split())
-    print(f"{PROG}: error: {text}", file=sys.stderr)
+    print(f"{PROG}: error: {clean_line(message)}", file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

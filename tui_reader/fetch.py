@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import ipaddress
 import json
 import random
 import re
@@ -191,10 +192,27 @@ def _replaying(
     return httpx.MockTransport(answer)
 
 
+def _too_big(url: str, limit: int) -> BadResponse:
+    return BadResponse(f"{_host(url)} sent more than {limit / (1024 * 1024):g} MB; giving up")
+
+
 def _same_site(here: str, there: str) -> bool:
-    """Whether two host names belong to one site: equal, or one inside the other."""
+    """Whether two host names belong to one site: equal, or one inside the other (an IP
+    address only equal: 127.0.0.1 is not "inside" 0.1)."""
     here, there = here.lower().rstrip("."), there.lower().rstrip(".")
-    return here == there or here.endswith("." + there) or there.endswith("." + here)
+    if here == there:
+        return True
+    if _is_ip(here) or _is_ip(there):
+        return False
+    return here.endswith("." + there) or there.endswith("." + here)
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
 
 
 def _redirect_target(current: httpx.URL, location: str) -> str:
@@ -244,8 +262,7 @@ class _Decoder:
     def _add(self, data: bytes) -> None:
         self.size += len(data)
         if self.size > self.limit:
-            megabytes = self.limit / (1024 * 1024)
-            raise BadResponse(f"{_host(self.url)} sent more than {megabytes:g} MB; giving up")
+            raise _too_big(self.url, self.limit)
         self.parts.append(data)
 
     def feed(self, data: bytes) -> None:
@@ -481,19 +498,15 @@ class Fetcher:
         past the cap (httpx would decode each chunk whole, a gzip bomb included)."""
         declared = response.headers.get("content-length", "")
         if declared.isascii() and declared.isdigit() and int(declared) > self.max_bytes:
-            raise self._too_big(url)
+            raise _too_big(url, self.max_bytes)
         decoder = _Decoder(url, response.headers.get("content-encoding", ""), self.max_bytes)
         received = 0
         async for chunk in response.aiter_raw():
             received += len(chunk)
             if received > self.max_bytes:
-                raise self._too_big(url)
+                raise _too_big(url, self.max_bytes)
             decoder.feed(chunk)
         return decoder.finish()
-
-    def _too_big(self, url: str) -> BadResponse:
-        megabytes = self.max_bytes / (1024 * 1024)
-        return BadResponse(f"{_host(url)} sent more than {megabytes:g} MB; giving up")
 
     def _error_for(self, response: Response, wait: float | None) -> FetchError:
         host = _host(response.url)

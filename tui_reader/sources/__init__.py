@@ -60,20 +60,6 @@ class Source(Protocol):
 MAX_CHAIN_STEPS = 10_000
 
 
-def climb(start: str, parent_of: Callable[[str], str]) -> str:
-    """The topmost post above ``start`` along ``parent_of`` ("" where there is none); stops
-    at a cycle or after ``MAX_CHAIN_STEPS``."""
-    seen = {start}
-    current = start
-    for _step in range(MAX_CHAIN_STEPS):
-        parent = parent_of(current)
-        if not parent or parent in seen:
-            break
-        seen.add(parent)
-        current = parent
-    return current
-
-
 def follow_chain(
     root: str, own_replies: Callable[[str], list[str]], sort_key: Callable[[str], Any]
 ) -> list[str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import partial
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -14,7 +13,7 @@ from tui_reader.clean import clean_line, clean_text
 from tui_reader.errors import BadReference, BadResponse, FetchError, NotFound, Unauthorized
 from tui_reader.fetch import Fetcher
 from tui_reader.models import Author, Media, Post, Quote, Ref, SourceName, Thread
-from tui_reader.sources import MAX_CHAIN_STEPS, AuthorScan, climb, follow_chain
+from tui_reader.sources import MAX_CHAIN_STEPS, AuthorScan, follow_chain
 from tui_reader.times import normalise_time, parse_time, utc_now
 
 #: Statuses per page of an account's timeline (the API's maximum).
@@ -412,8 +411,8 @@ class MastodonSource:
         root = start
         climbed = {root}
         for _step in range(MAX_CHAIN_STEPS):
-            parent = _id(statuses.by_id[root].get("in_reply_to_id"))
-            if not parent or _id(statuses.by_id[root].get("in_reply_to_account_id")) != author_id:
+            parent = _self_reply_to(statuses.by_id[root], author_id)
+            if not parent:
                 break
             if parent in climbed:
                 break  # a reply cycle: only a hostile or broken server sends one
@@ -438,15 +437,6 @@ class MastodonSource:
         account = statuses.by_id[root].get("account")
         author = parse_account(account if isinstance(account, dict) else {}, base)
         return Thread.from_posts("mastodon", author, posts, utc_now())
-
-    @staticmethod
-    def _own_parent(statuses: _Statuses, account_id: str, status_id: str) -> str:
-        """The status that ``status_id`` replies to, if it is in hand and the author's own."""
-        status = statuses.by_id[status_id]
-        parent = _id(status.get("in_reply_to_id"))
-        if parent not in statuses.by_id or _id(status.get("in_reply_to_account_id")) != account_id:
-            return ""
-        return parent
 
     @staticmethod
     def _chain(root: str, author_id: str, statuses: _Statuses) -> list[str]:
@@ -508,12 +498,21 @@ class MastodonSource:
         statuses = _Statuses()
         for status in seen.values():
             statuses.add(status)
-        roots: set[str] = set()
+        # The tops of the author's chains in this window: among the self-replies and the
+        # posts they answer, those that do not answer one of the author's posts in hand. One
+        # pass, not a climb per post; a reply cycle has no top and is left out.
+        candidates: set[str] = set()
         for status_id, status in seen.items():
-            if _id(status.get("in_reply_to_account_id")) != account_id:
-                continue
-            # Climb through the window to the topmost self-reply.
-            roots.add(climb(status_id, partial(self._own_parent, statuses, account_id)))
+            if _id(status.get("in_reply_to_account_id")) == account_id:
+                candidates.add(status_id)
+                parent = _id(status.get("in_reply_to_id"))
+                if parent in statuses.by_id:
+                    candidates.add(parent)
+        roots = [
+            status_id
+            for status_id in candidates
+            if _self_reply_to(statuses.by_id[status_id], account_id) not in statuses.by_id
+        ]
         for top in sorted(roots):
             status = statuses.by_id[top]
             replying_to = _id(status.get("in_reply_to_id"))
@@ -530,6 +529,13 @@ class MastodonSource:
                     Ref("mastodon", "post", author=author_id, post=f"{base}/{top}")
                 )
         return scan
+
+
+def _self_reply_to(status: dict[str, Any], account_id: str) -> str:
+    """The ID of the status this one answers, when it answers its own author ("" if not)."""
+    if _id(status.get("in_reply_to_account_id")) != account_id:
+        return ""
+    return _id(status.get("in_reply_to_id"))
 
 
 def _home_of(status: dict[str, Any]) -> tuple[str, str] | None:

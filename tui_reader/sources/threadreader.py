@@ -159,7 +159,7 @@ class _PageParser(HTMLParser):
             self.time = attributes.get("data-time", "")
         if "thread-info" in classes:
             marks.add("info")
-        if tag == "div" and "thread-card" in classes and self._card is None and not self._tweet:
+        if tag == "div" and "thread-card" in classes and self._card is None and self._tweet is None:
             self._card = _Card()
             self._card_depth = len(self._stack) + 1
             marks.add("card")
@@ -299,20 +299,35 @@ def _listed(cards: list[_Card], author: Author, base_url: str, when: str) -> lis
         handle = card.handle.strip().lstrip("@")
         who = author if handle.lower() == author.id or not HANDLE_RE.match(handle) else None
         found.append(
-            ThreadSummary(
-                id=f"threadreader:{match.group(1)}",
-                source="threadreader",
-                url=f"{base_url.rstrip('/')}/thread/{match.group(1)}.html",
-                title=make_title(text),
-                author=who or _author(handle, ""),
-                created_at=_unix_time(card.time),
-                fetched_at=when,
-                post_count=int(count.group(1)) if count else 0,
-                preview=make_preview(text),
-                fetched=False,
+            _listed_thread(
+                match.group(1),
+                f"{base_url.rstrip('/')}/thread/{match.group(1)}.html",
+                text,
+                who or _author(handle, ""),
+                _unix_time(card.time),
+                when,
+                int(count.group(1)) if count else 0,
             )
         )
     return found
+
+
+def _listed_thread(
+    key: str, url: str, text: str, author: Author, created_at: str, seen_at: str, count: int
+) -> ThreadSummary:
+    """A thread known only from a list on a page: its first tweets, not fetched yet."""
+    return ThreadSummary(
+        id=f"threadreader:{key}",
+        source="threadreader",
+        url=url,
+        title=make_title(text),
+        author=author,
+        created_at=created_at,
+        fetched_at=seen_at,
+        post_count=count,
+        preview=make_preview(text),
+        fetched=False,
+    )
 
 
 def parse_page_and_list(html: str, base_url: str = "https://threadreaderapp.com") -> SavedPage:
@@ -445,19 +460,15 @@ def parse_copied_text(text: str) -> SavedPage:
                 continue
             count = READ_N_RE.match(stripped)
             if count and date and preview:
-                first = preview[0]
                 summaries.append(
-                    ThreadSummary(
-                        id=f"threadreader:text-{_stable_id(handle, first)}",
-                        source="threadreader",
-                        url="",
-                        title=make_title(first),
-                        author=author,
-                        created_at=date,
-                        fetched_at=thread.fetched_at,
-                        post_count=int(count.group(1)),
-                        preview=make_preview(" ".join(preview)),
-                        fetched=False,
+                    _listed_thread(
+                        f"text-{_stable_id(handle, preview[0])}",
+                        "",
+                        "\n".join(preview),
+                        author,
+                        date,
+                        thread.fetched_at,
+                        int(count.group(1)),
                     )
                 )
                 date, preview = "", []

@@ -8,10 +8,8 @@ from datetime import UTC, datetime
 
 from rich.text import Text
 
-from tui_reader.render import safe_text, short_date
+from tui_reader.render import safe_text
 from tui_reader.times import parse_time
-
-__all__ = ["age", "fold", "match_spans", "one_line", "search_terms", "short_date", "untrusted"]
 
 
 def untrusted(text: str, style: str = "") -> Text:

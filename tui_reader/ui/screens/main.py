@@ -108,8 +108,8 @@ class MainScreen(Screen[None]):
 
     def _step_pane(self, step: int) -> None:
         panes = self.panes
-        # Focus moves after the next refresh: a second key pressed before then steps on
-        # from where the first one is going, not from where focus still is.
+        # Focus moves when its message is handled: a second key pressed before then steps
+        # on from where the first one is going, not from where focus still is.
         current = self._going_to or self.focused
         index = panes.index(current) if current in panes else 0
         target = panes[(index + step) % len(panes)]
@@ -144,7 +144,7 @@ class MainScreen(Screen[None]):
         authors = self.query_one(AuthorList)
         authors.show(rows, total, unread)
         if self.search_query:
-            self._show_hits()
+            self._run_search(self.search_query, focus=False)
         else:
             self._show_feed(authors.chosen_key)
         return rows
@@ -467,11 +467,8 @@ class MainScreen(Screen[None]):
     def search(self, query: str) -> None:
         """Search the library; results replace the feed until escape."""
         self.search_query = query
-        self._show_hits(focus=True)
+        self._run_search(query, focus=True)
         self.refresh_bindings()
-
-    def _show_hits(self, *, focus: bool = False) -> None:
-        self._run_search(self.search_query, focus)
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
     def _run_search(self, query: str, focus: bool) -> None:

@@ -12,8 +12,8 @@ from textual.widgets.option_list import Option
 
 from tui_reader.library import SearchHit
 from tui_reader.models import ThreadSummary
-from tui_reader.render import snippet_pieces
-from tui_reader.ui.text import one_line, short_date
+from tui_reader.render import short_date, snippet_pieces
+from tui_reader.ui.text import one_line
 from tui_reader.ui.widgets.lists import VimOptionList
 
 PREVIEW_LINES = 3

@@ -10,7 +10,8 @@ from textual.widgets.option_list import Option
 
 from tui_reader.library import LinkedThread
 from tui_reader.models import Thread, ThreadSummary
-from tui_reader.ui.text import one_line, short_date
+from tui_reader.render import short_date
+from tui_reader.ui.text import one_line
 from tui_reader.ui.widgets.lists import VimOptionList
 
 MAX_PER_SECTION = 12
