@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from tests.conftest import Cli
 from tests.fake_bluesky import FakeAppView
@@ -250,3 +251,22 @@ def test_the_reader_refuses_to_run_without_a_terminal(cli: Cli) -> None:
 def test_syncing_with_nobody_followed_is_not_a_failure(cli: Cli) -> None:
     result = cli("sync")
     assert result.code == 0 and "You follow nobody yet" in result.err
+
+
+def test_importing_its_own_read_state_changes_nothing(cli: Cli, tmp_path: Path) -> None:
+    from tests.reader_data import fill
+    from tui_reader.config import Config
+    from tui_reader.library import Library
+    from tui_reader.store import Store
+
+    library = Library(Config(), Store(cli.data_dir / "library.sqlite3"))
+    threads = fill(library)
+    library.set_unread(threads["tea"].id, False)
+    library.close()
+    marks = tmp_path / "marks.json"
+    assert cli("read-state", "--export", str(marks)).code == 0
+    merged = cli("read-state", "--import", str(marks))
+    # Identical marks were reported as "older than this library's".
+    assert merged.out.strip() == (
+        "Merged read marks: 0 applied, 3 already as new here, 0 for threads not in this library."
+    )

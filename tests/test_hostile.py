@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import time
 import tracemalloc
 from pathlib import Path
@@ -174,8 +175,9 @@ def test_bad_input_gets_one_line_and_exit_1(cli: Cli, tmp_path: Path) -> None:
     for threads in ('[{"id": "x", "unread": true, "position": 1e400}]', "5"):
         state.write_text(f'{{"format": "tui-reader read-state", "threads": {threads}}}')
         results.append(cli("read-state", "--import", str(state)))
-    cli.write_config("[network]\ntimeout = nan\n")
-    results.append(cli("threads"))
+    for setting in ("timeout = nan", "max_connections = 100000"):
+        cli.write_config(f"[network]\n{setting}\n")
+        results.append(cli("threads"))
     for result in results:
         assert result.code == 1, result.err
         assert result.err.count("\n") == 1 and result.err.startswith("tui-reader: error: ")
@@ -199,6 +201,26 @@ def test_unknown_config_settings_are_named(cli: Cli) -> None:
     assert result.code == 0
     assert "unknown setting [netwrok]" in result.err
     assert "unknown setting [network] timout" in result.err
+
+
+def test_redirects_between_addresses_need_the_same_address() -> None:
+    from tui_reader.fetch import _same_site
+
+    assert _same_site("example.org", "www.example.org")
+    assert _same_site("127.0.0.1", "127.0.0.1")
+    assert not _same_site("127.0.0.1", "0.1")
+    assert not _same_site("example.org", "example.net")
+
+
+def test_dates_that_are_not_dates_are_unknown_and_never_cut() -> None:
+    from tui_reader.render import nice_date, short_date
+    from tui_reader.times import normalise_time, parse_time
+
+    assert normalise_time("\x1b[2J") == ""
+    assert parse_time("0001-01-01T00:00:00+01:00") is None  # before the calendar starts
+    assert nice_date("\x1b[2J") == "date unknown"
+    # "date unknown"[:10] was shown as "date unkno".
+    assert short_date("") == "undated" and short_date("--12-14") == "14 Dec"
 
 
 def test_a_query_may_start_with_a_dash(cli: Cli) -> None:
@@ -228,7 +250,7 @@ def test_a_library_on_a_read_only_disk_can_still_be_read(tmp_path: Path, cli: Cl
         f"cp {tmp_path / 'seed.sqlite3'} {cli.data_dir}/library.sqlite3 && "
         f"mount -o remount,ro {cli.data_dir} && "
         f"TUI_READER_DATA_DIR={cli.data_dir} TUI_READER_CONFIG={cli.config_path} "
-        f"{os.sys.executable} -m tui_reader threads"  # type: ignore[attr-defined]
+        f"{sys.executable} -m tui_reader threads"
     )
     done = subprocess.run(
         ["unshare", "-m", "sh", "-c", script], capture_output=True, text=True, timeout=60
@@ -434,7 +456,6 @@ def test_markdown_makes_no_live_dangerous_link_or_raw_html() -> None:
         author_url="javascript:alert(6)",
     )
     html = MarkdownIt("commonmark").render(to_markdown(thread))
-    assert "javascript:" not in html.split("href=")[-1] or 'href="javascript' not in html
     assert 'href="javascript' not in html and 'src="javascript' not in html
     assert 'href="data:' not in html
     for tag in ("<script", "<img src=x", "<iframe", "<b>"):
@@ -508,7 +529,6 @@ async def _hostile_library(library: Library, appview: FakeAppView, server: FakeS
         },
     )
     appview.post(eve, CRASHER, reply_to=first)
-    appview.posts[first].created_at = appview.posts[first].created_at  # a real date here
     await library.unroll(web_url(first))
 
     mal = masto.account("mal", HOSTILE)
@@ -581,8 +601,6 @@ async def test_hostile_text_never_acts_anywhere_in_the_reader(
         await app.workers.wait_for_complete()
         await pilot.pause()
         check("search results")
-        view = app.screen.query_one(ThreadView)
-        assert view is not None
 
 
 async def test_a_palette_entry_from_a_hostile_title_only_opens_its_thread(

@@ -700,3 +700,27 @@ async def test_a_new_theme_recolours_an_open_thread(library: Library) -> None:
         await pilot.pause()
         await pilot.pause()
         assert link_colours() and link_colours() != before
+
+
+async def test_the_palette_counts_one_thread_in_the_singular(library: Library) -> None:
+    fill(library)
+    app = make_app(library.config, library)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.press(*"go to author")
+        await pilot.pause(0.5)
+        text = screen_text(app)
+        assert "1 thread" in text and "1 threads" not in text
+
+
+async def test_config_mistakes_are_shown_in_the_reader(library: Library) -> None:
+    fill(library)
+    config = replace(
+        library.config, theme="no-such-theme", warnings=("config.toml: unknown setting [netwrok]",)
+    )
+    app = make_app(config, library)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        messages = [n.message for n in app._notifications]
+        assert "config.toml: unknown setting [netwrok]" in messages
+        assert "the theme 'no-such-theme' in the config does not exist" in messages

@@ -326,3 +326,18 @@ async def test_more_from_on_an_html_page_is_listed_and_opens(
     assert opened.id == listed.id and opened.post_count == 2
     summary = library.summary(listed.id)
     assert summary is not None and summary.fetched
+
+
+async def test_the_author_of_a_listed_thread_can_be_followed(library: Library) -> None:
+    # A thread known only from "More from" has no posts: following its author hit an assert.
+    library.import_saved(COPIED)
+    listed = next(t for t in library.threads() if not t.fetched)
+    author, added = await library.follow(listed.id)
+    assert added and author.handle == "DrRadchenko"
+
+
+def test_a_day_that_does_not_exist_is_no_date() -> None:
+    from tui_reader.sources.threadreader import _partial_date
+
+    assert _partial_date("29 Feb") == "--02-29"
+    assert _partial_date("31 Feb") == "" and _partial_date("14 Dec 2021") == "2021-12-14T00:00:00Z"
