@@ -71,7 +71,7 @@ def main() -> None:
     uris = appview.chain(author, POSTS)
     rows: list[tuple[str, str, str]] = []
     with tempfile.TemporaryDirectory() as folder:
-        config = Config(sources=SourcesConfig(bluesky_appview=server.url))
+        config = Config(sources=SourcesConfig.of(bluesky={"appview": server.url}))
 
         def unroll_fresh() -> None:
             path = Path(folder) / f"lib-{time.perf_counter_ns()}.sqlite3"

@@ -47,7 +47,9 @@ def config(server: FakeServer) -> Config:
     """A config pointing every source at the local server."""
     return Config(
         network=NetworkConfig(timeout=5.0),
-        sources=SourcesConfig(bluesky_appview=server.url, threadreader_base_url=server.url),
+        sources=SourcesConfig.of(
+            bluesky={"appview": server.url}, threadreader={"base_url": server.url}
+        ),
     )
 
 

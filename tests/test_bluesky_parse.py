@@ -9,8 +9,9 @@ import pytest
 from tests.fake_bluesky import FakeAppView
 from tests.server import FIXTURES, FakeServer
 from tui_reader.errors import BadReference
+from tui_reader.fetch import Fetcher
 from tui_reader.library import Library
-from tui_reader.models import Ref
+from tui_reader.models import AuthorRef, PostRef, Ref
 from tui_reader.sources.bluesky import BlueskySource, parse_post, restore_links
 
 
@@ -111,35 +112,42 @@ def test_every_embed_kind_in_a_real_feed_is_understood() -> None:
     assert [m.kind for m in two_images.media] == ["image", "image"]
 
 
+DID_ABC = AuthorRef("bluesky", "did:plc:abc123", stable=True)
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
         (
             "https://bsky.app/profile/alice.bsky.social/post/3kabc123",
-            Ref("bluesky", "post", author="alice.bsky.social", post="3kabc123"),
+            PostRef("bluesky", AuthorRef("bluesky", "alice.bsky.social"), "3kabc123"),
         ),
         (
             "https://bsky.app/profile/did:plc:abc123/post/3kabc?ref=share",
-            Ref("bluesky", "post", author="did:plc:abc123", post="3kabc"),
+            PostRef(
+                "bluesky", DID_ABC, "3kabc", key="at://did:plc:abc123/app.bsky.feed.post/3kabc"
+            ),
         ),
         (
             "at://did:plc:abc123/app.bsky.feed.post/3kxyz",
-            Ref("bluesky", "post", author="did:plc:abc123", post="3kxyz"),
+            PostRef(
+                "bluesky", DID_ABC, "3kxyz", key="at://did:plc:abc123/app.bsky.feed.post/3kxyz"
+            ),
         ),
-        ("alice.bsky.social", Ref("bluesky", "author", author="alice.bsky.social")),
-        ("@Alice.Bsky.Social", Ref("bluesky", "author", author="alice.bsky.social")),
+        ("alice.bsky.social", AuthorRef("bluesky", "alice.bsky.social")),
+        ("@Alice.Bsky.Social", AuthorRef("bluesky", "alice.bsky.social")),
         (
             "https://bsky.app/profile/alice.bsky.social",
-            Ref("bluesky", "author", author="alice.bsky.social"),
+            AuthorRef("bluesky", "alice.bsky.social"),
         ),
-        ("did:plc:abc123", Ref("bluesky", "author", author="did:plc:abc123")),
+        ("did:plc:abc123", DID_ABC),
         ("1234567890", None),
         ("@alice@mastodon.social", None),
         ("https://example.com/post/1", None),
     ],
 )
 def test_references(text: str, expected: Ref | None, server: FakeServer) -> None:
-    source = BlueskySource(fetcher=None, appview=server.url)  # type: ignore[arg-type]
+    source = BlueskySource(Fetcher(), {"appview": server.url})
 
     assert source.resolve(text) == expected
 
@@ -153,7 +161,7 @@ def test_references(text: str, expected: Ref | None, server: FakeServer) -> None
     ],
 )
 def test_bluesky_urls_that_are_not_posts_are_refused(text: str) -> None:
-    source = BlueskySource(fetcher=None)  # type: ignore[arg-type]
+    source = BlueskySource(Fetcher())
 
     with pytest.raises(BadReference):
         source.resolve(text)

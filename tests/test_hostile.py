@@ -634,7 +634,9 @@ def test_hostile_text_never_acts_in_cli_output(
     async def build() -> None:
         config = Config(
             network=NetworkConfig(timeout=5.0),
-            sources=SourcesConfig(bluesky_appview=server.url, threadreader_base_url=server.url),
+            sources=SourcesConfig.of(
+                bluesky={"appview": server.url}, threadreader={"base_url": server.url}
+            ),
         )
         library = Library(config, Store(cli.data_dir / "library.sqlite3"))
         try:

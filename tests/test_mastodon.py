@@ -10,11 +10,13 @@ import pytest
 from tests.conftest import Cli
 from tests.fake_mastodon import FakeMastodon
 from tests.server import FIXTURES, FakeServer, Reply
-from tui_reader.errors import NotFound, RateLimited, Unauthorized
+from tui_reader.errors import BadReference, NotFound, RateLimited, Unauthorized
+from tui_reader.fetch import Fetcher
 from tui_reader.library import Library
-from tui_reader.models import Ref
+from tui_reader.models import AuthorRef, PostRef
 from tui_reader.render import to_html, to_json, to_markdown, to_text
 from tui_reader.sources.mastodon import MastodonSource, content_to_text, parse_status
+from tui_reader.sources.registry import Sources
 
 
 @pytest.fixture
@@ -195,24 +197,41 @@ async def test_missing_and_rate_limited(
 
 
 def test_references(server: FakeServer) -> None:
-    source = MastodonSource(fetcher=None)  # type: ignore[arg-type]
+    source = MastodonSource(Fetcher())
     host = server.url.removeprefix("http://")
+    ada = AuthorRef("mastodon", f"ada@{host}", stable=True, home=server.url)
 
-    assert source.resolve("@ada@mastodon.social") == Ref(
-        "mastodon", "author", author="ada@mastodon.social", post="https://mastodon.social"
+    assert source.resolve("@ada@mastodon.social") == AuthorRef(
+        "mastodon", "ada@mastodon.social", stable=True, home="https://mastodon.social"
     )
-    assert source.resolve(f"{server.url}/@ada/1234") == Ref(
-        "mastodon", "post", author=f"ada@{host}", post=f"{server.url}/1234"
+    assert source.resolve(f"{server.url}/@ada/1234") == PostRef(
+        "mastodon", ada, "1234", key=f"{server.url}/users/ada/statuses/1234"
     )
-    assert source.resolve("https://fosstodon.org/@Ada") == Ref(
-        "mastodon", "author", author="ada@fosstodon.org", post="https://fosstodon.org"
+    assert source.resolve("https://fosstodon.org/@Ada") == AuthorRef(
+        "mastodon", "ada@fosstodon.org", stable=True, home="https://fosstodon.org"
     )
-    assert source.resolve("https://mastodon.social/users/ada/statuses/99") == Ref(
-        "mastodon", "post", author="ada@mastodon.social", post="https://mastodon.social/99"
+    assert source.resolve("https://mastodon.social/users/ada/statuses/99") == PostRef(
+        "mastodon",
+        AuthorRef("mastodon", "ada@mastodon.social", stable=True, home="https://mastodon.social"),
+        "99",
+        key="https://mastodon.social/users/ada/statuses/99",
     )
-    assert source.resolve("https://bsky.app/profile/ada.bsky.social") is None
     assert source.resolve("https://www.youtube.com/@channel/videos") is None
     assert source.resolve("alice.bsky.social") is None
+
+
+def test_the_registry_gives_each_url_to_the_source_that_owns_its_host() -> None:
+    sources = Sources(Fetcher())
+
+    # Mastodon reads any host, but not one another source owns.
+    bluesky = sources.resolve("https://bsky.app/profile/ada.bsky.social")
+    tweet = sources.resolve("https://x.com/ada/status/1870000000000000001")
+    assert isinstance(bluesky, AuthorRef) and bluesky.source == "bluesky"
+    assert isinstance(tweet, PostRef) and tweet.source == "threadreader"
+    with pytest.raises(BadReference, match="not a tweet URL"):
+        sources.resolve("https://x.com/@ada/1234")
+    status = sources.resolve("https://fosstodon.org/@ada/1234")
+    assert isinstance(status, PostRef) and status.source == "mastodon"
 
 
 async def test_follow_and_sync_a_mastodon_account(

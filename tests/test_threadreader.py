@@ -13,7 +13,7 @@ from tests.server import FIXTURES, FakeServer, Reply, Request
 from tui_reader.errors import BadResponse, NotFound, RateLimited
 from tui_reader.fetch import Fetcher
 from tui_reader.library import Library
-from tui_reader.models import Ref
+from tui_reader.models import AuthorRef, PostRef
 from tui_reader.sources.threadreader import ThreadReaderSource, parse_copied_text, parse_page
 
 PAGE = (FIXTURES / "threadreader" / "thread-page.html").read_text("utf-8")
@@ -137,13 +137,13 @@ def test_text_that_is_not_a_copied_page_is_refused() -> None:
 def test_references(text: str, tweet: str) -> None:
     source = ThreadReaderSource(Fetcher())
     ref = source.resolve(text)
-    assert ref is not None and ref.kind == "post" and ref.post == tweet
+    assert isinstance(ref, PostRef) and ref.locator == tweet and ref.key == tweet
 
 
 def test_author_references() -> None:
     source = ThreadReaderSource(Fetcher())
-    assert source.resolve("https://x.com/archivist_ana") == Ref(
-        "threadreader", "author", author="archivist_ana"
+    assert source.resolve("https://x.com/archivist_ana") == AuthorRef(
+        "threadreader", "archivist_ana", stable=True
     )
 
 
@@ -193,7 +193,7 @@ async def test_refresh_revalidates_the_page(library: Library, server: FakeServer
 async def test_one_request_at_a_time_to_thread_reader_app(server: FakeServer) -> None:
     server.route("/slow", lambda _r: Reply(200, b"{}", delay=0.3))
     async with Fetcher() as fetcher:
-        ThreadReaderSource(fetcher, server.url)
+        ThreadReaderSource(fetcher, {"base_url": server.url})
         started = time.perf_counter()
         await asyncio.gather(*(fetcher.get(f"{server.url}/slow") for _ in range(3)))
         assert time.perf_counter() - started >= 0.85

@@ -221,9 +221,9 @@ async def main() -> None:
         recorder(servers["mastodon"], MASTODON, book)
         recorder(servers["threadreader"], "https://threadreaderapp.com", book)
         config = Config(
-            sources=SourcesConfig(
-                bluesky_appview=servers["bluesky"].url,
-                threadreader_base_url=servers["threadreader"].url,
+            sources=SourcesConfig.of(
+                bluesky={"appview": servers["bluesky"].url},
+                threadreader={"base_url": servers["threadreader"].url},
             )
         )
         with tempfile.TemporaryDirectory() as folder:

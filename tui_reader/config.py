@@ -14,6 +14,7 @@ import tomli_w
 
 from tui_reader import locations
 from tui_reader.errors import ConfigError
+from tui_reader.sources.registry import SOURCE_TYPES, source_type
 
 MAX_TIMEOUT = 600.0
 MAX_CONNECTIONS = 64
@@ -30,10 +31,21 @@ class NetworkConfig:
 
 @dataclass(frozen=True)
 class SourcesConfig:
-    """``[sources.*]``: where each source's server lives."""
+    """``[sources.<name>]``: each source's settings (its server's address), by source name;
+    what is not given keeps the default the source declares."""
 
-    bluesky_appview: str = "https://public.api.bsky.app"
-    threadreader_base_url: str = "https://threadreaderapp.com"
+    settings: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, **sources: dict[str, str]) -> SourcesConfig:
+        """``SourcesConfig.of(bluesky={"appview": url})``."""
+        return cls(settings={name: dict(values) for name, values in sources.items()})
+
+    def for_source(self, name: str) -> dict[str, str]:
+        """The settings of one source, defaults filled in."""
+        kind = source_type(name)
+        defaults = dict(kind.settings) if kind is not None else {}
+        return {**defaults, **self.settings.get(name, {})}
 
 
 @dataclass(frozen=True)
@@ -99,9 +111,8 @@ def _base_url(value: str, key: str, where: str) -> str:
 #: Every section and key the file may hold; anything else is named in a warning.
 KNOWN_KEYS: dict[str, frozenset[str]] = {
     "network": frozenset({"offline", "timeout", "max_connections"}),
-    "sources": frozenset({"bluesky", "threadreader"}),
-    "sources.bluesky": frozenset({"appview"}),
-    "sources.threadreader": frozenset({"base_url"}),
+    "sources": frozenset(kind.name for kind in SOURCE_TYPES if kind.settings),
+    **{f"sources.{kind.name}": frozenset(kind.settings) for kind in SOURCE_TYPES if kind.settings},
     "sync": frozenset({"on_start", "interval_minutes"}),
     "ui": frozenset({"theme"}),
 }
@@ -158,21 +169,14 @@ def load_config(path: Path | None = None) -> Config:
     )
 
     sources = _section(data, "sources", where)
-    bluesky = _section(sources, "bluesky", where)
-    threadreader = _section(sources, "threadreader", where)
-    source_defaults = SourcesConfig()
-    sources_config = SourcesConfig(
-        bluesky_appview=_base_url(
-            _typed(bluesky, "appview", str, source_defaults.bluesky_appview, where),
-            "appview",
-            where,
-        ),
-        threadreader_base_url=_base_url(
-            _typed(threadreader, "base_url", str, source_defaults.threadreader_base_url, where),
-            "base_url",
-            where,
-        ),
-    )
+    chosen: dict[str, dict[str, str]] = {}
+    for kind in SOURCE_TYPES:
+        table = _section(sources, kind.name, where) if kind.settings else {}
+        for key, default in kind.settings.items():
+            if key in table:
+                value = _typed(table, key, str, default, where)
+                chosen.setdefault(kind.name, {})[key] = _base_url(value, key, where)
+    sources_config = SourcesConfig(settings=chosen)
 
     sync = _section(data, "sync", where)
     interval = _typed(sync, "interval_minutes", int, 0, where)

@@ -13,12 +13,10 @@ from tui_reader import locations
 from tui_reader.config import Config
 from tui_reader.errors import BadReference, NotFound, Offline, ReaderError, SourceUnavailable
 from tui_reader.fetch import Fetcher
-from tui_reader.models import Author, Ref, SourceName, Thread, ThreadSummary
+from tui_reader.models import Author, AuthorRef, PostRef, Ref, Thread, ThreadRef, ThreadSummary
 from tui_reader.opml import read_opml, write_opml
-from tui_reader.sources import AuthorScan, Source
-from tui_reader.sources.bluesky import BlueskySource
-from tui_reader.sources.mastodon import MastodonSource
-from tui_reader.sources.threadreader import ThreadReaderSource, parse_saved
+from tui_reader.sources import AuthorScan
+from tui_reader.sources.registry import SOURCE_NAMES, Sources
 from tui_reader.store import AuthorRow, ReadMark, SearchHit, Store, SyncState
 
 __all__ = ["AuthorRow", "AuthorSync", "ImportReport", "Library", "LinkedThread", "SearchHit"]
@@ -88,7 +86,7 @@ class Library:
         self.config = config
         self.store = store
         self._fetcher: Fetcher | None = fetcher
-        self._sources: dict[SourceName, Source] | None = None
+        self._sources: Sources | None = None
 
     @classmethod
     def open(cls, config: Config, folder: Path | None = None) -> Library:
@@ -114,16 +112,11 @@ class Library:
         return self._fetcher
 
     @property
-    def sources(self) -> dict[SourceName, Source]:
-        """Every source, by name."""
+    def sources(self) -> Sources:
+        """Every source, by name, as the registry lists them."""
         if self._sources is None:
-            self._sources = {
-                "bluesky": BlueskySource(self.fetcher, self.config.sources.bluesky_appview),
-                "mastodon": MastodonSource(self.fetcher),
-                "threadreader": ThreadReaderSource(
-                    self.fetcher, self.config.sources.threadreader_base_url
-                ),
-            }
+            settings = {name: self.config.sources.for_source(name) for name in SOURCE_NAMES}
+            self._sources = Sources(self.fetcher, settings)
         return self._sources
 
     async def aclose(self) -> None:
@@ -145,43 +138,42 @@ class Library:
         if not text:
             raise BadReference("an empty REF names nothing")
         source_name, _, rest = text.partition(":")
-        if source_name in ("bluesky", "mastodon", "threadreader") and rest:
+        if source_name in SOURCE_NAMES and rest:
             if self.store.summary(text) is None:
                 raise BadReference(f"the library has no thread with the ID {text}")
-            return Ref(source_name, "thread", thread_id=text)  # type: ignore[arg-type]
-        for source in self.sources.values():
-            try:
-                ref = source.resolve(text)
-            except ValueError:  # urlsplit on "http://[::1", a port of 99999
-                raise BadReference(f"not a valid URL: {text}") from None
-            if ref is not None:
-                return ref
-        raise BadReference(
-            f"cannot tell what {text!r} is: give a post URL, a Bluesky handle, a Mastodon "
-            "address (@user@instance), or a thread ID"
-        )
+            return ThreadRef(text)
+        try:
+            ref = self.sources.resolve(text)
+        except ValueError:  # urlsplit on "http://[::1", a port of 99999
+            raise BadReference(f"not a valid URL: {text}") from None
+        if ref is None:
+            raise BadReference(
+                f"cannot tell what {text!r} is: give a post URL, a Bluesky handle, a Mastodon "
+                "address (@user@instance), or a thread ID"
+            )
+        return ref
 
-    def _known_author(self, ref: Ref) -> Author | None:
-        source = self.sources[ref.source]
-        if source.is_stable_id(ref.author):
-            return self.store.author(f"{ref.source}:{ref.author}")
-        return self.store.author_by_handle(ref.source, ref.author)
+    def _known_author(self, ref: AuthorRef) -> Author | None:
+        if ref.stable:
+            return self.store.author(ref.key)
+        return self.store.author_by_handle(ref.source, ref.name)
+
+    def _with_known_author(self, ref: PostRef) -> PostRef:
+        """``ref`` with its author's stable ID, when the reference gave a handle the library
+        has seen: that gives the post's key, and saves resolving the handle again."""
+        if ref.author.stable or not ref.author.name:
+            return ref
+        known = self._known_author(ref.author)
+        return ref.for_author(known.id) if known is not None else ref
 
     def cached_thread(self, ref: Ref) -> Thread | None:
         """The library's copy of the thread ``ref`` names, without using the network."""
-        if ref.kind == "thread":
+        if isinstance(ref, ThreadRef):
             return self.store.thread(ref.thread_id)
-        if ref.kind != "post":
+        if not isinstance(ref, PostRef):
             return None
-        source = self.sources[ref.source]
-        if source.is_stable_id(ref.author):
-            author_id = ref.author
-        else:
-            known = self.store.author_by_handle(ref.source, ref.author)
-            if known is None:
-                return None
-            author_id = known.id
-        thread_id = self.store.thread_id_for_post(source.post_id(ref, author_id))
+        key = self._with_known_author(ref).key
+        thread_id = self.store.thread_id_for_post(key) if key else None
         return self.store.thread(thread_id) if thread_id else None
 
     # Threads ----------------------------------------------------------------------------
@@ -189,12 +181,12 @@ class Library:
     async def unroll(self, text: str, *, refresh: bool = False) -> Thread:
         """The thread a REF points into: from the library, or fetched, unrolled and saved."""
         ref = self.resolve(text)
-        if ref.kind == "author":
+        if isinstance(ref, AuthorRef):
             raise BadReference(f"{text} is a profile; to unroll a thread, give one of its posts")
         cached = self.cached_thread(ref)
         if cached is not None and not refresh:
             return cached
-        if ref.kind == "thread":
+        if isinstance(ref, ThreadRef):
             listed = self.store.summary(ref.thread_id)
             url = (
                 cached.posts[0].url
@@ -206,16 +198,16 @@ class Library:
                     "this thread came from a saved page without its address, so it cannot "
                     "be fetched; unroll it from its URL instead"
                 )
-            ref = self.resolve(url)
+            found = self.resolve(url)
+            if not isinstance(found, PostRef):
+                raise ReaderError(f"the thread's address is not a post's: {url}")
+            ref = found
         if self.offline:
             if refresh:
                 raise Offline("offline: cannot refresh a thread without the network")
             raise Offline(f"offline, and the library does not have this thread: {text}")
+        ref = self._with_known_author(ref)
         source = self.sources[ref.source]
-        known = self._known_author(ref)
-        if known is not None:
-            # A handle the library has seen saves resolving it again.
-            ref = replace(ref, author=known.id)
         thread = await self._within_deadline("unrolling the thread", source.thread(ref))
         # The store keeps the read state and any posts gone upstream: return its copy.
         self.store.save_thread(thread)
@@ -237,7 +229,11 @@ class Library:
         Returns the thread, how many "More from" threads were new to the library, and
         whether the thread itself was new. Importing the same page twice changes nothing.
         """
-        page = parse_saved(content, self.config.sources.threadreader_base_url)
+        page = next(
+            (found for source in self.sources if (found := source.read_saved(content))), None
+        )
+        if page is None:  # pragma: no cover - Thread Reader App reads every page or says why
+            raise ReaderError("not a page tui-reader can import")
         existing = self.store.thread(page.thread.id)
         fresh = existing is None
         if existing is None or {p.id for p in existing.posts} != {p.id for p in page.thread.posts}:
@@ -254,9 +250,9 @@ class Library:
         if author is None:
             return self.store.threads(unread_only=unread_only)
         ref = self.resolve(author)
-        if ref.kind == "thread":
+        if isinstance(ref, ThreadRef):
             raise BadReference("give an author (a handle or profile URL), not a thread ID")
-        known = self._known_author(ref)
+        known = self._known_author(ref if isinstance(ref, AuthorRef) else ref.author)
         if known is None:
             return []
         return self.store.threads(author_key=known.key, unread_only=unread_only)
@@ -275,7 +271,10 @@ class Library:
         author_key = None
         if author is not None:
             ref = self.resolve(author)
-            known = self._known_author(ref) if ref.kind != "thread" else None
+            if isinstance(ref, ThreadRef):
+                known: Author | None = None
+            else:
+                known = self._known_author(ref if isinstance(ref, AuthorRef) else ref.author)
             if known is None:
                 return []
             author_key = known.key
@@ -315,7 +314,7 @@ class Library:
                 ref = self.resolve(url)
             except BadReference:
                 continue
-            if ref.kind != "post":
+            if not isinstance(ref, PostRef):
                 continue
             cached = self.cached_thread(ref)
             key = cached.id if cached is not None else url
@@ -330,14 +329,17 @@ class Library:
     async def author_for(self, text: str) -> Author:
         """The author a REF names (a profile, a handle, or one of the author's posts)."""
         ref = self.resolve(text)
-        if ref.kind == "thread":
+        if isinstance(ref, ThreadRef):
             return self._thread_author(ref.thread_id)
-        known = self._known_author(ref)
+        author = ref if isinstance(ref, AuthorRef) else ref.author
+        known = self._known_author(author)
         if self.offline:
             if known is None:
                 raise Offline(f"offline, and the library does not know the author of {text}")
             return known
-        profile = self.sources[ref.source].profile(known.id if known else ref.author)
+        if known is None and not author.name:
+            raise BadReference(f"{text} does not say who wrote it; give the author's profile")
+        profile = self.sources[ref.source].profile(known.id if known else author.name)
         return await self._within_deadline("looking up the author", profile)
 
     def _thread_author(self, thread_id: str) -> Author:
@@ -355,10 +357,10 @@ class Library:
     def followed_author(self, text: str) -> Author:
         """The followed author a REF names, from the library alone."""
         ref = self.resolve(text)
-        if ref.kind == "thread":
+        if isinstance(ref, ThreadRef):
             known: Author | None = self._thread_author(ref.thread_id)
         else:
-            known = self._known_author(ref)
+            known = self._known_author(ref if isinstance(ref, AuthorRef) else ref.author)
         followed = {author.key for author in self.store.followed()}
         if known is None or known.key not in followed:
             raise BadReference(f"you do not follow {text}")

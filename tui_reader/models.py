@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
-SourceName = Literal["bluesky", "mastodon", "threadreader"]
+#: A source's name, as the registry in ``tui_reader.sources.registry`` lists them.
+SourceName = str
 MediaKind = Literal["image", "video", "link"]
 
 WORDS_PER_MINUTE = 230
@@ -159,17 +161,58 @@ class ThreadSummary:
 
 
 @dataclass(frozen=True)
-class Ref:
-    """What a user pointed at: a post, an author, or a thread already in the library."""
+class AuthorRef:
+    """An author a reference names: by a handle that can change, or by the stable ID."""
 
     source: SourceName
-    kind: Literal["post", "author", "thread"]
-    #: The author's handle or stable ID, as written in the reference.
-    author: str = ""
-    #: The post's own ID within its source (a Bluesky rkey), for ``kind == "post"``.
-    post: str = ""
-    #: The library ID of a thread, for ``kind == "thread"``.
-    thread_id: str = ""
+    #: The handle or stable ID as the reference gives it ("" when it names no author).
+    name: str = ""
+    #: ``name`` is the author's stable ID, so their library key is known without a lookup.
+    stable: bool = False
+    #: The author's server, where the reference says (a Mastodon instance's base URL).
+    home: str = ""
+
+    @property
+    def key(self) -> str:
+        """The author's library key (``source:id``), or "" while only a handle is known."""
+        return f"{self.source}:{self.name}" if self.stable and self.name else ""
+
+
+@dataclass(frozen=True)
+class PostRef:
+    """A post a reference names: unrolling it gives the thread it belongs to."""
+
+    source: SourceName
+    author: AuthorRef
+    #: What the source fetches the post by (a Bluesky record key, a Mastodon status ID on
+    #: ``author.home``, a tweet ID).
+    locator: str
+    #: The library's ID of the post; "" until the author's stable ID is known.
+    key: str = ""
+    #: Makes ``key`` from the author's stable ID, for a reference that gave only a handle.
+    keyed_by: Callable[[str], str] | None = field(default=None, compare=False, repr=False)
+
+    def for_author(self, author_id: str) -> PostRef:
+        """This reference with the author's stable ID filled in, and so the post's key."""
+        key = self.keyed_by(author_id) if self.keyed_by is not None else self.key
+        author = replace(self.author, name=author_id, stable=True)
+        return replace(self, author=author, key=key)
+
+
+@dataclass(frozen=True)
+class ThreadRef:
+    """A thread already in the library, by its ID (``source:…``)."""
+
+    thread_id: str
+
+    @property
+    def source(self) -> SourceName:
+        """The source the thread came from."""
+        return self.thread_id.partition(":")[0]
+
+
+#: What a user can point at: a post, an author, or a thread in the library.
+Ref = PostRef | AuthorRef | ThreadRef
 
 
 def make_title(text: str) -> str:

@@ -8,9 +8,8 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 
 from tui_reader.errors import ReaderError
-from tui_reader.models import Author, SourceName
-
-SOURCES: tuple[SourceName, ...] = ("bluesky", "mastodon", "threadreader")
+from tui_reader.models import Author
+from tui_reader.sources.registry import SOURCE_NAMES, feed_url
 
 
 @dataclass(frozen=True)
@@ -22,15 +21,6 @@ class Outline:
     xml_url: str = ""
     #: Set when the file was written by tui-reader: then no lookup is needed.
     author: Author | None = None
-
-
-def feed_url(author: Author) -> str:
-    """The author's public RSS feed, where the source has one."""
-    if author.source == "bluesky":
-        return f"https://bsky.app/profile/{author.id}/rss"
-    if author.source == "mastodon" and author.url:
-        return author.url.rstrip("/") + ".rss"
-    return ""
 
 
 def write_opml(authors: list[Author]) -> str:
@@ -75,7 +65,7 @@ def read_opml(text: str) -> list[Outline]:
         author_id = node.get("tuiReaderId", "")
         title = node.get("title") or node.get("text") or ""
         author = None
-        if source in SOURCES and author_id:
+        if source in SOURCE_NAMES and author_id:
             author = Author(
                 source=source,
                 id=author_id,

@@ -1,12 +1,22 @@
-"""The sources tui-reader reads threads from, behind one protocol."""
+"""The sources tui-reader reads threads from: one class per source, each describing itself.
+
+A source declares who it is (name, label, badge), what it owns (web hosts, URL forms), its
+settings (the ``[sources.<name>]`` config table) and its politeness (requests at a time);
+it turns references into typed refs, and fetches and parses. The registry
+(``tui_reader.sources.registry``) is the only list of sources; the walks every source needs
+(feed scanning, chains) are in ``tui_reader.sources.chain``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import ClassVar
+from urllib.parse import urlsplit
 
-from tui_reader.models import Author, Ref, SourceName, Thread
+from tui_reader.fetch import Fetcher
+from tui_reader.models import Author, PostRef, Ref, SourceName, Thread, ThreadSummary
 
 
 @dataclass
@@ -15,67 +25,86 @@ class AuthorScan:
 
     #: Threads the feed held whole, ready to save.
     threads: list[Thread] = field(default_factory=list)
-    #: Roots of threads that grew or began before the feed's window: fetch these whole.
-    to_fetch: list[Ref] = field(default_factory=list)
+    #: Posts of threads that grew or began before the feed's window: fetch these whole.
+    to_fetch: list[PostRef] = field(default_factory=list)
     #: The newest post time seen, to stop at next time.
     watermark: str = ""
     #: The feed's validator, to ask "anything new?" cheaply next time.
     etag: str = ""
 
 
-class Source(Protocol):
+@dataclass(frozen=True)
+class SavedPage:
+    """What a page a user saved holds: the thread, and the author's other threads it lists."""
+
+    thread: Thread
+    more_from: tuple[ThreadSummary, ...] = ()
+
+
+class Source(ABC):
     """What every source offers. Sources parse; they never touch SQLite or the UI."""
 
-    name: SourceName
+    #: The name in thread IDs, author keys, the thread JSON and the config file.
+    name: ClassVar[SourceName]
+    #: How people call it ("Bluesky").
+    label: ClassVar[str]
+    #: A few letters for narrow lists ("bsky").
+    badge: ClassVar[str]
+    #: Web hosts whose URLs are this source's alone.
+    hosts: ClassVar[frozenset[str]] = frozenset()
+    #: Whether URLs of hosts no source owns may be this source's (any fediverse server).
+    any_host: ClassVar[bool] = False
+    #: ``[sources.<name>]`` settings: each a server address, with its default.
+    settings: ClassVar[Mapping[str, str]] = {}
+    #: Which setting is the server this source reads from ("" when it reads many).
+    server_setting: ClassVar[str] = ""
+    #: Requests at a time to that server; 0 leaves it to ``[network] max_connections``.
+    requests_at_a_time: ClassVar[int] = 0
+    #: What REFs it understands, for help text.
+    examples: ClassVar[str] = ""
 
+    def __init__(self, fetcher: Fetcher, settings: Mapping[str, str] | None = None) -> None:
+        self.fetcher = fetcher
+        chosen = {**self.settings, **(settings or {})}
+        self.base_url = chosen.get(self.server_setting, "").rstrip("/")
+        if self.requests_at_a_time and self.base_url:
+            fetcher.set_host_limit(urlsplit(self.base_url).netloc, self.requests_at_a_time)
+
+    def owns(self, host: str) -> bool:
+        """Whether a URL on ``host`` can only be this source's (one of its web hosts)."""
+        return host.lower() in self.hosts
+
+    def serves(self, netloc: str) -> bool:
+        """Whether ``netloc`` (``host[:port]``) is the server this source is set to read."""
+        return bool(self.base_url) and netloc.lower() == urlsplit(self.base_url).netloc.lower()
+
+    @abstractmethod
     def resolve(self, text: str) -> Ref | None:
-        """Recognise a URL, handle or ID of this source without using the network."""
-        ...
+        """Recognise a URL, handle or ID of this source without using the network.
 
-    def post_id(self, ref: Ref, author_id: str) -> str:
-        """The library's ID of the post ``ref`` names, given its author's stable ID."""
-        ...
+        ``None`` when it is not this source's; ``BadReference`` when it is, but malformed.
+        """
 
-    def is_stable_id(self, author: str) -> bool:
-        """Whether ``author`` is the author's stable ID rather than a changeable handle."""
-        ...
-
+    @abstractmethod
     async def profile(self, author: str) -> Author:
         """Look up an author by handle or stable ID."""
-        ...
 
+    @abstractmethod
     async def author_threads(
         self, author_id: str, *, watermark: str = "", etag: str = ""
     ) -> AuthorScan:
         """The author's threads posted or grown since ``watermark``."""
-        ...
 
-    async def thread(self, ref: Ref) -> Thread:
+    @abstractmethod
+    async def thread(self, ref: PostRef) -> Thread:
         """Fetch the thread that contains the post ``ref`` points at, unrolled from its root."""
-        ...
 
+    @classmethod
+    def feed_url(cls, author: Author) -> str:
+        """The author's public RSS feed, where the source has one (for OPML exports)."""
+        return ""
 
-#: The most posts any walk over server data takes: a thread longer than this is cut, and a
-#: server that links its posts in a loop cannot keep a walk going.
-MAX_CHAIN_STEPS = 10_000
-
-
-def follow_chain(
-    root: str, own_replies: Callable[[str], list[str]], sort_key: Callable[[str], Any]
-) -> list[str]:
-    """DESIGN's unroll rule over posts in hand: from the root, at each step the earliest
-    (by ``sort_key``, never by server order) of the author's own replies."""
-    chain = [root]
-    seen = {root}
-    current = root
-    while len(chain) < MAX_CHAIN_STEPS:
-        replies = own_replies(current)
-        if not replies:
-            return chain
-        following = min(replies, key=sort_key)
-        if following in seen:
-            return chain
-        seen.add(following)
-        chain.append(following)
-        current = following
-    return chain
+    def read_saved(self, content: str) -> SavedPage | None:
+        """A page of this source a user saved, or ``None`` when it is not one (or the source
+        has no pages to save)."""
+        return None

@@ -10,9 +10,9 @@ from urllib.parse import unquote, urlsplit
 
 from tui_reader.clean import clean_line, clean_text
 from tui_reader.errors import BadReference, BadResponse, FetchError, NotFound
-from tui_reader.fetch import Fetcher
-from tui_reader.models import Author, Media, Post, Quote, Ref, SourceName, Thread
-from tui_reader.sources import MAX_CHAIN_STEPS, AuthorScan, follow_chain
+from tui_reader.models import Author, AuthorRef, Media, Post, PostRef, Quote, Ref, Thread
+from tui_reader.sources import AuthorScan, Source
+from tui_reader.sources.chain import FeedItem, FeedPage, climb, group_threads, scan_feed, walk_down
 from tui_reader.times import normalise_time, parse_time, utc_now
 
 #: Levels of replies asked for per request. The AppView allows up to 1000, but every level
@@ -344,21 +344,43 @@ def _post_time(view: dict[str, Any]) -> str:
     return normalise_time(view.get("indexedAt") or (view.get("record") or {}).get("createdAt"))
 
 
-def _chain_from(
-    root: str, views: dict[str, dict[str, Any]], children: dict[str, list[str]]
-) -> list[str]:
-    """The unroll rule over posts already in hand."""
-    return follow_chain(root, lambda uri: children.get(uri, []), lambda uri: _sort_key(views[uri]))
+def _actor_ref(actor: str) -> AuthorRef:
+    return AuthorRef("bluesky", actor, stable=actor.startswith("did:"))
 
 
-class BlueskySource:
+def _post_ref(actor: str, rkey: str) -> PostRef:
+    """A post by its author (handle or DID) and record key; its library key is its AT URI,
+    which needs the DID."""
+    author = _actor_ref(actor)
+    return PostRef(
+        "bluesky",
+        author,
+        rkey,
+        key=post_uri(actor, rkey) if author.stable else "",
+        keyed_by=lambda did: post_uri(did, rkey),
+    )
+
+
+class BlueskySource(Source):
     """Reads Bluesky through an AppView (public, no login)."""
 
-    name: SourceName = "bluesky"
+    name = "bluesky"
+    label = "Bluesky"
+    badge = "bsky"
+    hosts = WEB_HOSTS
+    settings = {"appview": "https://public.api.bsky.app"}
+    server_setting = "appview"
+    examples = "a bsky.app post or profile URL, a handle (alice.bsky.social), a DID"
 
-    def __init__(self, fetcher: Fetcher, appview: str = "https://public.api.bsky.app") -> None:
-        self.fetcher = fetcher
-        self.appview = appview.rstrip("/")
+    @property
+    def appview(self) -> str:
+        """The AppView's base URL."""
+        return self.base_url
+
+    @classmethod
+    def feed_url(cls, author: Author) -> str:
+        """bsky.app's RSS feed of the author's posts."""
+        return f"https://bsky.app/profile/{author.id}/rss"
 
     def resolve(self, text: str) -> Ref | None:
         """Recognise bsky.app URLs, AT URIs, handles and DIDs."""
@@ -367,28 +389,28 @@ class BlueskySource:
             repo, _, rest = text.removeprefix("at://").partition("/")
             collection, _, rkey = rest.partition("/")
             if not rest:
-                return Ref("bluesky", "author", author=repo) if is_actor(repo) else None
+                return _actor_ref(repo) if is_actor(repo) else None
             if collection != POST_COLLECTION or not RKEY_RE.match(rkey) or not is_actor(repo):
                 raise BadReference(f"not a Bluesky post: {text}")
-            return Ref("bluesky", "post", author=repo, post=rkey)
+            return _post_ref(repo, rkey)
         parts = urlsplit(text)
         if parts.scheme in ("http", "https") and parts.hostname in WEB_HOSTS:
             segments = [unquote(s) for s in parts.path.split("/") if s]
             if len(segments) >= 2 and segments[0] == "profile" and is_actor(segments[1]):
-                actor = segments[1]
+                actor = segments[1] if DID_RE.match(segments[1]) else segments[1].lower()
                 if len(segments) == 2:
-                    return Ref("bluesky", "author", author=actor)
+                    return _actor_ref(actor)
                 if len(segments) == 4 and segments[2] == "post" and RKEY_RE.match(segments[3]):
-                    return Ref("bluesky", "post", author=actor, post=segments[3])
+                    return _post_ref(actor, segments[3])
             raise BadReference(f"not a Bluesky post or profile URL: {text}")
         if DID_RE.match(text):
-            return Ref("bluesky", "author", author=text)
+            return _actor_ref(text)
         if (
             HANDLE_RE.match(text)
             and not text.startswith("@")
             or (text.startswith("@") and text.count("@") == 1 and HANDLE_RE.match(text))
         ):
-            return Ref("bluesky", "author", author=text.lstrip("@").lower())
+            return _actor_ref(text.lstrip("@").lower())
         return None
 
     def _xrpc(self, method: str) -> str:
@@ -411,14 +433,6 @@ class BlueskySource:
             raise BadResponse(f"the Bluesky server gave no usable DID for {handle}")
         return did
 
-    def post_id(self, ref: Ref, author_id: str) -> str:
-        """The library's ID of the post ``ref`` names, given its author's DID."""
-        return post_uri(author_id, ref.post)
-
-    def is_stable_id(self, author: str) -> bool:
-        """Whether ``author`` is a DID (stable) rather than a handle (which can change)."""
-        return author.startswith("did:")
-
     async def profile(self, author: str) -> Author:
         """Look up an author by handle or DID."""
         try:
@@ -439,17 +453,12 @@ class BlueskySource:
 
         Reposts, single posts and replies to other people are not the author's threads.
         """
-        scan = AuthorScan(watermark=watermark, etag=etag)
-        roots: dict[str, dict[str, Any]] = {}
-        replies: dict[str, dict[str, Any]] = {}
-        parents: dict[str, str] = {}
-        thread_roots: dict[str, str] = {}
-        cursor = ""
-        for page in range(MAX_FEED_PAGES):
+
+        async def read_page(cursor: str, limit: int, etag: str) -> FeedPage:
             params: dict[str, Any] = {
                 "actor": did,
                 "filter": "posts_and_author_threads",
-                "limit": FIRST_PAGE_WHEN_KNOWN if (watermark and page == 0) else FEED_PAGE,
+                "limit": limit,
             }
             if cursor:
                 params["cursor"] = cursor
@@ -458,71 +467,34 @@ class BlueskySource:
                     self._xrpc("app.bsky.feed.getAuthorFeed"),
                     params,
                     accept="application/json",
-                    etag=etag if page == 0 else "",
+                    etag=etag,
                 )
             except FetchError as error:
                 if error.status in (400, 404):
                     raise NotFound(f"Bluesky has no account {did} any more") from None
                 raise
             if response.not_modified:
-                return scan
-            if page == 0:
-                scan.etag = response.etag
+                return FeedPage([], 0, not_modified=True)
             data = response.json()
             feed = data.get("feed") if isinstance(data, dict) else None
             if not isinstance(feed, list):
                 raise BadResponse("the Bluesky server sent a feed without a 'feed' list")
-            reached_known = False
-            for item in feed:
-                if not isinstance(item, dict) or not isinstance(item.get("post"), dict):
-                    continue
-                view = item["post"]
-                reason = _text((item.get("reason") or {}).get("$type"))
-                if "reasonRepost" in reason or self._author_did(view) != did:
-                    continue
-                when = _post_time(view)
-                pinned = "reasonPin" in reason
-                if watermark and when <= watermark and not pinned:
-                    reached_known = True
-                    continue
-                if not pinned and when > scan.watermark:
-                    scan.watermark = when
-                uri = _text(view.get("uri"))
-                if not is_post_uri(uri):
-                    continue
-                record = view.get("record") if isinstance(view.get("record"), dict) else {}
-                reply = record.get("reply") if isinstance(record, dict) else None
-                if not isinstance(reply, dict):
-                    roots[uri] = view
-                    continue
-                root_uri = _text((reply.get("root") or {}).get("uri"))
-                parent_uri = _text((reply.get("parent") or {}).get("uri"))
-                if split_uri(root_uri)[0] != did or split_uri(parent_uri)[0] != did:
-                    continue  # a reply in someone else's conversation
-                replies[uri] = view
-                parents[uri] = parent_uri
-                thread_roots[uri] = root_uri
-            cursor = _text(data.get("cursor"))
-            if reached_known or not cursor or not feed:
-                break
+            items = [item for entry in feed if (item := _feed_item(entry, did)) is not None]
+            return FeedPage(items, len(feed), _text(data.get("cursor")), response.etag)
 
-        children: dict[str, list[str]] = {}
-        for uri, parent in parents.items():
-            children.setdefault(parent, []).append(uri)
-        for root_uri in sorted(set(thread_roots.values())):
-            if root_uri in roots:
-                views = {**replies, root_uri: roots[root_uri]}
-                chain = _chain_from(root_uri, views, children)
-                if len(chain) > 1:
-                    scan.threads.append(self._thread_from_views([views[u] for u in chain]))
-                    continue
-            scan.to_fetch.append(Ref("bluesky", "post", author=did, post=split_uri(root_uri)[1]))
+        window = await scan_feed(
+            read_page,
+            watermark=watermark,
+            etag=etag,
+            page_size=FEED_PAGE,
+            first_page_when_known=FIRST_PAGE_WHEN_KNOWN,
+            max_pages=MAX_FEED_PAGES,
+        )
+        scan = AuthorScan(watermark=window.watermark, etag=window.etag)
+        chains, to_fetch = group_threads(window.items)
+        scan.threads = [self._thread_from_views([item.data for item in chain]) for chain in chains]
+        scan.to_fetch = [_post_ref(did, split_uri(item.fetch_as)[1]) for item in to_fetch]
         return scan
-
-    @staticmethod
-    def _author_did(view: dict[str, Any]) -> str:
-        author = view.get("author")
-        return _text(author.get("did")) if isinstance(author, dict) else ""
 
     def _thread_from_views(self, views: list[dict[str, Any]]) -> Thread:
         posts = tuple(parse_post(view) for view in views)
@@ -554,12 +526,10 @@ class BlueskySource:
             raise BadResponse("the Bluesky server sent a thread with no post in it")
         graph.add(thread)
 
-    async def thread(self, ref: Ref) -> Thread:
+    async def thread(self, ref: PostRef) -> Thread:
         """Unroll the author's chain that contains the post ``ref`` names, from its root."""
-        if ref.kind != "post":
-            raise BadReference("to unroll a thread, give a post URL, not a profile")
-        did = await self.resolve_handle(ref.author)
-        start = post_uri(did, ref.post)
+        did = await self.resolve_handle(ref.author.name)
+        start = post_uri(did, ref.locator)
         graph = _ThreadGraph()
         requests = 1
         await self._fetch_view(start, graph)
@@ -568,65 +538,90 @@ class BlueskySource:
         author_did = graph.author_of(start)
         ends_early = ""
 
-        # Up to the author's topmost post of the chain, asking again where the view stops.
-        root = start
-        seen = {root}
-        while len(seen) < MAX_CHAIN_STEPS:
-            parent = graph.parent.get(root) or graph.record_parent(root)
+        def own_parent(uri: str) -> str:
+            nonlocal ends_early
+            parent = graph.parent.get(uri) or graph.record_parent(uri)
             if not parent or graph.author_of(parent) != author_did:
-                break
+                return ""
             if parent in graph.gone:
                 ends_early = f"earlier posts of this thread were {graph.gone[parent]}"
-                break
-            if parent not in graph.views:
-                if requests >= MAX_THREAD_REQUESTS:
-                    break
-                requests += 1
-                await self._fetch_view(root, graph)
-                if parent not in graph.views and parent not in graph.gone:
-                    break
-                continue
-            if parent in seen:
-                break
-            seen.add(parent)
-            root = parent
+                return ""
+            return parent
 
-        # Down through the author's own replies, earliest first at a branch. Ancestors seen
-        # only in a "parent" chain come without their replies, so those are asked for too.
-        chain = [root]
-        visited = {root}
-        asked: set[str] = set()
-        current = root
-        while len(chain) < MAX_CHAIN_STEPS:
-            if graph.needs_replies(current) and current not in asked:
-                if requests >= MAX_THREAD_REQUESTS:
-                    ends_early = "the server stopped answering before the end of the thread"
-                    break
-                asked.add(current)
-                requests += 1
-                await self._fetch_view(current, graph)
-                continue
-            children = graph.children.get(current, [])
-            own = [
+        async def ask_above(uri: str, parent: str) -> bool:
+            # The view stops some levels up: ask again from the highest post in hand.
+            nonlocal requests
+            if requests >= MAX_THREAD_REQUESTS:
+                return False
+            requests += 1
+            await self._fetch_view(uri, graph)
+            return parent in graph.views or parent in graph.gone
+
+        root = await climb(start, own_parent, lambda uri: uri in graph.views, ask_above)
+
+        def own_replies(uri: str) -> list[str]:
+            return [
                 child
-                for child in children
+                for child in graph.children.get(uri, [])
                 if child in graph.views and graph.author_of(child) == author_did
             ]
-            if not own:
-                gone = [
-                    graph.gone[child]
-                    for child in children
-                    if child in graph.gone and graph.author_of(child) == author_did
-                ]
-                if gone and not ends_early:
-                    ends_early = f"the thread goes on past a post that is {gone[0]}"
-                break
-            following = min(own, key=lambda uri: _sort_key(graph.views[uri]))
-            if following in visited:
-                break
-            visited.add(following)
-            chain.append(following)
-            current = following
 
+        asked: set[str] = set()
+
+        async def complete(uri: str) -> bool:
+            # Ancestors seen only in a "parent" chain come without their replies, and the
+            # depth limit cuts replies off: ask for them before taking a step.
+            nonlocal requests, ends_early
+            if graph.needs_replies(uri) and uri not in asked:
+                if requests >= MAX_THREAD_REQUESTS:
+                    ends_early = "the server stopped answering before the end of the thread"
+                    return False
+                asked.add(uri)
+                requests += 1
+                await self._fetch_view(uri, graph)
+            return True
+
+        chain = await walk_down(
+            root, own_replies, lambda uri: _sort_key(graph.views[uri]), complete
+        )
+        gone = [
+            graph.gone[child]
+            for child in graph.children.get(chain[-1], [])
+            if child in graph.gone and graph.author_of(child) == author_did
+        ]
+        if gone and not ends_early and not own_replies(chain[-1]):
+            ends_early = f"the thread goes on past a post that is {gone[0]}"
         thread = self._thread_from_views([graph.views[uri] for uri in chain])
         return replace(thread, ends_early=ends_early)
+
+
+def _feed_item(entry: object, did: str) -> FeedItem | None:
+    """A feed entry as a :class:`FeedItem`, or ``None`` when it is not part of the author's
+    threads (a repost, someone else's post, a reply in someone else's conversation)."""
+    if not isinstance(entry, dict) or not isinstance(entry.get("post"), dict):
+        return None
+    view = entry["post"]
+    reason = _text((entry.get("reason") or {}).get("$type"))
+    author = view.get("author")
+    if "reasonRepost" in reason or not isinstance(author, dict) or _text(author.get("did")) != did:
+        return None
+    uri = _text(view.get("uri"))
+    if not is_post_uri(uri):
+        return None
+    record = view.get("record") if isinstance(view.get("record"), dict) else {}
+    reply = record.get("reply") if isinstance(record, dict) else None
+    parent = root = ""
+    if isinstance(reply, dict):
+        root = _text((reply.get("root") or {}).get("uri"))
+        parent = _text((reply.get("parent") or {}).get("uri"))
+        if split_uri(root)[0] != did or split_uri(parent)[0] != did or not is_post_uri(root):
+            return None
+    return FeedItem(
+        id=uri,
+        when=_post_time(view),
+        order=_sort_key(view),
+        parent=parent,
+        pinned="reasonPin" in reason,
+        fetch_as=root,
+        data=view,
+    )

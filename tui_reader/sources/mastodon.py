@@ -10,10 +10,17 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from tui_reader.clean import clean_line, clean_text
-from tui_reader.errors import BadReference, BadResponse, FetchError, NotFound, Unauthorized
-from tui_reader.fetch import Fetcher
-from tui_reader.models import Author, Media, Post, Quote, Ref, SourceName, Thread
-from tui_reader.sources import MAX_CHAIN_STEPS, AuthorScan, follow_chain
+from tui_reader.errors import BadResponse, FetchError, NotFound, Unauthorized
+from tui_reader.models import Author, AuthorRef, Media, Post, PostRef, Quote, Ref, Thread
+from tui_reader.sources import AuthorScan, Source
+from tui_reader.sources.chain import (
+    FeedItem,
+    FeedPage,
+    climb,
+    group_threads,
+    scan_feed,
+    walk_down,
+)
 from tui_reader.times import normalise_time, parse_time, utc_now
 
 #: Statuses per page of an account's timeline (the API's maximum).
@@ -28,24 +35,6 @@ HOST_RE = re.compile(r"^[A-Za-z0-9.-]+(:\d{1,5})?$")
 ADDRESS_RE = re.compile(r"^@?([A-Za-z0-9_.-]{1,64})@([A-Za-z0-9.-]+\.[A-Za-z]{2,}(:\d{1,5})?)$")
 #: Mastodon status IDs are numbers; requiring that keeps other sites' "/@name/page" out.
 ID_RE = re.compile(r"^[0-9]{1,32}$")
-#: Hosts other sources own; their URLs are never Mastodon statuses.
-NOT_MASTODON = frozenset(
-    {
-        "bsky.app",
-        "www.bsky.app",
-        "staging.bsky.app",
-        "threadreaderapp.com",
-        "www.threadreaderapp.com",
-        "x.com",
-        "twitter.com",
-        "www.x.com",
-        "www.twitter.com",
-        "mobile.twitter.com",
-        "mobile.x.com",
-    }
-)
-
-
 #: Status and account IDs are opaque (numbers on Mastodon, ULIDs or flake IDs elsewhere), but
 #: they go into request paths: only these characters are taken.
 OPAQUE_ID_RE = re.compile(r"^[A-Za-z0-9_.~-]{1,100}$")
@@ -271,13 +260,36 @@ class _Statuses:
         return _id(account.get("id")) if isinstance(account, dict) else ""
 
 
-class MastodonSource:
+def _author_ref(acct: str, base: str) -> AuthorRef:
+    """An account by its address ``user@host``, which is its library ID."""
+    return AuthorRef("mastodon", acct.lower(), stable=True, home=base)
+
+
+def _status_ref(acct: str, base: str, status_id: str) -> PostRef:
+    """A status on the author's own instance; its library key is the ActivityPub URI
+    Mastodon gives it there."""
+    user = acct.partition("@")[0].lower()
+    return PostRef(
+        "mastodon",
+        _author_ref(acct, base),
+        status_id,
+        key=f"{base}/users/{user}/statuses/{status_id}",
+    )
+
+
+class MastodonSource(Source):
     """Reads threads from any Mastodon instance's public API, without logging in."""
 
-    name: SourceName = "mastodon"
+    name = "mastodon"
+    label = "Mastodon"
+    badge = "masto"
+    any_host = True
+    examples = "a status or profile URL on any instance, an address (@user@instance)"
 
-    def __init__(self, fetcher: Fetcher) -> None:
-        self.fetcher = fetcher
+    @classmethod
+    def feed_url(cls, author: Author) -> str:
+        """The instance's RSS feed of the account, next to its profile page."""
+        return author.url.rstrip("/") + ".rss" if author.url else ""
 
     # References -------------------------------------------------------------------------
 
@@ -287,14 +299,12 @@ class MastodonSource:
         address = ADDRESS_RE.match(text)
         if address:
             user, host = address.group(1), address.group(2)
-            return Ref(
-                "mastodon", "author", author=f"{user}@{host}".lower(), post=f"https://{host}"
-            )
+            return _author_ref(f"{user}@{host}", f"https://{host}")
         parts = urlsplit(text)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             return None
         parts.port  # noqa: B018 - raises ValueError (a bad REF) for a port out of range
-        if parts.hostname in NOT_MASTODON or not HOST_RE.match(parts.netloc):
+        if not HOST_RE.match(parts.netloc):
             return None
         base = f"{parts.scheme}://{parts.netloc}"
         segments = [unquote(s) for s in parts.path.split("/") if s]
@@ -305,26 +315,15 @@ class MastodonSource:
             if not all(USER_RE.match(piece) or HOST_RE.match(piece) for piece in acct.split("@")):
                 return None
             if len(segments) == 1:
-                return Ref("mastodon", "author", author=acct.lower(), post=base)
+                return _author_ref(acct, base)
             if ID_RE.match(segments[1]):
-                return Ref("mastodon", "post", author=acct.lower(), post=f"{base}/{segments[1]}")
+                return _status_ref(acct, base, segments[1])
             return None
         # https://host/users/user/statuses/id (the ActivityPub form)
         if len(segments) == 4 and segments[0] == "users" and segments[2] == "statuses":
             if USER_RE.match(segments[1]) and ID_RE.match(segments[3]):
-                acct = f"{segments[1]}@{parts.netloc}".lower()
-                return Ref("mastodon", "post", author=acct, post=f"{base}/{segments[3]}")
+                return _status_ref(f"{segments[1]}@{parts.netloc}", base, segments[3])
         return None
-
-    def post_id(self, ref: Ref, author_id: str) -> str:
-        """The library's ID of a status: its ActivityPub URI on the author's instance."""
-        base, _, status_id = ref.post.rpartition("/")
-        user = author_id.partition("@")[0]
-        return f"{base}/users/{user}/statuses/{status_id}"
-
-    def is_stable_id(self, author: str) -> bool:
-        """Mastodon authors are keyed by their address, which is what a REF carries."""
-        return True
 
     # Requests ---------------------------------------------------------------------------
 
@@ -372,11 +371,9 @@ class MastodonSource:
 
     # Threads ----------------------------------------------------------------------------
 
-    async def thread(self, ref: Ref) -> Thread:
+    async def thread(self, ref: PostRef) -> Thread:
         """Unroll the author's chain that contains the status ``ref`` names, from its root."""
-        if ref.kind != "post":
-            raise BadReference("to unroll a thread, give a post URL, not a profile")
-        base, _, start = ref.post.rpartition("/")
+        base, start = ref.author.home, ref.locator
         statuses = _Statuses()
         first = await self._get(base, f"/api/v1/statuses/{start}")
         if not isinstance(first, dict) or not _id(first.get("id")):
@@ -406,48 +403,44 @@ class MastodonSource:
                 for status in data.get(key) or []:
                     statuses.add(status)
 
+        async def ask_above(status_id: str, parent: str) -> bool:
+            # Context reaches 40 ancestors up: a long chain needs asking again higher up.
+            await context(status_id)
+            return parent in statuses.by_id
+
+        async def complete(status_id: str) -> bool:
+            # Context reaches 20 replies down: ask again from a post that shows none.
+            if not self._own_replies(status_id, author_id, statuses):
+                await context(status_id)
+            return True
+
         await context(start)
-        # Up: the author's own chain of parents; a long one needs asking again higher up.
-        root = start
-        climbed = {root}
-        for _step in range(MAX_CHAIN_STEPS):
-            parent = _self_reply_to(statuses.by_id[root], author_id)
-            if not parent:
-                break
-            if parent in climbed:
-                break  # a reply cycle: only a hostile or broken server sends one
-            if parent not in statuses.by_id:
-                before = len(statuses.by_id)
-                await context(root)
-                if parent not in statuses.by_id or len(statuses.by_id) == before:
-                    break
-            climbed.add(parent)
-            root = parent
+        root = await climb(
+            start,
+            lambda status_id: _self_reply_to(statuses.by_id[status_id], author_id),
+            lambda status_id: status_id in statuses.by_id,
+            ask_above,
+        )
         if root != start:
             await context(root)
-        # Down: earliest self-reply at each step; the API stops 20 replies deep, so ask
-        # again from the last post until the chain stops growing.
-        while True:
-            chain = self._chain(root, author_id, statuses)
-            last = chain[-1]
-            if last in context_of or requests >= MAX_CONTEXT_REQUESTS:
-                break
-            await context(last)
+        chain = await walk_down(
+            root,
+            lambda status_id: self._own_replies(status_id, author_id, statuses),
+            lambda status_id: _sort_key(statuses.by_id[status_id]),
+            complete,
+        )
         posts = tuple(parse_status(statuses.by_id[i], base) for i in chain)
         account = statuses.by_id[root].get("account")
         author = parse_account(account if isinstance(account, dict) else {}, base)
         return Thread.from_posts("mastodon", author, posts, utc_now())
 
     @staticmethod
-    def _chain(root: str, author_id: str, statuses: _Statuses) -> list[str]:
-        def own_replies(status_id: str) -> list[str]:
-            return [
-                child
-                for child in statuses.children.get(status_id, [])
-                if statuses.account_of(child) == author_id
-            ]
-
-        return follow_chain(root, own_replies, lambda i: _sort_key(statuses.by_id[i]))
+    def _own_replies(status_id: str, author_id: str, statuses: _Statuses) -> list[str]:
+        return [
+            child
+            for child in statuses.children.get(status_id, [])
+            if statuses.account_of(child) == author_id
+        ]
 
     # Sync -------------------------------------------------------------------------------
 
@@ -455,80 +448,62 @@ class MastodonSource:
         self, author_id: str, *, watermark: str = "", etag: str = ""
     ) -> AuthorScan:
         """The author's threads since ``watermark``, from their statuses, newest first."""
-        scan = AuthorScan(watermark=watermark, etag=etag)
         base, account = await self._account(author_id)
         account_id = _id(account.get("id"))
-        seen: dict[str, dict[str, Any]] = {}
-        max_id = ""
-        for page in range(MAX_STATUS_PAGES):
-            params: dict[str, Any] = {
-                "limit": FIRST_PAGE_WHEN_KNOWN if (watermark and page == 0) else STATUS_PAGE,
-                "exclude_reblogs": "true",
-            }
+
+        async def read_page(max_id: str, limit: int, etag: str) -> FeedPage:
+            params: dict[str, Any] = {"limit": limit, "exclude_reblogs": "true"}
             if max_id:
                 params["max_id"] = max_id
             response = await self._request(
-                base,
-                f"/api/v1/accounts/{account_id}/statuses",
-                params,
-                etag=etag if page == 0 else "",
+                base, f"/api/v1/accounts/{account_id}/statuses", params, etag=etag
             )
             if response.not_modified:
-                return scan
-            if page == 0:
-                scan.etag = response.etag
-            items = response.json()
-            if not isinstance(items, list):
+                return FeedPage([], 0, not_modified=True)
+            statuses = response.json()
+            if not isinstance(statuses, list):
                 raise BadResponse(f"{urlsplit(base).netloc} sent statuses that are not a list")
-            reached_known = False
-            for status in items:
-                if not isinstance(status, dict) or status.get("reblog"):
-                    continue
-                when = normalise_time(status.get("created_at"))
-                if watermark and when <= watermark and not status.get("pinned"):
-                    reached_known = True
-                    continue
-                scan.watermark = max(scan.watermark, when)
-                if _id(status.get("id")):
-                    seen[_id(status.get("id"))] = status
-            max_id = _next_max_id(response.headers.get("link", ""))
-            if reached_known or not max_id or not items:
-                break
+            items = [
+                item for status in statuses if (item := _feed_item(status, account_id)) is not None
+            ]
+            return FeedPage(
+                items, len(statuses), _next_max_id(response.headers.get("link", "")), response.etag
+            )
 
-        statuses = _Statuses()
-        for status in seen.values():
-            statuses.add(status)
-        # The tops of the author's chains in this window: among the self-replies and the
-        # posts they answer, those that do not answer one of the author's posts in hand. One
-        # pass, not a climb per post; a reply cycle has no top and is left out.
-        candidates: set[str] = set()
-        for status_id, status in seen.items():
-            if _id(status.get("in_reply_to_account_id")) == account_id:
-                candidates.add(status_id)
-                parent = _id(status.get("in_reply_to_id"))
-                if parent in statuses.by_id:
-                    candidates.add(parent)
-        roots = [
-            status_id
-            for status_id in candidates
-            if _self_reply_to(statuses.by_id[status_id], account_id) not in statuses.by_id
-        ]
-        for top in sorted(roots):
-            status = statuses.by_id[top]
-            replying_to = _id(status.get("in_reply_to_id"))
-            if not replying_to:
-                chain = self._chain(top, account_id, statuses)
-                if len(chain) > 1:
-                    posts = tuple(parse_status(statuses.by_id[i], base) for i in chain)
-                    author = parse_account(account, base)
-                    scan.threads.append(Thread.from_posts("mastodon", author, posts, utc_now()))
-                continue
-            if _id(status.get("in_reply_to_account_id")) == account_id:
-                # Its parent is the author's too, but older than the window: fetch it whole.
-                scan.to_fetch.append(
-                    Ref("mastodon", "post", author=author_id, post=f"{base}/{top}")
-                )
+        window = await scan_feed(
+            read_page,
+            watermark=watermark,
+            etag=etag,
+            page_size=STATUS_PAGE,
+            first_page_when_known=FIRST_PAGE_WHEN_KNOWN,
+            max_pages=MAX_STATUS_PAGES,
+        )
+        scan = AuthorScan(watermark=window.watermark, etag=window.etag)
+        chains, to_fetch = group_threads(window.items)
+        author = parse_account(account, base)
+        for chain in chains:
+            posts = tuple(parse_status(item.data, base) for item in chain)
+            scan.threads.append(Thread.from_posts("mastodon", author, posts, utc_now()))
+        # Its parent is the author's too, but older than the window: fetch it whole.
+        scan.to_fetch = [_status_ref(author_id, base, item.id) for item in to_fetch]
         return scan
+
+
+def _feed_item(status: object, account_id: str) -> FeedItem | None:
+    """One of the account's statuses as a :class:`FeedItem` (``None`` for a boost)."""
+    if not isinstance(status, dict) or status.get("reblog") or not _id(status.get("id")):
+        return None
+    answers = _id(status.get("in_reply_to_id"))
+    own_parent = _self_reply_to(status, account_id)
+    return FeedItem(
+        id=_id(status["id"]),
+        when=normalise_time(status.get("created_at")),
+        order=_sort_key(status),
+        parent=own_parent,
+        answers_other=bool(answers) and not own_parent,
+        pinned=bool(status.get("pinned")),
+        data=status,
+    )
 
 
 def _self_reply_to(status: dict[str, Any], account_id: str) -> str:

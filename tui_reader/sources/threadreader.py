@@ -12,20 +12,20 @@ from urllib.parse import urlsplit
 
 from tui_reader.clean import clean_line, clean_text
 from tui_reader.errors import BadReference, BadResponse, FetchError, NotFound, ReaderError
-from tui_reader.fetch import Fetcher
 from tui_reader.models import (
     Author,
+    AuthorRef,
     Media,
     Post,
+    PostRef,
     Quote,
     Ref,
-    SourceName,
     Thread,
     ThreadSummary,
     make_preview,
     make_title,
 )
-from tui_reader.sources import AuthorScan
+from tui_reader.sources import AuthorScan, SavedPage, Source
 from tui_reader.times import utc_now
 
 #: Thread Reader App is run by two people: ask like a browser, one request at a time.
@@ -376,14 +376,6 @@ def parse_page_and_list(html: str, base_url: str = "https://threadreaderapp.com"
 # Text a browser copied -------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class SavedPage:
-    """What a saved page holds: the thread, and the author's other threads it lists."""
-
-    thread: Thread
-    more_from: tuple[ThreadSummary, ...] = ()
-
-
 def _partial_date(text: str) -> str:
     """``"14 Dec"`` as ``"--12-14"`` (ISO 8601 without a year); ``"14 Dec 2021"`` in full."""
     match = SHORT_DATE_RE.match(text.strip())
@@ -490,21 +482,30 @@ def parse_saved(content: str, base_url: str = "https://threadreaderapp.com") -> 
 # The source -------------------------------------------------------------------------------
 
 
-class ThreadReaderSource:
+def _tweet_ref(tweet_id: str, handle: str = "") -> PostRef:
+    """A tweet, by its ID (the same everywhere, so also its library key)."""
+    author = AuthorRef("threadreader", handle.lower(), stable=bool(handle))
+    return PostRef("threadreader", author, tweet_id, key=tweet_id)
+
+
+class ThreadReaderSource(Source):
     """Reads Twitter/X threads from Thread Reader App's published pages."""
 
-    name: SourceName = "threadreader"
-
-    def __init__(self, fetcher: Fetcher, base_url: str = "https://threadreaderapp.com") -> None:
-        self.fetcher = fetcher
-        self.base_url = base_url.rstrip("/")
-        self.fetcher.set_host_limit(urlsplit(self.base_url).netloc, 1)
+    name = "threadreader"
+    label = "Twitter/X (Thread Reader App)"
+    badge = "x"
+    hosts = TWITTER_HOSTS | READER_HOSTS
+    settings = {"base_url": "https://threadreaderapp.com"}
+    server_setting = "base_url"
+    #: Thread Reader App is run by two people: one request at a time.
+    requests_at_a_time = 1
+    examples = "an x.com or threadreaderapp.com URL, a tweet ID"
 
     def resolve(self, text: str) -> Ref | None:
         """Recognise Thread Reader App and x.com/twitter.com URLs, and bare tweet IDs."""
         text = text.strip()
         if TWEET_ID_RE.match(text):
-            return Ref("threadreader", "post", post=text)
+            return _tweet_ref(text)
         parts = urlsplit(text)
         if parts.scheme not in ("http", "https"):
             return None
@@ -514,27 +515,23 @@ class ThreadReaderSource:
             if len(segments) == 2 and segments[0] == "thread":
                 tweet_id = segments[1].removesuffix(".html")
                 if TWEET_ID_RE.match(tweet_id):
-                    return Ref("threadreader", "post", post=tweet_id)
+                    return _tweet_ref(tweet_id)
             if len(segments) == 2 and segments[0] == "user" and HANDLE_RE.match(segments[1]):
-                return Ref("threadreader", "author", author=segments[1].lower())
+                return AuthorRef("threadreader", segments[1].lower(), stable=True)
             if parts.hostname in READER_HOSTS:
                 raise BadReference(f"not a Thread Reader App thread URL: {text}")
             return None
         if parts.hostname in TWITTER_HOSTS:
             if len(segments) >= 3 and segments[1] == "status" and TWEET_ID_RE.match(segments[2]):
-                return Ref("threadreader", "post", author=segments[0].lower(), post=segments[2])
+                return _tweet_ref(segments[2], segments[0])
             if len(segments) == 1 and HANDLE_RE.match(segments[0]):
-                return Ref("threadreader", "author", author=segments[0].lower())
+                return AuthorRef("threadreader", segments[0].lower(), stable=True)
             raise BadReference(f"not a tweet URL: {text}")
         return None
 
-    def post_id(self, ref: Ref, author_id: str) -> str:
-        """A tweet's ID is the same everywhere."""
-        return ref.post
-
-    def is_stable_id(self, author: str) -> bool:
-        """Authors are keyed by their lower-cased handle, which is what a REF carries."""
-        return True
+    def read_saved(self, content: str) -> SavedPage | None:
+        """A Thread Reader App page a user saved (the HTML, or the text a browser copies)."""
+        return parse_saved(content, self.base_url)
 
     async def _get(self, path: str, *, revalidate: bool = False) -> Any:
         try:
@@ -563,11 +560,9 @@ class ThreadReaderSource:
             )
         raise BadResponse("Thread Reader App sent an unusable answer to its ping")
 
-    async def thread(self, ref: Ref) -> Thread:
+    async def thread(self, ref: PostRef) -> Thread:
         """The whole unrolled thread that contains the tweet ``ref`` names."""
-        if ref.kind != "post":
-            raise BadReference("to unroll a thread, give a tweet URL or ID, not a profile")
-        root = await self.root_of(ref.post)
+        root = await self.root_of(ref.locator)
         response = await self._get(f"/thread/{root}.html", revalidate=True)
         return parse_page(response.text(), self.base_url)
 

@@ -10,12 +10,12 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from tui_reader.library import AuthorRow
+from tui_reader.sources.registry import badge as source_badge
 from tui_reader.ui.text import age, one_line
 from tui_reader.ui.widgets.lists import VimOptionList
 
 ALL = "all"
 UNREAD = "unread"
-SOURCE_LETTERS = {"bluesky": "bsky", "mastodon": "masto", "threadreader": "x"}
 
 
 class AuthorList(VimOptionList):
@@ -59,7 +59,7 @@ class AuthorList(VimOptionList):
         for row in rows:
             author = row.author
             label = one_line(author.display_name or author.handle)
-            badge = SOURCE_LETTERS.get(author.source, author.source)
+            badge = source_badge(author.source)
             entry = _entry(label, badge, row.threads, row.unread, row.new)
             if row.followed:
                 entry.append("\n")

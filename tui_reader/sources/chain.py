@@ -1,0 +1,219 @@
+"""The walks every source needs, written once: an author's feed scanned back to what the
+library knows and grouped into threads, and a thread's chain climbed and followed.
+
+Sources supply requests and parsing as small callables; the loops, the seen-sets and the
+step limits are here, so DESIGN.md's unroll rule has one definition.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+#: The most posts any walk over server data takes: a thread longer than this is cut, and a
+#: server that links its posts in a loop cannot keep a walk going.
+MAX_CHAIN_STEPS = 10_000
+
+
+def follow_chain(
+    root: str, own_replies: Callable[[str], list[str]], sort_key: Callable[[str], Any]
+) -> list[str]:
+    """DESIGN's unroll rule over posts in hand: from the root, at each step the earliest
+    (by ``sort_key``, never by server order) of the author's own replies."""
+    chain = [root]
+    seen = {root}
+    current = root
+    while len(chain) < MAX_CHAIN_STEPS:
+        replies = own_replies(current)
+        if not replies:
+            break
+        following = min(replies, key=sort_key)
+        if following in seen:
+            break
+        seen.add(following)
+        chain.append(following)
+        current = following
+    return chain
+
+
+async def walk_down(
+    root: str,
+    own_replies: Callable[[str], list[str]],
+    sort_key: Callable[[str], Any],
+    complete: Callable[[str], Awaitable[bool]],
+) -> list[str]:
+    """:func:`follow_chain` where the posts are not all in hand yet: before each step,
+    ``complete(post)`` may fetch the post's replies; it returns ``False`` to end the walk
+    there (the source has asked all it may)."""
+    chain = [root]
+    seen = {root}
+    current = root
+    while len(chain) < MAX_CHAIN_STEPS:
+        if not await complete(current):
+            break
+        replies = own_replies(current)
+        if not replies:
+            break
+        following = min(replies, key=sort_key)
+        if following in seen:
+            break
+        seen.add(following)
+        chain.append(following)
+        current = following
+    return chain
+
+
+async def climb(
+    start: str,
+    own_parent: Callable[[str], str],
+    have: Callable[[str], bool],
+    ask_above: Callable[[str, str], Awaitable[bool]],
+) -> str:
+    """The author's topmost post of the chain above ``start``.
+
+    ``own_parent(post)`` is the author's own post that ``post`` answers ("" at the top);
+    when that parent is not in hand, ``ask_above(post, parent)`` fetches more and says
+    whether it now is (``False`` stops the climb where it is).
+    """
+    top = start
+    seen = {start}
+    # Twice the step limit: each step may need one request before it.
+    for _ in range(2 * MAX_CHAIN_STEPS):
+        parent = own_parent(top)
+        if not parent or parent in seen or len(seen) >= MAX_CHAIN_STEPS:
+            break
+        if not have(parent):
+            if await ask_above(top, parent):
+                continue
+            break
+        seen.add(parent)
+        top = parent
+    return top
+
+
+# Feeds ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    """One of the author's own posts in their feed, as much as grouping needs of it."""
+
+    id: str
+    #: Its time, normalised, compared with the watermark.
+    when: str
+    #: The branch rule's order: time first, then something stable.
+    order: Any
+    #: The author's own post it answers, or "" when it answers nobody.
+    parent: str = ""
+    #: It answers someone else: no thread of the author's starts here.
+    answers_other: bool = False
+    #: Pinned to the top of the feed, so older than the feed's order says.
+    pinned: bool = False
+    #: The post to unroll its thread by when the thread began before the window (itself
+    #: if ""); two posts of one thread name the same one, so it is fetched once.
+    fetch_as: str = ""
+    #: The source's own data for it, to build the post from.
+    data: Any = None
+
+
+@dataclass
+class FeedPage:
+    """One page of an author's feed, as the source read it."""
+
+    #: The author's own posts on the page (reposts and others' posts already left out).
+    items: list[FeedItem]
+    #: Entries the page held in all: an empty page ends the scan.
+    size: int
+    #: The cursor of the next page ("" when there is none).
+    next: str = ""
+    etag: str = ""
+    not_modified: bool = False
+
+
+@dataclass
+class FeedWindow:
+    """The author's posts since the watermark."""
+
+    items: dict[str, FeedItem] = field(default_factory=dict)
+    watermark: str = ""
+    etag: str = ""
+    not_modified: bool = False
+
+
+#: ``read_page(cursor, limit, etag)``: one page of the feed.
+PageReader = Callable[[str, int, str], Awaitable[FeedPage]]
+
+
+async def scan_feed(
+    read_page: PageReader,
+    *,
+    watermark: str,
+    etag: str,
+    page_size: int,
+    first_page_when_known: int,
+    max_pages: int,
+) -> FeedWindow:
+    """Read an author's feed, newest first, back to ``watermark``.
+
+    A later sync asks for a short first page, with the ETag: when nothing is new that is
+    the one request it costs. The scan stops at the first known post, at the last page, at
+    a cursor seen before, or after ``max_pages``.
+    """
+    window = FeedWindow(watermark=watermark, etag=etag)
+    cursor = ""
+    cursors: set[str] = set()
+    for number in range(max_pages):
+        limit = first_page_when_known if (watermark and number == 0) else page_size
+        page = await read_page(cursor, limit, etag if number == 0 else "")
+        if page.not_modified:
+            window.not_modified = True
+            return window
+        if number == 0:
+            window.etag = page.etag
+        reached_known = False
+        for item in page.items:
+            if watermark and item.when <= watermark and not item.pinned:
+                reached_known = True
+                continue
+            if not item.pinned:
+                window.watermark = max(window.watermark, item.when)
+            window.items.setdefault(item.id, item)
+        if reached_known or not page.next or not page.size or page.next in cursors:
+            break
+        cursors.add(page.next)
+        cursor = page.next
+    return window
+
+
+def group_threads(
+    items: Mapping[str, FeedItem],
+) -> tuple[list[list[FeedItem]], list[FeedItem]]:
+    """Sort a window's posts into whole chains (two posts or more, from a post that answers
+    nobody) and posts whose thread began before the window (to fetch whole, once each).
+
+    Only tops count: posts whose own parent is not in the window. A chain that hangs under
+    someone else's post is not the author's thread; a reply cycle has no top.
+    """
+    children: dict[str, list[str]] = {}
+    for item in items.values():
+        if item.parent in items:
+            children.setdefault(item.parent, []).append(item.id)
+    chains: list[list[FeedItem]] = []
+    to_fetch: list[FeedItem] = []
+    asked: set[str] = set()
+    for item in sorted(items.values(), key=lambda found: found.id):
+        if item.parent in items or item.answers_other:
+            continue
+        if not item.parent:
+            chain = follow_chain(
+                item.id, lambda post: children.get(post, []), lambda post: items[post].order
+            )
+            if len(chain) > 1:
+                chains.append([items[post] for post in chain])
+            continue
+        target = item.fetch_as or item.id
+        if target not in asked:
+            asked.add(target)
+            to_fetch.append(item)
+    return chains, to_fetch

@@ -1,0 +1,84 @@
+"""The registry: the one list of sources, and the one place a reference is given to one.
+
+Adding a source is a new module with a :class:`~tui_reader.sources.Source` subclass, and its
+class named in :data:`SOURCE_TYPES`; config sections, badges, OPML feeds and REF parsing
+all read it from here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from urllib.parse import urlsplit
+
+from tui_reader.fetch import Fetcher
+from tui_reader.models import Author, Ref, SourceName
+from tui_reader.sources import Source
+from tui_reader.sources.bluesky import BlueskySource
+from tui_reader.sources.mastodon import MastodonSource
+from tui_reader.sources.threadreader import ThreadReaderSource
+
+#: Every source, in the order non-URL references are offered to them.
+SOURCE_TYPES: tuple[type[Source], ...] = (BlueskySource, MastodonSource, ThreadReaderSource)
+SOURCE_NAMES: tuple[SourceName, ...] = tuple(kind.name for kind in SOURCE_TYPES)
+
+
+def source_type(name: SourceName) -> type[Source] | None:
+    """The class of the source called ``name``."""
+    return next((kind for kind in SOURCE_TYPES if kind.name == name), None)
+
+
+def badge(name: SourceName) -> str:
+    """A source's short badge for lists (its name when no source has it)."""
+    kind = source_type(name)
+    return kind.badge if kind is not None else name
+
+
+def feed_url(author: Author) -> str:
+    """The author's public RSS feed, where their source has one."""
+    kind = source_type(author.source)
+    return kind.feed_url(author) if kind is not None else ""
+
+
+def default_settings() -> dict[SourceName, dict[str, str]]:
+    """Every source's ``[sources.<name>]`` settings with their defaults."""
+    return {kind.name: dict(kind.settings) for kind in SOURCE_TYPES if kind.settings}
+
+
+class Sources:
+    """The sources at work, sharing one fetcher, with the settings the user chose."""
+
+    def __init__(
+        self, fetcher: Fetcher, settings: Mapping[SourceName, Mapping[str, str]] | None = None
+    ) -> None:
+        chosen = settings or {}
+        self._sources = {kind.name: kind(fetcher, chosen.get(kind.name)) for kind in SOURCE_TYPES}
+
+    def __getitem__(self, name: SourceName) -> Source:
+        return self._sources[name]
+
+    def __iter__(self) -> Iterator[Source]:
+        return iter(self._sources.values())
+
+    def resolve(self, text: str) -> Ref | None:
+        """What ``text`` names, decided by ownership: a URL on a host some source owns is
+        that source's alone (``BadReference`` if malformed); a URL on any other host is
+        offered to the source set to read that server, then to the sources that read any
+        host; anything else to every source in turn.
+
+        Raises ``ValueError`` for a URL that cannot be one (a port out of range).
+        """
+        parts = urlsplit(text.strip())
+        candidates = list(self._sources.values())
+        if parts.scheme in ("http", "https") and parts.netloc:
+            parts.port  # noqa: B018 - raises ValueError for a port out of range
+            owners = [source for source in candidates if source.owns(parts.hostname or "")]
+            # The server a source is set to read is tried first (a self-hosted mirror, a
+            # test server), then the sources that read any host.
+            serving = [source for source in candidates if source.serves(parts.netloc)]
+            anywhere = [s for s in candidates if s.any_host and s not in serving]
+            candidates = owners or serving + anywhere
+        for source in candidates:
+            ref = source.resolve(text)
+            if ref is not None:
+                return ref
+        return None
