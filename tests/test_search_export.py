@@ -13,9 +13,10 @@ from pypdf import PdfReader
 from tests.conftest import Cli
 from tests.reader_data import ALICE, BOB, make_thread
 from tui_reader.errors import ReaderError
-from tui_reader.export import export_thread, find_fonts, safe_filename
+from tui_reader.export import export_thread, safe_filename
 from tui_reader.library import Library
 from tui_reader.models import Media, Post, Quote, Thread
+from tui_reader.pdf import find_fonts
 from tui_reader.ui.text import match_spans, search_terms
 
 
@@ -173,9 +174,9 @@ def test_pdf_export_renders_cyrillic_and_typography_with_links(tmp_path: Path) -
 def test_pdf_without_a_font_warns_and_names_what_it_cannot_show(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import tui_reader.export as export
+    import tui_reader.pdf as pdf
 
-    monkeypatch.setattr(export, "find_fonts", lambda: None)  # a machine with no TrueType fonts
+    monkeypatch.setattr(pdf, "find_fonts", lambda: None)  # a machine with no TrueType fonts
     result = export_thread(rich_thread(), "pdf", tmp_path / "t.pdf")
 
     assert result.path.read_bytes().startswith(b"%PDF")

@@ -19,10 +19,10 @@ from tui_reader.clean import clean_line
 from tui_reader.config import Config, load_config
 from tui_reader.errors import ReaderError, UsageError
 from tui_reader.export import export_thread, write_atomic
+from tui_reader.formats import FILE_FORMATS, PRINT_FORMATS, format_named
 from tui_reader.library import AuthorSync, Library
 from tui_reader.models import Author
 from tui_reader.render import (
-    FORMATS,
     nice_date,
     safe_text,
     short_date,
@@ -60,7 +60,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     unroll.add_argument("ref", metavar="REF", help="a post URL, or a thread ID from 'threads'")
     unroll.add_argument(
-        "--format", choices=sorted(FORMATS), default="text", help="output format (default: text)"
+        "--format", choices=PRINT_FORMATS, default="text", help="output format (default: text)"
     )
     unroll.add_argument(
         "--refresh", action="store_true", help="fetch it again even if the library has it"
@@ -152,7 +152,7 @@ def _parser() -> argparse.ArgumentParser:
         "thread's title.",
     )
     export.add_argument("ref", metavar="THREAD", help="a thread ID from 'threads', or a post URL")
-    export.add_argument("--format", choices=["markdown", "html", "pdf", "json"], required=True)
+    export.add_argument("--format", choices=FILE_FORMATS, required=True)
     export.add_argument(
         "-o",
         "--output",
@@ -199,7 +199,7 @@ def _run(library: Library, work: Callable[[], Coroutine[Any, Any, Any]]) -> Any:
 def cmd_unroll(args: argparse.Namespace, library: Library, out: TextIO) -> int:
     """``tui-reader unroll REF``."""
     thread = _run(library, lambda: library.unroll(args.ref, refresh=args.refresh))
-    content = FORMATS[args.format](thread)
+    content = format_named(args.format).write(thread)[0].decode("utf-8")
     if args.output:
         _write_file(Path(args.output), content)
         print(f"Wrote {thread.post_count} posts to {args.output}", file=sys.stderr)

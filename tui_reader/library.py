@@ -16,7 +16,7 @@ from tui_reader.fetch import Fetcher
 from tui_reader.models import Author, AuthorRef, PostRef, Ref, Thread, ThreadRef, ThreadSummary
 from tui_reader.opml import read_opml, write_opml
 from tui_reader.sources import AuthorScan
-from tui_reader.sources.registry import SOURCE_NAMES, Sources
+from tui_reader.sources.registry import SOURCE_NAMES, Sources, what_refs_name
 from tui_reader.store import AuthorRow, ReadMark, SearchHit, Store, SyncState
 
 __all__ = ["AuthorRow", "AuthorSync", "ImportReport", "Library", "LinkedThread", "SearchHit"]
@@ -148,8 +148,8 @@ class Library:
             raise BadReference(f"not a valid URL: {text}") from None
         if ref is None:
             raise BadReference(
-                f"cannot tell what {text!r} is: give a post URL, a Bluesky handle, a Mastodon "
-                "address (@user@instance), or a thread ID"
+                f"cannot tell what {text!r} is: give a thread ID from 'threads', or "
+                f"{what_refs_name()}"
             )
         return ref
 

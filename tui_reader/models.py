@@ -44,6 +44,15 @@ class Media:
     url: str
     alt: str = ""
 
+    def as_dict(self) -> dict[str, str]:
+        """The thread JSON's shape of a media item (also how the library stores it)."""
+        return {"kind": self.kind, "url": self.url, "alt": self.alt}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, str]) -> Media:
+        """A media item from :meth:`as_dict`'s shape."""
+        return cls(data["kind"], data["url"], data.get("alt", ""))  # type: ignore[arg-type]
+
 
 @dataclass(frozen=True)
 class Quote:
@@ -52,6 +61,15 @@ class Quote:
     url: str
     author: str
     text: str
+
+    def as_dict(self) -> dict[str, str]:
+        """The thread JSON's shape of a quote (also how the library stores it)."""
+        return {"url": self.url, "author": self.author, "text": self.text}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, str]) -> Quote:
+        """A quote from :meth:`as_dict`'s shape."""
+        return cls(data["url"], data["author"], data["text"])
 
 
 @dataclass(frozen=True)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import html
 import json
 import re
+from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 from urllib.parse import quote
 
 from tui_reader.clean import clean_text
-from tui_reader.models import Post, Thread, ThreadSummary
+from tui_reader.models import Media, Post, Thread, ThreadSummary
 from tui_reader.times import parse_time
 
 DELETED_NOTE = "deleted upstream; this is the library's copy"
@@ -79,6 +80,90 @@ def snippet_pieces(snippet: str) -> list[tuple[str, bool]]:
     return pieces
 
 
+# A post's parts ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Run:
+    """A stretch of a post's text, and the web address it links to ("" for plain text)."""
+
+    text: str
+    link: str = ""
+
+
+@dataclass(frozen=True)
+class QuoteParts:
+    """A quoted post, as every renderer shows it."""
+
+    who: str
+    text: str
+    url: str
+
+
+@dataclass(frozen=True)
+class PostParts:
+    """What a post shows, decided once for every renderer and the thread view; every string
+    is safe (control characters made visible)."""
+
+    #: A note that the post is gone upstream ("" when it is not).
+    deleted_note: str
+    #: The content warning the text hides behind ("" when none).
+    warning: str
+    #: The text, with its newlines.
+    text: str
+    #: The text again, cut where it shows a link's address in full.
+    runs: tuple[Run, ...]
+    media: tuple[Media, ...]
+    #: Links the text does not show in full and no media item carries.
+    extra_links: tuple[str, ...]
+    quote: QuoteParts | None
+
+
+def _runs(text: str, links: tuple[str, ...]) -> tuple[Run, ...]:
+    """``text`` cut at every web link of ``links`` it shows in full, longest links first (so
+    ``https://a.org/x`` is not taken for ``https://a.org``)."""
+    found: list[tuple[int, int, str]] = []
+    for link in sorted({link for link in links if is_web_url(link)}, key=len, reverse=True):
+        start = text.find(link)
+        while start != -1:
+            end = start + len(link)
+            if all(end <= a or start >= b for a, b, _ in found):
+                found.append((start, end, link))
+            start = text.find(link, end)
+    runs: list[Run] = []
+    position = 0
+    for start, end, link in sorted(found):
+        if start > position:
+            runs.append(Run(text[position:start]))
+        runs.append(Run(text[start:end], link))
+        position = end
+    if position < len(text) or not runs:
+        runs.append(Run(text[position:]))
+    return tuple(runs)
+
+
+def post_parts(post: Post) -> PostParts:
+    """The one decision of what a post shows: its warning, deleted note, text with links,
+    media, the links shown nowhere else, and its quote."""
+    text = safe_text(post.text)
+    links = tuple(safe_text(link) for link in post.links)
+    quote = None
+    if post.quote is not None:
+        who = f"@{post.quote.author}" if post.quote.author else "quoted post"
+        quote = QuoteParts(safe_text(who), safe_text(post.quote.text), safe_text(post.quote.url))
+    return PostParts(
+        deleted_note=DELETED_NOTE if post.deleted else "",
+        warning=safe_text(post.content_warning),
+        text=text,
+        runs=_runs(text, links),
+        media=tuple(
+            Media(media.kind, safe_text(media.url), safe_text(media.alt)) for media in post.media
+        ),
+        extra_links=tuple(safe_text(link) for link in extra_links(post)),
+        quote=quote,
+    )
+
+
 # JSON -----------------------------------------------------------------------------------
 
 
@@ -115,10 +200,8 @@ def post_dict(post: Post) -> dict[str, Any]:
         "created_at": post.created_at,
         "text": post.text,
         "links": list(post.links),
-        "media": [{"kind": m.kind, "url": m.url, "alt": m.alt} for m in post.media],
-        "quote": {"url": post.quote.url, "author": post.quote.author, "text": post.quote.text}
-        if post.quote
-        else None,
+        "media": [media.as_dict() for media in post.media],
+        "quote": post.quote.as_dict() if post.quote else None,
     }
     if post.content_warning:
         data["content_warning"] = post.content_warning
@@ -172,21 +255,21 @@ def to_text(thread: Thread) -> str:
         lines.append(f"Note: {thread.ends_early}.")
     lines.append("")
     for number, post in enumerate(thread.posts, start=1):
+        parts = post_parts(post)
         lines.append(f"── {number}/{total} " + "─" * 40)
-        if post.deleted:
-            lines.append(f"({DELETED_NOTE})")
-        if post.content_warning:
-            lines.append(f"CW: {safe_text(post.content_warning)}")
-        lines.append(safe_text(post.text))
-        for media in post.media:
-            alt = f": {safe_text(media.alt)}" if media.alt else ""
-            lines.append(f"[{media.kind}{alt}] {safe_text(media.url)}")
-        for link in extra_links(post):
-            lines.append(f"[link] {safe_text(link)}")
-        if post.quote:
-            who = f"@{post.quote.author}" if post.quote.author else "quoted post"
-            lines.append(_indent(f"{safe_text(who)}: {safe_text(post.quote.text)}", "  │ "))
-            lines.append(f"  │ {safe_text(post.quote.url)}")
+        if parts.deleted_note:
+            lines.append(f"({parts.deleted_note})")
+        if parts.warning:
+            lines.append(f"CW: {parts.warning}")
+        lines.append(parts.text)
+        for media in parts.media:
+            alt = f": {media.alt}" if media.alt else ""
+            lines.append(f"[{media.kind}{alt}] {media.url}")
+        for link in parts.extra_links:
+            lines.append(f"[link] {link}")
+        if parts.quote:
+            lines.append(_indent(f"{parts.quote.who}: {parts.quote.text}", "  │ "))
+            lines.append(f"  │ {parts.quote.url}")
         lines.append("")
     return "\n".join(lines)
 
@@ -238,25 +321,26 @@ def to_markdown(thread: Thread) -> str:
     if thread.ends_early:
         out += [f"*Note: {md_escape(thread.ends_early)}.*", ""]
     for post in thread.posts:
-        if post.deleted:
-            out += [f"*({DELETED_NOTE})*", ""]
-        if post.content_warning:
-            out += [f"**CW: {md_escape(post.content_warning)}**", ""]
-        for paragraph in safe_text(post.text).split("\n\n"):
-            out.append("  \n".join(md_escape(line) for line in paragraph.split("\n")))
-            out.append("")
-        for media in post.media:
+        parts = post_parts(post)
+        if parts.deleted_note:
+            out += [f"*({parts.deleted_note})*", ""]
+        if parts.warning:
+            out += [f"**CW: {md_escape(parts.warning)}**", ""]
+        body = "".join(md_url(run.link) if run.link else md_escape(run.text) for run in parts.runs)
+        for paragraph in body.split("\n\n"):
+            out += ["  \n".join(paragraph.split("\n")), ""]
+        for media in parts.media:
             alt = md_escape(media.alt or media.kind)
             if media.kind == "image" and is_web_url(media.url):
                 out += [f"!{md_link(alt, media.url)}", ""]
             else:
                 out += [md_link(alt, media.url), ""]
-        for link in extra_links(post):
+        for link in parts.extra_links:
             out += [md_url(link), ""]
-        if post.quote:
-            who = md_escape(post.quote.author) if post.quote.author else "quoted post"
-            body = "\n".join(md_escape(line) for line in safe_text(post.quote.text).split("\n"))
-            out += [_indent(f"**@{who}**: {body}\n\n{md_url(post.quote.url)}", "> "), ""]
+        if parts.quote:
+            who = md_escape(parts.quote.who)
+            quoted = "\n".join(md_escape(line) for line in parts.quote.text.split("\n"))
+            out += [_indent(f"**{who}**: {quoted}\n\n{md_url(parts.quote.url)}", "> "), ""]
     out += ["---", "", f"Source: {md_url(thread.url)}", ""]
     return "\n".join(out)
 
@@ -306,14 +390,19 @@ def to_html(thread: Thread) -> str:
     if thread.ends_early:
         parts.append(f'<p class="byline"><em>Note: {_h(thread.ends_early)}.</em></p>')
     for number, post in enumerate(thread.posts, start=1):
+        shown = post_parts(post)
         parts.append(f'<section class="post" id="post-{number}">')
-        if post.deleted:
-            parts.append(f'<p class="media"><em>({_h(DELETED_NOTE)})</em></p>')
-        if post.content_warning:
-            parts.append(f"<details><summary>CW: {_h(post.content_warning)}</summary>")
-        for paragraph in safe_text(post.text).split("\n\n"):
-            parts.append(f"<p>{_h(paragraph)}</p>")
-        for media in post.media:
+        if shown.deleted_note:
+            parts.append(f'<p class="media"><em>({_h(shown.deleted_note)})</em></p>')
+        if shown.warning:
+            parts.append(f"<details><summary>CW: {_h(shown.warning)}</summary>")
+        body = "".join(
+            f'<a href="{_href(run.link)}">{_h(run.text)}</a>' if run.link else _h(run.text)
+            for run in shown.runs
+        )
+        for paragraph in body.split("\n\n"):
+            parts.append(f"<p>{paragraph}</p>")
+        for media in shown.media:
             if media.kind == "image":
                 parts.append(
                     f'<figure><img src="{_href(media.url)}" alt="{_h(media.alt)}" loading="lazy">'
@@ -325,15 +414,15 @@ def to_html(thread: Thread) -> str:
                 parts.append(
                     f'<p class="media">{media.kind}: <a href="{_href(media.url)}">{label}</a></p>'
                 )
-        for link in extra_links(post):
+        for link in shown.extra_links:
             parts.append(f'<p class="media">link: <a href="{_href(link)}">{_h(link)}</a></p>')
-        if post.quote:
-            who = f"@{_h(post.quote.author)}" if post.quote.author else "Quoted post"
+        if shown.quote:
             parts.append(
-                f"<blockquote><p><strong>{who}</strong></p><p>{_h(post.quote.text)}</p>"
-                f'<p><a href="{_href(post.quote.url)}">{_h(post.quote.url)}</a></p></blockquote>'
+                f"<blockquote><p><strong>{_h(shown.quote.who)}</strong></p>"
+                f"<p>{_h(shown.quote.text)}</p>"
+                f'<p><a href="{_href(shown.quote.url)}">{_h(shown.quote.url)}</a></p></blockquote>'
             )
-        if post.content_warning:
+        if shown.warning:
             parts.append("</details>")
         parts.append(
             f'<p class="media"><a href="{_href(post.url)}">{number}/{len(thread.posts)}'
@@ -344,6 +433,3 @@ def to_html(thread: Thread) -> str:
         "</body></html>"
     )
     return "\n".join(parts) + "\n"
-
-
-FORMATS = {"text": to_text, "markdown": to_markdown, "json": to_json, "html": to_html}

@@ -194,14 +194,13 @@ def _keep_vanished(posts: list[Post], old: list[sqlite3.Row]) -> list[Post]:
 
 
 def _media(data: str) -> tuple[Media, ...]:
-    return tuple(Media(item["kind"], item["url"], item.get("alt", "")) for item in json.loads(data))
+    return tuple(Media.from_dict(item) for item in json.loads(data))
 
 
 def _quote(data: str | None) -> Quote | None:
     if not data:
         return None
-    item = json.loads(data)
-    return Quote(item["url"], item["author"], item["text"])
+    return Quote.from_dict(json.loads(data))
 
 
 #: How much of one post the search index holds (a long post is still kept whole).
@@ -565,18 +564,8 @@ class Store:
                         post.created_at,
                         post.text,
                         json.dumps(list(post.links)),
-                        json.dumps(
-                            [{"kind": m.kind, "url": m.url, "alt": m.alt} for m in post.media]
-                        ),
-                        json.dumps(
-                            {
-                                "url": post.quote.url,
-                                "author": post.quote.author,
-                                "text": post.quote.text,
-                            }
-                        )
-                        if post.quote
-                        else None,
+                        json.dumps([media.as_dict() for media in post.media]),
+                        json.dumps(post.quote.as_dict()) if post.quote else None,
                         int(post.deleted),
                         post.content_warning,
                     ),

@@ -39,9 +39,9 @@ def feed_url(author: Author) -> str:
     return kind.feed_url(author) if kind is not None else ""
 
 
-def default_settings() -> dict[SourceName, dict[str, str]]:
-    """Every source's ``[sources.<name>]`` settings with their defaults."""
-    return {kind.name: dict(kind.settings) for kind in SOURCE_TYPES if kind.settings}
+def what_refs_name() -> str:
+    """Every kind of REF the sources understand, for error and help text."""
+    return "; ".join(f"{kind.label}: {kind.examples}" for kind in SOURCE_TYPES)
 
 
 class Sources:

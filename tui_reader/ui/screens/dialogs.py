@@ -11,6 +11,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static
 
+from tui_reader.formats import FILE_FORMATS, format_named
+
 
 class RefDialog(ModalScreen[str]):
     """Asks for a REF; dismisses with it, or "" when cancelled."""
@@ -116,12 +118,7 @@ class ExportDialog(ModalScreen[tuple[str, str] | None]):
     """Asks for a format and a folder; dismisses with them, or ``None`` when cancelled."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
-    FORMATS = [
-        ("Markdown", "markdown"),
-        ("HTML (one self-contained page)", "html"),
-        ("PDF", "pdf"),
-        ("JSON", "json"),
-    ]
+    FORMATS = [(format_named(name).label, name) for name in FILE_FORMATS]
 
     def __init__(self, folder: str) -> None:
         super().__init__()

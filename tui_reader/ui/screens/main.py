@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Awaitable
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, TypeVar, cast
 from urllib.parse import urlsplit
 
 from platformdirs import user_documents_path
@@ -12,6 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.events import DescendantFocus
+from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Header
@@ -32,6 +35,15 @@ from tui_reader.ui.widgets.authors import ALL, UNREAD, AuthorList
 from tui_reader.ui.widgets.feed import FeedList
 from tui_reader.ui.widgets.read_more import ReadMore
 from tui_reader.ui.widgets.thread_view import ThreadHeader, ThreadView
+
+T = TypeVar("T")
+#: A sync changes the library once per author: the lists follow at most this often.
+RELOAD_INTERVAL = 0.3
+
+
+class LibraryChanged(Message):
+    """The library changed (a thread came in, a follow, a sync step): lists should follow."""
+
 
 if TYPE_CHECKING:
     from tui_reader.ui.app import ReaderApp
@@ -69,6 +81,8 @@ class MainScreen(Screen[None]):
         # Kept so the reading position can still be saved while the screen is torn down.
         self.thread_view = ThreadView(id="thread")
         self._going_to: Widget | None = None
+        self._last_reload = 0.0
+        self._reload_pending = False
 
     @property
     def reader(self) -> ReaderApp:
@@ -135,8 +149,23 @@ class MainScreen(Screen[None]):
 
     # Lists ------------------------------------------------------------------------------
 
+    @on(LibraryChanged)
+    def _library_changed(self) -> None:
+        # Many changes in a row (a sync) redraw the lists a few times a second, not each time.
+        wait = self._last_reload + RELOAD_INTERVAL - time.monotonic()
+        if wait <= 0:
+            self.reload_lists()
+        elif not self._reload_pending:
+            self._reload_pending = True
+            self.set_timer(wait, self._pending_reload)
+
+    def _pending_reload(self) -> None:
+        self._reload_pending = False
+        self.reload_lists()
+
     def reload_lists(self) -> list[AuthorRow]:
         """Refresh the author counts and the feed from the library; returns the authors."""
+        self._last_reload = time.monotonic()
         library = self.reader.library
         rows = library.authors()
         total = sum(row.threads for row in rows)
@@ -261,6 +290,31 @@ class MainScreen(Screen[None]):
         self.reload_lists()
         self._fill_read_more()
 
+    async def _network_action(self, title: str, work: Awaitable[T], progress: str = "") -> T | None:
+        """One network action from a worker: the header shows it as busy (or ``progress``),
+        and a failure is one notification titled ``title``, never a crash."""
+        if progress:
+            self.reader.set_progress(progress)
+        else:
+            self.reader.set_working(True)
+        try:
+            result = await work
+        except ReaderError as error:
+            self.reader.set_unreachable(isinstance(error, SourceUnavailable))
+            self.notify(error.message, title=title, severity="error", markup=False, timeout=8)
+            return None
+        except Exception as error:  # noqa: BLE001 - the reader must not crash on a bad answer
+            message = f"Unexpected {type(error).__name__}: {error}"
+            self.notify(message, title=title, severity="error", markup=False, timeout=8)
+            return None
+        finally:
+            if progress:
+                self.reader.set_progress("")
+            else:
+                self.reader.set_working(False)
+        self.reader.set_unreachable(False)
+        return result
+
     # Actions ----------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -323,28 +377,10 @@ class MainScreen(Screen[None]):
     @work(exclusive=True, group="unroll", exit_on_error=False)
     async def unroll(self, ref: str, refresh: bool = False) -> None:
         """Unroll ``ref`` (from the library when it has it), then open it."""
-        library = self.reader.library
-        self.reader.set_working(True)
-        try:
-            thread = await library.unroll(ref, refresh=refresh)
-        except ReaderError as error:
-            self.reader.set_unreachable(isinstance(error, SourceUnavailable))
-            self.notify(
-                error.message, title="Could not unroll", severity="error", markup=False, timeout=8
-            )
+        unrolling = self.reader.library.unroll(ref, refresh=refresh)
+        thread = await self._network_action("Could not unroll", unrolling)
+        if thread is None:
             return
-        except Exception as error:  # noqa: BLE001 - the reader must not crash on a bad answer
-            self.notify(
-                f"Unexpected {type(error).__name__}: {error}",
-                title="Could not unroll",
-                severity="error",
-                markup=False,
-                timeout=8,
-            )
-            return
-        finally:
-            self.reader.set_working(False)
-        self.reader.set_unreachable(False)
         if refresh:
             self.notify(f"Refreshed: {thread.post_count} posts.", markup=False)
         self.reload_lists()
@@ -364,22 +400,16 @@ class MainScreen(Screen[None]):
     @work(exclusive=True, group="follow", exit_on_error=False)
     async def follow(self, ref: str) -> None:
         """Follow the author ``ref`` names."""
-        self.reader.set_working(True)
-        try:
-            author, added = await self.reader.library.follow(ref)
-        except ReaderError as error:
-            self.notify(
-                error.message, title="Could not follow", severity="error", markup=False, timeout=8
-            )
+        followed = await self._network_action("Could not follow", self.reader.library.follow(ref))
+        if followed is None:
             return
-        finally:
-            self.reader.set_working(False)
+        author, added = followed
         name = author.display_name or f"@{author.handle}"
         if added:
             self.notify(f"Following {name}. Press R to sync.", markup=False)
         else:
             self.notify(f"Already following {name}.", markup=False)
-        self.reload_lists()
+        self.post_message(LibraryChanged())
 
     @on(AuthorList.UnfollowRequested)
     def _unfollow(self, event: AuthorList.UnfollowRequested) -> None:
@@ -389,7 +419,7 @@ class MainScreen(Screen[None]):
         self.notify(
             f"Unfollowed {author.display_name or author.handle}; their threads stay.", markup=False
         )
-        self.reload_lists()
+        self.post_message(LibraryChanged())
 
     def background_sync(self) -> None:
         """A sync started by the timer: skipped if one is running, quiet unless news."""
@@ -422,16 +452,12 @@ class MainScreen(Screen[None]):
         def progress(result: AuthorSync) -> None:
             done.append(result)
             self.reader.set_progress(f"syncing {len(done)}/{total}")
-            self.reload_lists()
+            self.post_message(LibraryChanged())
 
-        self.reader.set_progress(f"syncing 0/{total}")
-        try:
-            results = await library.sync(on_progress=progress)
-        except ReaderError as error:
-            self.notify(error.message, title="Sync failed", severity="error", markup=False)
+        syncing = library.sync(on_progress=progress)
+        results = await self._network_action("Sync failed", syncing, f"syncing 0/{total}")
+        if results is None:
             return
-        finally:
-            self.reader.set_progress("")
         self.reload_lists()
         self._fill_read_more()
         new = sum(r.new_threads + r.grown_threads for r in results)

@@ -21,7 +21,7 @@ from textual.strip import Strip
 from textual.widgets import Static
 
 from tui_reader.models import Post, Thread
-from tui_reader.render import DELETED_NOTE, nice_date, reading_line
+from tui_reader.render import nice_date, post_parts, reading_line
 from tui_reader.times import parse_time
 from tui_reader.ui.text import age, match_spans, one_line, untrusted
 
@@ -211,26 +211,27 @@ class ThreadView(ScrollView, can_focus=True):
         meta = self.get_component_rich_style("thread-view--meta", partial=True)
         link = self.get_component_rich_style("thread-view--link", partial=True)
         quote = self.get_component_rich_style("thread-view--quote", partial=True)
-        if post.deleted:
+        parts = post_parts(post)
+        if parts.deleted_note:
             yield from self._wrap(
-                console, Text(f"({DELETED_NOTE})", style="italic"), width, style=meta
+                console, Text(f"({parts.deleted_note})", style="italic"), width, style=meta
             )
-        if post.content_warning:
-            warning = Text.assemble(("⚠ CW: ", "bold"), one_line(post.content_warning))
+        if parts.warning:
+            warning = Text.assemble(("⚠ CW: ", "bold"), one_line(parts.warning))
             if not self.warnings_open:
                 warning.append("  (press c to show)", style="italic")
             yield from self._wrap(console, warning, width)
             if not self.warnings_open:
                 return
-        body = untrusted(post.text)
-        for start, end in match_spans(post.text, self.terms):
+        body = Text()
+        for run in parts.runs:
+            body.append(run.text, style=link if run.link else "")
+        for start, end in match_spans(parts.text, self.terms):
             body.stylize(
                 self.get_component_rich_style("thread-view--match", partial=True), start, end
             )
         yield from self._wrap(console, body, width)
-        shown: set[str] = set()
-        for media in post.media:
-            shown.add(media.url)
+        for media in parts.media:
             caption = f"[{media.kind}: " if media.alt else f"[{media.kind}"
             text = Text(caption, style=meta)
             if media.alt:
@@ -239,20 +240,17 @@ class ThreadView(ScrollView, can_focus=True):
             text.append_text(one_line(media.url, ""))
             text.stylize(link, len(text) - len(one_line(media.url)))
             yield from self._wrap(console, text, width)
-        for url in post.links:
-            if url in shown or url in post.text:
-                continue
+        for url in parts.extra_links:
             yield from self._wrap(
                 console, Text.assemble(("→ ", meta), one_line(url)), width, style=link
             )
-        if post.quote is not None:
-            who = f"@{post.quote.author}" if post.quote.author else "quoted post"
+        if parts.quote is not None:
             body = Text.assemble(
-                one_line(who, "bold"),
+                one_line(parts.quote.who, "bold"),
                 "\n",
-                untrusted(post.quote.text),
+                untrusted(parts.quote.text),
                 "\n",
-                one_line(post.quote.url, "dim"),
+                one_line(parts.quote.url, "dim"),
             )
             for line in self._wrap(console, body, width - 2, style=quote):
                 yield Strip([Segment("│ ", quote), *line])

@@ -1,0 +1,95 @@
+"""The layers of DESIGN.md, checked on every module's imports (function-level ones too), so
+the seams stay where they are."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "tui_reader"
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imports(path: Path) -> set[str]:
+    """Every module ``path`` imports, wherever in the file."""
+    found: set[str] = set()
+    package = module_name(path).rsplit(".", 0 if path.name == "__init__.py" else 1)[0]
+    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                base = f"{anchor}.{base}" if base else anchor
+            found.add(base)
+            found.update(f"{base}.{alias.name}" for alias in node.names)
+    return found
+
+
+MODULES = {module_name(path): imports(path) for path in sorted(PACKAGE.rglob("*.py"))}
+
+
+def importers(target: str) -> set[str]:
+    """The modules that import ``target`` or anything inside it."""
+    return {
+        name
+        for name, found in MODULES.items()
+        if any(item == target or item.startswith(f"{target}.") for item in found)
+    }
+
+
+def test_the_rules_see_every_module() -> None:
+    assert {"tui_reader.cli", "tui_reader.store", "tui_reader.sources.registry"} <= set(MODULES)
+    # The CLI imports the reader inside a function: such imports count too.
+    assert "tui_reader.ui.app" in MODULES["tui_reader.cli"]
+    assert importers("sqlite3") == {"tui_reader.store"}
+
+
+@pytest.mark.parametrize(
+    ("target", "allowed"),
+    [
+        # Textual only in the reader; the CLI starts it.
+        ("textual", lambda name: name.startswith("tui_reader.ui")),
+        (
+            "tui_reader.ui",
+            lambda name: name.startswith("tui_reader.ui") or name == "tui_reader.cli",
+        ),
+        # Only fetch.py speaks HTTP; only store.py runs SQL.
+        ("httpx", lambda name: name == "tui_reader.fetch"),
+        ("sqlite3", lambda name: name == "tui_reader.store"),
+        # The CLI and the reader reach the library through its facade.
+        ("tui_reader.store", lambda name: name in ("tui_reader.library", "tui_reader.demo")),
+        # The registry is the only list of sources.
+        ("tui_reader.sources.bluesky", lambda name: name == "tui_reader.sources.registry"),
+        ("tui_reader.sources.mastodon", lambda name: name == "tui_reader.sources.registry"),
+        ("tui_reader.sources.threadreader", lambda name: name == "tui_reader.sources.registry"),
+        # Plain data and safe text depend on nothing above them.
+        ("tui_reader.library", lambda name: name.split(".")[1] in ("cli", "ui", "demo")),
+    ],
+)
+def test_layer_rule(target: str, allowed: object) -> None:
+    assert callable(allowed)
+    breaking = sorted(name for name in importers(target) if not allowed(name))
+    assert breaking == [], f"{target} is imported where it must not be: {breaking}"
+
+
+def test_sources_and_renderers_stay_below_the_library() -> None:
+    above = ("tui_reader.library", "tui_reader.store", "tui_reader.ui", "tui_reader.cli")
+    for name, found in MODULES.items():
+        if name.startswith("tui_reader.sources") or name in (
+            "tui_reader.models",
+            "tui_reader.render",
+            "tui_reader.formats",
+            "tui_reader.pdf",
+            "tui_reader.export",
+            "tui_reader.fetch",
+        ):
+            wrong = sorted(item for item in found if item.startswith(above))
+            assert wrong == [], f"{name} reaches up into {wrong}"

@@ -1,0 +1,83 @@
+"""The one registry of output formats: each format's name, file extension and writer.
+
+The CLI's ``--format`` choices, the reader's export dialog and the file names all read it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from tui_reader.errors import ReaderError
+from tui_reader.models import Thread
+from tui_reader.render import to_html, to_json, to_markdown, to_text
+
+#: A writer gives the file's bytes and any warnings for the person (characters a PDF font
+#: cannot show, say).
+Writer = Callable[[Thread], tuple[bytes, tuple[str, ...]]]
+
+
+def _pdf(thread: Thread) -> tuple[bytes, tuple[str, ...]]:
+    # fpdf2 and the font search load only when a PDF is asked for.
+    from tui_reader.pdf import to_pdf
+
+    return to_pdf(thread)
+
+
+@dataclass(frozen=True)
+class Format:
+    """An output format."""
+
+    name: str
+    #: How the export dialog names it.
+    label: str
+    extension: str
+    #: The thread as text, for every format that is text (printed by ``unroll``).
+    text: Callable[[Thread], str] | None = None
+    #: The thread as a file, for a format that is not text.
+    binary: Writer | None = None
+    #: Offered by ``export`` and the reader's export dialog.
+    exportable: bool = True
+
+    @property
+    def printable(self) -> bool:
+        """Whether ``unroll`` can print it."""
+        return self.text is not None
+
+    def write(self, thread: Thread) -> tuple[bytes, tuple[str, ...]]:
+        """The file's bytes, and warnings for the person."""
+        if self.text is not None:
+            return self.text(thread).encode("utf-8"), ()
+        if self.binary is None:  # pragma: no cover - every format has one or the other
+            raise ReaderError(f"the {self.name} format cannot be written")
+        return self.binary(thread)
+
+
+FORMATS: tuple[Format, ...] = (
+    Format("text", "Plain text", ".txt", text=to_text, exportable=False),
+    Format("markdown", "Markdown", ".md", text=to_markdown),
+    Format("html", "HTML (one self-contained page)", ".html", text=to_html),
+    Format("pdf", "PDF", ".pdf", binary=_pdf),
+    Format("json", "JSON", ".json", text=to_json),
+)
+
+#: ``unroll --format`` choices.
+PRINT_FORMATS = tuple(f.name for f in FORMATS if f.printable)
+#: ``export --format`` choices, and the export dialog's, in this order.
+FILE_FORMATS = tuple(f.name for f in FORMATS if f.exportable)
+
+
+def format_named(name: str) -> Format:
+    """The format called ``name``."""
+    for found in FORMATS:
+        if found.name == name:
+            return found
+    raise ReaderError(f"no output format is called {name!r}")
+
+
+def format_for_extension(suffix: str) -> Format | None:
+    """The exportable format whose file extension is ``suffix`` (``.md``), if any."""
+    suffix = suffix.lower()
+    aliases = {".markdown": ".md", ".htm": ".html"}
+    suffix = aliases.get(suffix, suffix)
+    return next((f for f in FORMATS if f.exportable and f.extension == suffix), None)
