@@ -12,7 +12,7 @@ from tui_reader.clean import clean_line, clean_text
 from tui_reader.errors import BadReference, BadResponse, FetchError, NotFound
 from tui_reader.models import Author, AuthorRef, Media, Post, PostRef, Quote, Ref, Thread
 from tui_reader.sources import AuthorScan, Source
-from tui_reader.sources.chain import FeedItem, FeedPage, climb, group_threads, scan_feed, walk_down
+from tui_reader.sources.chain import FeedItem, FeedLimits, FeedPage, climb, scan_author, walk_down
 from tui_reader.times import normalise_time, parse_time, utc_now
 
 #: Levels of replies asked for per request. The AppView allows up to 1000, but every level
@@ -21,11 +21,8 @@ THREAD_DEPTH = 100
 PARENT_HEIGHT = 300
 #: A guard against servers that keep sending the same partial view.
 MAX_THREAD_REQUESTS = 60
-#: Feed pages read on an author's first sync (100 posts each); later syncs stop at known posts.
-MAX_FEED_PAGES = 10
-FEED_PAGE = 100
-#: A later sync asks for a short first page: when nothing is new, that is all it costs.
-FIRST_PAGE_WHEN_KNOWN = 5
+#: 100 posts a page, 10 pages on an author's first sync.
+FEED_LIMITS = FeedLimits(page_size=100, first_page_when_known=5, max_pages=10)
 
 POST_COLLECTION = "app.bsky.feed.post"
 WEB_HOSTS = frozenset({"bsky.app", "www.bsky.app", "staging.bsky.app"})
@@ -482,19 +479,14 @@ class BlueskySource(Source):
             items = [item for entry in feed if (item := _feed_item(entry, did)) is not None]
             return FeedPage(items, len(feed), _text(data.get("cursor")), response.etag)
 
-        window = await scan_feed(
+        return await scan_author(
             read_page,
+            FEED_LIMITS,
             watermark=watermark,
             etag=etag,
-            page_size=FEED_PAGE,
-            first_page_when_known=FIRST_PAGE_WHEN_KNOWN,
-            max_pages=MAX_FEED_PAGES,
+            thread_of=lambda chain: self._thread_from_views([item.data for item in chain]),
+            ref_of=lambda item: _post_ref(did, split_uri(item.fetch_as)[1]),
         )
-        scan = AuthorScan(watermark=window.watermark, etag=window.etag)
-        chains, to_fetch = group_threads(window.items)
-        scan.threads = [self._thread_from_views([item.data for item in chain]) for chain in chains]
-        scan.to_fetch = [_post_ref(did, split_uri(item.fetch_as)[1]) for item in to_fetch]
-        return scan
 
     def _thread_from_views(self, views: list[dict[str, Any]]) -> Thread:
         posts = tuple(parse_post(view) for view in views)

@@ -11,29 +11,35 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from tui_reader.models import PostRef, Thread
+from tui_reader.sources import AuthorScan
+
 #: The most posts any walk over server data takes: a thread longer than this is cut, and a
 #: server that links its posts in a loop cannot keep a walk going.
 MAX_CHAIN_STEPS = 10_000
+
+
+def _next_post(replies: list[str], sort_key: Callable[[str], Any], seen: set[str]) -> str:
+    """The post that follows in the chain: the earliest of the author's own replies (by
+    ``sort_key``, never by server order); "" at the end, or where a loop would begin. The
+    post is added to ``seen``, the chain so far."""
+    if not replies or len(seen) >= MAX_CHAIN_STEPS:
+        return ""
+    following = min(replies, key=sort_key)
+    if following in seen:
+        return ""
+    seen.add(following)
+    return following
 
 
 def follow_chain(
     root: str, own_replies: Callable[[str], list[str]], sort_key: Callable[[str], Any]
 ) -> list[str]:
     """DESIGN's unroll rule over posts in hand: from the root, at each step the earliest
-    (by ``sort_key``, never by server order) of the author's own replies."""
-    chain = [root]
-    seen = {root}
-    current = root
-    while len(chain) < MAX_CHAIN_STEPS:
-        replies = own_replies(current)
-        if not replies:
-            break
-        following = min(replies, key=sort_key)
-        if following in seen:
-            break
-        seen.add(following)
+    of the author's own replies."""
+    chain, seen = [root], {root}
+    while following := _next_post(own_replies(chain[-1]), sort_key, seen):
         chain.append(following)
-        current = following
     return chain
 
 
@@ -46,21 +52,11 @@ async def walk_down(
     """:func:`follow_chain` where the posts are not all in hand yet: before each step,
     ``complete(post)`` may fetch the post's replies; it returns ``False`` to end the walk
     there (the source has asked all it may)."""
-    chain = [root]
-    seen = {root}
-    current = root
-    while len(chain) < MAX_CHAIN_STEPS:
-        if not await complete(current):
-            break
-        replies = own_replies(current)
-        if not replies:
-            break
-        following = min(replies, key=sort_key)
-        if following in seen:
-            break
-        seen.add(following)
+    chain, seen = [root], {root}
+    while await complete(chain[-1]) and (
+        following := _next_post(own_replies(chain[-1]), sort_key, seen)
+    ):
         chain.append(following)
-        current = following
     return chain
 
 
@@ -145,14 +141,42 @@ class FeedWindow:
 PageReader = Callable[[str, int, str], Awaitable[FeedPage]]
 
 
-async def scan_feed(
+@dataclass(frozen=True)
+class FeedLimits:
+    """How a source's feed is read."""
+
+    #: Posts asked for per page (the API's most).
+    page_size: int
+    #: A later sync's first page: when nothing is new, this is all it costs.
+    first_page_when_known: int
+    #: Pages read at most on an author's first sync; later syncs stop at known posts.
+    max_pages: int
+
+
+async def scan_author(
     read_page: PageReader,
+    limits: FeedLimits,
     *,
     watermark: str,
     etag: str,
-    page_size: int,
-    first_page_when_known: int,
-    max_pages: int,
+    thread_of: Callable[[list[FeedItem]], Thread],
+    ref_of: Callable[[FeedItem], PostRef],
+) -> AuthorScan:
+    """An author's sync, for any source: the feed scanned back to ``watermark``, whole
+    chains made into threads by ``thread_of``, and posts of older threads named by
+    ``ref_of`` for fetching whole."""
+    window = await scan_feed(read_page, limits, watermark=watermark, etag=etag)
+    chains, to_fetch = group_threads(window.items)
+    return AuthorScan(
+        threads=[thread_of(chain) for chain in chains],
+        to_fetch=[ref_of(item) for item in to_fetch],
+        watermark=window.watermark,
+        etag=window.etag,
+    )
+
+
+async def scan_feed(
+    read_page: PageReader, limits: FeedLimits, *, watermark: str, etag: str
 ) -> FeedWindow:
     """Read an author's feed, newest first, back to ``watermark``.
 
@@ -163,8 +187,8 @@ async def scan_feed(
     window = FeedWindow(watermark=watermark, etag=etag)
     cursor = ""
     cursors: set[str] = set()
-    for number in range(max_pages):
-        limit = first_page_when_known if (watermark and number == 0) else page_size
+    for number in range(limits.max_pages):
+        limit = limits.first_page_when_known if (watermark and number == 0) else limits.page_size
         page = await read_page(cursor, limit, etag if number == 0 else "")
         if page.not_modified:
             window.not_modified = True

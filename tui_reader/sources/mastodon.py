@@ -15,18 +15,16 @@ from tui_reader.models import Author, AuthorRef, Media, Post, PostRef, Quote, Re
 from tui_reader.sources import AuthorScan, Source
 from tui_reader.sources.chain import (
     FeedItem,
+    FeedLimits,
     FeedPage,
     climb,
-    group_threads,
-    scan_feed,
+    scan_author,
     walk_down,
 )
 from tui_reader.times import normalise_time, parse_time, utc_now
 
-#: Statuses per page of an account's timeline (the API's maximum).
-STATUS_PAGE = 40
-FIRST_PAGE_WHEN_KNOWN = 5
-MAX_STATUS_PAGES = 25
+#: 40 statuses a page (the API's most), 25 pages on an account's first sync.
+FEED_LIMITS = FeedLimits(page_size=40, first_page_when_known=5, max_pages=25)
 #: Context calls for one thread; each reaches 20 replies deeper.
 MAX_CONTEXT_REQUESTS = 60
 
@@ -470,23 +468,20 @@ class MastodonSource(Source):
                 items, len(statuses), _next_max_id(response.headers.get("link", "")), response.etag
             )
 
-        window = await scan_feed(
+        author = parse_account(account, base)
+
+        def thread_of(chain: list[FeedItem]) -> Thread:
+            posts = tuple(parse_status(item.data, base) for item in chain)
+            return Thread.from_posts("mastodon", author, posts, utc_now())
+
+        return await scan_author(
             read_page,
+            FEED_LIMITS,
             watermark=watermark,
             etag=etag,
-            page_size=STATUS_PAGE,
-            first_page_when_known=FIRST_PAGE_WHEN_KNOWN,
-            max_pages=MAX_STATUS_PAGES,
+            thread_of=thread_of,
+            ref_of=lambda item: _status_ref(author_id, base, item.id),
         )
-        scan = AuthorScan(watermark=window.watermark, etag=window.etag)
-        chains, to_fetch = group_threads(window.items)
-        author = parse_account(account, base)
-        for chain in chains:
-            posts = tuple(parse_status(item.data, base) for item in chain)
-            scan.threads.append(Thread.from_posts("mastodon", author, posts, utc_now()))
-        # Its parent is the author's too, but older than the window: fetch it whole.
-        scan.to_fetch = [_status_ref(author_id, base, item.id) for item in to_fetch]
-        return scan
 
 
 def _feed_item(status: object, account_id: str) -> FeedItem | None:
