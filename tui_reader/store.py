@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 from collections.abc import Callable, Iterable
@@ -28,8 +29,14 @@ class StoreError(ReaderError):
     """The library file cannot be opened or is damaged."""
 
 
-#: Forward migrations, each an SQL script; ``PRAGMA user_version`` is how many have run.
-MIGRATIONS: list[str] = [
+#: The schema that made the library compact (see ``_compact``).
+COMPACT_SCHEMA = 5
+#: How much of one post the search index holds (a long post is still kept whole).
+MAX_INDEXED_CHARS = 20_000
+
+#: Forward migrations, each an SQL script or a function of the connection (run inside the
+#: migration's transaction); ``PRAGMA user_version`` is how many have run.
+MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     """
         CREATE TABLE authors (
             key TEXT PRIMARY KEY,            -- "<source>:<stable id>"
@@ -105,7 +112,160 @@ MIGRATIONS: list[str] = [
         stored_at TEXT NOT NULL
     );
     """,
+    lambda conn: _compact(conn),
 ]
+
+#: Schema 5: threads get an integer key inside the file; posts keep their IDs and addresses
+#: as a shared prefix (an author's "https://host/@user/") and the rest; the search index
+#: reads its text from the posts instead of keeping a copy (FTS5 external content).
+SCHEMA_5 = [
+    """
+    CREATE TABLE threads_v5 (
+        num INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        source TEXT NOT NULL,
+        url TEXT NOT NULL,
+        author_key TEXT NOT NULL REFERENCES authors (key),
+        title TEXT NOT NULL,
+        preview TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        fetched_at TEXT NOT NULL,
+        post_count INTEGER NOT NULL,
+        ends_early TEXT NOT NULL DEFAULT '',
+        unread INTEGER NOT NULL DEFAULT 1,
+        position INTEGER NOT NULL DEFAULT 0,
+        read_changed_at TEXT NOT NULL DEFAULT '',
+        is_new INTEGER NOT NULL DEFAULT 0,
+        fetched INTEGER NOT NULL DEFAULT 1,
+        -- The author's names as its posts were indexed with them.
+        search_names TEXT NOT NULL DEFAULT ''
+    )
+    """,
+    "CREATE TABLE prefixes (n INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE)",
+    """
+    CREATE TABLE posts_v5 (
+        thread INTEGER NOT NULL REFERENCES threads_v5 (num) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        id_prefix INTEGER NOT NULL REFERENCES prefixes (n),
+        id_rest TEXT NOT NULL,
+        url_prefix INTEGER NOT NULL REFERENCES prefixes (n),
+        url_rest TEXT,                  -- NULL: the same as id_rest (as it mostly is)
+        created_at TEXT NOT NULL,
+        text TEXT NOT NULL,
+        links TEXT,                     -- JSON lists; NULL when empty
+        media TEXT,
+        quote TEXT,
+        deleted INTEGER NOT NULL DEFAULT 0,
+        content_warning TEXT NOT NULL DEFAULT ''
+    )
+    """,
+]
+SCHEMA_5_AFTER = [
+    "CREATE INDEX threads_newest ON threads (created_at DESC, id)",
+    "CREATE INDEX threads_of_author ON threads (author_key, created_at DESC, id)",
+    "CREATE INDEX threads_unread ON threads (created_at DESC, id) WHERE unread = 1",
+    "CREATE UNIQUE INDEX posts_place ON posts (thread, seq)",
+    "CREATE INDEX posts_by_id ON posts (id_rest, id_prefix)",
+    f"""
+    CREATE VIEW post_search_source AS
+    SELECT p.rowid AS post_rowid,
+           substr(CASE WHEN p.content_warning != '' THEN p.content_warning || char(10) || p.text
+                       ELSE p.text END, 1, {MAX_INDEXED_CHARS}) AS text,
+           t.search_names AS author
+    FROM posts p JOIN threads t ON t.num = p.thread
+    """,
+    """
+    CREATE VIRTUAL TABLE post_search USING fts5 (
+        text, author, content = 'post_search_source', content_rowid = 'post_rowid',
+        tokenize = 'unicode61 remove_diacritics 2'
+    )
+    """,
+]
+
+
+def split_key(value: str) -> tuple[str, str]:
+    """``value`` as a prefix shared with its neighbours (up to the last ``/``) and the rest."""
+    head, slash, rest = value.rpartition("/")
+    return head + slash, rest
+
+
+class _Prefixes:
+    """Numbers for shared prefixes, within one write transaction."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.known: dict[str, int] = {}
+
+    def __call__(self, prefix: str) -> int:
+        number = self.known.get(prefix)
+        if number is None:
+            self.conn.execute("INSERT OR IGNORE INTO prefixes (text) VALUES (?)", (prefix,))
+            row = self.conn.execute("SELECT n FROM prefixes WHERE text = ?", (prefix,)).fetchone()
+            number = self.known[prefix] = int(row[0])
+        return number
+
+
+def _compact_post(row: sqlite3.Row, prefix: _Prefixes) -> tuple[Any, ...]:
+    """One schema-4 post row as a schema-5 one."""
+    id_prefix, id_rest = split_key(row["post_id"])
+    url_prefix, url_rest = split_key(row["url"])
+    return (
+        row["num"],
+        row["seq"],
+        prefix(id_prefix),
+        id_rest,
+        prefix(url_prefix),
+        None if url_rest == id_rest else url_rest,
+        row["created_at"],
+        row["text"],
+        None if row["links"] == "[]" else row["links"],
+        None if row["media"] == "[]" else row["media"],
+        row["quote"],
+        row["deleted"],
+        row["content_warning"],
+    )
+
+
+def _compact(conn: sqlite3.Connection) -> None:
+    """Schema 4 to 5, keeping every thread, post, read mark and position."""
+    for statement in SCHEMA_5:
+        conn.execute(statement)
+    conn.execute(
+        """
+        INSERT INTO threads_v5 (id, source, url, author_key, title, preview, created_at,
+            fetched_at, post_count, ends_early, unread, position, read_changed_at, is_new,
+            fetched, search_names)
+        SELECT t.id, t.source, t.url, t.author_key, t.title, t.preview, t.created_at,
+            t.fetched_at, t.post_count, t.ends_early, t.unread, t.position, t.read_changed_at,
+            t.is_new, t.fetched, COALESCE(a.display_name || ' ' || a.handle, '')
+        FROM threads t LEFT JOIN authors a ON a.key = t.author_key
+        ORDER BY t.rowid
+        """
+    )
+    prefix = _Prefixes(conn)
+    rows = conn.execute(
+        """
+        SELECT n.num, p.seq, p.post_id, p.url, p.created_at, p.text, p.links, p.media,
+               p.quote, p.deleted, p.content_warning
+        FROM posts p JOIN threads_v5 n ON n.id = p.thread_id ORDER BY p.rowid
+        """
+    )
+    while batch := rows.fetchmany(2000):
+        conn.executemany(
+            """
+            INSERT INTO posts_v5 (thread, seq, id_prefix, id_rest, url_prefix, url_rest,
+                created_at, text, links, media, quote, deleted, content_warning)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [_compact_post(row, prefix) for row in batch],
+        )
+    for old in ("post_search", "posts", "threads"):
+        conn.execute(f"DROP TABLE {old}")
+    conn.execute("ALTER TABLE threads_v5 RENAME TO threads")
+    conn.execute("ALTER TABLE posts_v5 RENAME TO posts")
+    for statement in SCHEMA_5_AFTER:
+        conn.execute(statement)
+    conn.execute("INSERT INTO post_search (post_search) VALUES ('rebuild')")
 
 
 @dataclass(frozen=True)
@@ -162,6 +322,20 @@ def _author(row: sqlite3.Row, prefix: str = "") -> Author:
     )
 
 
+#: A thread's posts with their IDs and addresses made whole again.
+POST_COLUMNS = """
+    p.rowid AS post_rowid, p.seq, ip.text || p.id_rest AS post_id,
+    up.text || COALESCE(p.url_rest, p.id_rest) AS url, p.created_at, p.text,
+    COALESCE(p.links, '[]') AS links, COALESCE(p.media, '[]') AS media, p.quote, p.deleted,
+    p.content_warning
+"""
+POSTS_OF_THREAD = f"""
+    SELECT {POST_COLUMNS} FROM posts p
+    JOIN prefixes ip ON ip.n = p.id_prefix JOIN prefixes up ON up.n = p.url_prefix
+    WHERE p.thread = ? ORDER BY p.seq
+"""
+
+
 def _post(row: sqlite3.Row) -> Post:
     return Post(
         id=row["post_id"],
@@ -203,9 +377,6 @@ def _quote(data: str | None) -> Quote | None:
     return Quote.from_dict(json.loads(data))
 
 
-#: How much of one post the search index holds (a long post is still kept whole).
-MAX_INDEXED_CHARS = 20_000
-
 #: SQLite's names for "this file or folder cannot be written".
 READ_ONLY_ERRORS = frozenset({"SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_FULL", "SQLITE_IOERR"})
 
@@ -216,8 +387,8 @@ def _errorname(error: BaseException) -> str:
 
 
 SUMMARY_COLUMNS = """
-    t.id, t.source AS t_source, t.url AS t_url, t.title, t.preview, t.created_at, t.fetched_at,
-    t.post_count, t.unread, t.ends_early, t.position, t.is_new, t.fetched,
+    t.num, t.id, t.source AS t_source, t.url AS t_url, t.title, t.preview, t.created_at,
+    t.fetched_at, t.post_count, t.unread, t.ends_early, t.position, t.is_new, t.fetched,
     a.source, a.author_id, a.handle, a.display_name, a.url
 """
 
@@ -337,16 +508,26 @@ class Store:
                 f"(schema {version}); please upgrade"
             )
         for number in range(version, len(MIGRATIONS)):
-            # One script per step, version bump included, so a step lands whole or not at all.
+            # One transaction per step, version bump included: a step lands whole or not at all.
+            step = MIGRATIONS[number]
             try:
-                self.conn.executescript(
-                    f"BEGIN IMMEDIATE; {MIGRATIONS[number]}; "
-                    f"PRAGMA user_version = {number + 1}; COMMIT;"
-                )
+                if isinstance(step, str):
+                    self.conn.executescript(
+                        f"BEGIN IMMEDIATE; {step}; PRAGMA user_version = {number + 1}; COMMIT;"
+                    )
+                else:
+                    self.conn.execute("BEGIN IMMEDIATE")
+                    step(self.conn)
+                    self.conn.execute(f"PRAGMA user_version = {number + 1}")
+                    self.conn.execute("COMMIT")
             except BaseException:
                 if self.conn.in_transaction:
                     self.conn.execute("ROLLBACK")
                 raise
+        if 0 < version < COMPACT_SCHEMA <= len(MIGRATIONS):
+            # Give the space the old layout took back to the disk (once, after upgrading).
+            with contextlib.suppress(sqlite3.Error):
+                self.conn.execute("VACUUM")
 
     def _write(self, work: Callable[[sqlite3.Connection], Any]) -> Any:
         """Run ``work`` in one write transaction: all of it lands, or none."""
@@ -507,24 +688,36 @@ class Store:
         """
 
         def work(conn: sqlite3.Connection) -> None:
-            old = conn.execute(
-                "SELECT * FROM posts WHERE thread_id = ? ORDER BY seq", (thread.id,)
-            ).fetchall()
+            known = conn.execute("SELECT num FROM threads WHERE id = ?", (thread.id,)).fetchone()
+            old = conn.execute(POSTS_OF_THREAD, (known[0],)).fetchall() if known else []
             posts = _keep_vanished(list(thread.posts), old)
             self._upsert_author(conn, thread.author)
-            conn.execute(
+            if known:
+                # The index reads the posts' text: take it out while the old text is there.
+                conn.execute(
+                    "INSERT INTO post_search (post_search, rowid, text, author) "
+                    "SELECT 'delete', s.post_rowid, s.text, s.author FROM post_search_source s "
+                    "JOIN posts p ON p.rowid = s.post_rowid WHERE p.thread = ?",
+                    (known[0],),
+                )
+                conn.execute("DELETE FROM posts WHERE thread = ?", (known[0],))
+            names = f"{thread.author.display_name} {thread.author.handle}"
+            number = conn.execute(
                 """
                 INSERT INTO threads (id, source, url, author_key, title, preview, created_at,
-                                     fetched_at, post_count, ends_early, unread, is_new)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
+                                     fetched_at, post_count, ends_early, unread, is_new,
+                                     search_names)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
                 ON CONFLICT (id) DO UPDATE SET
                     url = excluded.url, author_key = excluded.author_key,
                     title = excluded.title, preview = excluded.preview,
                     created_at = excluded.created_at, fetched_at = excluded.fetched_at,
                     post_count = excluded.post_count, ends_early = excluded.ends_early,
+                    search_names = excluded.search_names,
                     fetched = 1,
                     unread = CASE WHEN ? OR fetched = 0 THEN 1 ELSE unread END,
                     is_new = CASE WHEN ? THEN 1 ELSE is_new END
+                RETURNING num
                 """,
                 (
                     thread.id,
@@ -538,44 +731,52 @@ class Store:
                     len(posts),
                     thread.ends_early,
                     int(mark_new),
+                    names,
                     int(mark_new),
                     int(mark_new),
                 ),
-            )
-            conn.execute(
-                "DELETE FROM post_search WHERE rowid IN "
-                "(SELECT rowid FROM posts WHERE thread_id = ?)",
-                (thread.id,),
-            )
-            conn.execute("DELETE FROM posts WHERE thread_id = ?", (thread.id,))
-            names = f"{thread.author.display_name} {thread.author.handle}"
+            ).fetchone()[0]
+            prefix = _Prefixes(conn)
+            rows = []
             for seq, post in enumerate(posts):
-                cursor = conn.execute(
-                    """
-                    INSERT INTO posts (thread_id, seq, post_id, url, created_at, text, links,
-                                       media, quote, deleted, content_warning)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
+                id_prefix, id_rest = split_key(post.id)
+                url_prefix, url_rest = split_key(post.url)
+                rows.append(
                     (
-                        thread.id,
+                        number,
                         seq,
-                        post.id,
-                        post.url,
+                        prefix(id_prefix),
+                        id_rest,
+                        prefix(url_prefix),
+                        None if url_rest == id_rest else url_rest,
                         post.created_at,
                         post.text,
-                        json.dumps(list(post.links)),
-                        json.dumps([media.as_dict() for media in post.media]),
+                        json.dumps(list(post.links)) if post.links else None,
+                        json.dumps([media.as_dict() for media in post.media])
+                        if post.media
+                        else None,
                         json.dumps(post.quote.as_dict()) if post.quote else None,
                         int(post.deleted),
                         post.content_warning,
-                    ),
+                    )
                 )
-                searchable = f"{post.content_warning}\n{post.text}".strip()
-                conn.execute(
-                    "INSERT INTO post_search (rowid, text, author) VALUES (?, ?, ?)",
-                    # One huge post must not make every search for a common word slow.
-                    (cursor.lastrowid, searchable[:MAX_INDEXED_CHARS], names),
-                )
+            conn.executemany(
+                """
+                INSERT INTO posts (thread, seq, id_prefix, id_rest, url_prefix, url_rest,
+                                   created_at, text, links, media, quote, deleted,
+                                   content_warning)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                rows,
+            )
+            # One huge post must not make every search for a common word slow: the index
+            # takes at most MAX_INDEXED_CHARS of it (the view cuts it).
+            conn.execute(
+                "INSERT INTO post_search (rowid, text, author) "
+                "SELECT s.post_rowid, s.text, s.author FROM post_search_source s "
+                "JOIN posts p ON p.rowid = s.post_rowid WHERE p.thread = ?",
+                (number,),
+            )
 
         self._write(work)
 
@@ -649,12 +850,7 @@ class Store:
         row = self._thread_row(thread_id)
         if row is None or not row["fetched"]:
             return None
-        posts = tuple(
-            _post(post)
-            for post in self.conn.execute(
-                "SELECT * FROM posts WHERE thread_id = ? ORDER BY seq", (thread_id,)
-            )
-        )
+        posts = tuple(_post(post) for post in self.conn.execute(POSTS_OF_THREAD, (row["num"],)))
         return Thread(
             id=row["id"],
             source=row["t_source"],
@@ -669,15 +865,19 @@ class Store:
 
     def thread_id_for_post(self, post_id: str) -> str | None:
         """The thread that holds the post ``post_id``, if the library has it."""
+        prefix, rest = split_key(post_id)
         row = self.conn.execute(
-            "SELECT thread_id FROM posts WHERE post_id = ? LIMIT 1", (post_id,)
+            """
+            SELECT t.id FROM posts p JOIN prefixes ip ON ip.n = p.id_prefix
+            JOIN threads t ON t.num = p.thread
+            WHERE p.id_rest = ? AND ip.text = ? LIMIT 1
+            """,
+            (rest, prefix),
         ).fetchone()
         return str(row[0]) if row else None
 
-    def threads(
-        self, *, author_key: str | None = None, unread_only: bool = False
-    ) -> list[ThreadSummary]:
-        """Threads in the library, newest first, without their posts."""
+    @staticmethod
+    def _filter(author_key: str | None, unread_only: bool) -> tuple[str, list[Any]]:
         clauses: list[str] = []
         params: list[Any] = []
         if author_key is not None:
@@ -685,13 +885,53 @@ class Store:
             params.append(author_key)
         if unread_only:
             clauses.append("t.unread = 1")
-        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        return " AND ".join(clauses) or "1", params
+
+    def threads(
+        self,
+        *,
+        author_key: str | None = None,
+        unread_only: bool = False,
+        offset: int = 0,
+        limit: int = -1,
+    ) -> list[ThreadSummary]:
+        """Threads in the library, newest first, without their posts; a page of them when
+        ``limit`` is given (the lists read only the rows they show)."""
+        where, params = self._filter(author_key, unread_only)
         rows = self.conn.execute(
             f"""SELECT {SUMMARY_COLUMNS} FROM threads t JOIN authors a ON a.key = t.author_key
-                {where} ORDER BY t.created_at DESC, t.id""",
-            params,
+                WHERE {where} ORDER BY t.created_at DESC, t.id LIMIT ? OFFSET ?""",
+            [*params, limit, max(0, offset)],
         ).fetchall()
         return [self._summary(row) for row in rows]
+
+    def count_threads(
+        self, *, author_key: str | None = None, unread_only: bool = False
+    ) -> tuple[int, int]:
+        """How many threads a list holds, and how many of them are unread."""
+        where, params = self._filter(author_key, unread_only)
+        row = self.conn.execute(
+            f"SELECT COUNT(*), COALESCE(SUM(t.unread), 0) FROM threads t WHERE {where}", params
+        ).fetchone()
+        return int(row[0]), int(row[1])
+
+    def thread_index(
+        self, thread_id: str, *, author_key: str | None = None, unread_only: bool = False
+    ) -> int | None:
+        """Where ``thread_id`` is in a list ordered as :meth:`threads` orders it."""
+        where, params = self._filter(author_key, unread_only)
+        place = self.conn.execute(
+            f"SELECT t.created_at, t.id FROM threads t WHERE t.id = ? AND {where}",
+            [thread_id, *params],
+        ).fetchone()
+        if place is None:
+            return None
+        row = self.conn.execute(
+            f"""SELECT COUNT(*) FROM threads t WHERE {where}
+                AND (t.created_at > ? OR (t.created_at = ? AND t.id < ?))""",
+            [*params, place[0], place[0], place[1]],
+        ).fetchone()
+        return int(row[0])
 
     def _summary(self, row: sqlite3.Row) -> ThreadSummary:
         return ThreadSummary(
@@ -734,14 +974,15 @@ class Store:
                 SELECT rowid, bm25(post_search) AS rank
                 FROM post_search WHERE post_search MATCH ?
             ), ranked AS (
-                SELECT p.rowid AS post_rowid, p.thread_id, p.post_id, p.seq, h.rank,
-                       row_number() OVER (PARTITION BY p.thread_id ORDER BY h.rank) AS n
+                SELECT p.rowid AS post_rowid, p.thread, p.id_prefix, p.id_rest, p.seq, h.rank,
+                       row_number() OVER (PARTITION BY p.thread ORDER BY h.rank) AS n
                 FROM hits h JOIN posts p ON p.rowid = h.rowid
             )
-            SELECT {SUMMARY_COLUMNS}, r.post_id AS hit_post, r.seq AS hit_seq,
+            SELECT {SUMMARY_COLUMNS}, ip.text || r.id_rest AS hit_post, r.seq AS hit_seq,
                    r.post_rowid AS hit_rowid
             FROM ranked r
-            JOIN threads t ON t.id = r.thread_id
+            JOIN threads t ON t.num = r.thread
+            JOIN prefixes ip ON ip.n = r.id_prefix
             JOIN authors a ON a.key = t.author_key
             WHERE r.n = 1 {where}
             ORDER BY r.rank
