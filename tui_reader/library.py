@@ -7,17 +7,19 @@ import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from tui_reader import locations
 from tui_reader.config import Config
 from tui_reader.errors import BadReference, NotFound, Offline, ReaderError, SourceUnavailable
-from tui_reader.fetch import Fetcher
 from tui_reader.models import Author, AuthorRef, PostRef, Ref, Thread, ThreadRef, ThreadSummary
 from tui_reader.opml import read_opml, write_opml
 from tui_reader.sources import AuthorScan
 from tui_reader.sources.registry import SOURCE_NAMES, Sources, what_refs_name
 from tui_reader.store import AuthorRow, ReadMark, SearchHit, Store, SyncState
+
+if TYPE_CHECKING:
+    from tui_reader.fetch import Fetcher
 
 __all__ = ["AuthorRow", "AuthorSync", "ImportReport", "Library", "LinkedThread", "SearchHit"]
 from tui_reader.times import utc_now
@@ -102,6 +104,10 @@ class Library:
     def fetcher(self) -> Fetcher:
         """The shared HTTP client, made on first use."""
         if self._fetcher is None:
+            # Imported here: httpx takes a tenth of a second to load, and reading the
+            # library (the reader's first screen, a search) never needs it.
+            from tui_reader.fetch import Fetcher
+
             network = self.config.network
             self._fetcher = Fetcher(
                 timeout=network.timeout,
@@ -257,9 +263,26 @@ class Library:
             return []
         return self.store.threads(author_key=known.key, unread_only=unread_only)
 
-    def threads_of(self, author_key: str, *, unread_only: bool = False) -> list[ThreadSummary]:
-        """One author's threads, by the author's library key, newest first."""
-        return self.store.threads(author_key=author_key, unread_only=unread_only)
+    def threads_of(
+        self, author_key: str | None, *, unread_only: bool = False, offset: int = 0, limit: int = -1
+    ) -> list[ThreadSummary]:
+        """One author's threads (every author's for ``None``), by the author's library key,
+        newest first; a page of them when ``limit`` is given."""
+        return self.store.threads(
+            author_key=author_key, unread_only=unread_only, offset=offset, limit=limit
+        )
+
+    def count_threads(
+        self, author_key: str | None = None, *, unread_only: bool = False
+    ) -> tuple[int, int]:
+        """How many threads a list holds, and how many of them are unread."""
+        return self.store.count_threads(author_key=author_key, unread_only=unread_only)
+
+    def thread_index(
+        self, thread_id: str, author_key: str | None = None, *, unread_only: bool = False
+    ) -> int | None:
+        """Where a thread is in the list :meth:`threads_of` gives."""
+        return self.store.thread_index(thread_id, author_key=author_key, unread_only=unread_only)
 
     def search(self, query: str, author: str | None = None, limit: int = 50) -> list[SearchHit]:
         """Threads whose posts match ``query``, best first; only one author's if given.
@@ -279,6 +302,10 @@ class Library:
                 return []
             author_key = known.key
         return self.store.search(query, author_key=author_key, limit=limit)
+
+    def author(self, author_key: str) -> Author | None:
+        """The author with this library key, if the library knows them."""
+        return self.store.author(author_key)
 
     def authors(self) -> list[AuthorRow]:
         """Authors with threads in the library, with their thread and unread counts."""

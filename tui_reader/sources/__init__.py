@@ -12,11 +12,14 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 from urllib.parse import urlsplit
 
-from tui_reader.fetch import Fetcher
 from tui_reader.models import Author, PostRef, Ref, SourceName, Thread, ThreadSummary
+
+if TYPE_CHECKING:
+    # Only for annotations: the network layer (httpx) loads when the network is first used.
+    from tui_reader.fetch import Fetcher
 
 
 @dataclass

@@ -8,14 +8,18 @@ all read it from here.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from tui_reader.fetch import Fetcher
 from tui_reader.models import Author, Ref, SourceName
 from tui_reader.sources import Source
 from tui_reader.sources.bluesky import BlueskySource
 from tui_reader.sources.mastodon import MastodonSource
 from tui_reader.sources.threadreader import ThreadReaderSource
+
+if TYPE_CHECKING:
+    # Only for annotations: the network layer (httpx) loads when the network is first used.
+    from tui_reader.fetch import Fetcher
 
 #: Every source, in the order non-URL references are offered to them.
 SOURCE_TYPES: tuple[type[Source], ...] = (BlueskySource, MastodonSource, ThreadReaderSource)

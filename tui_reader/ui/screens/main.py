@@ -32,8 +32,8 @@ from tui_reader.ui.screens.dialogs import (
 )
 from tui_reader.ui.text import one_line, search_terms
 from tui_reader.ui.widgets.authors import ALL, UNREAD, AuthorList
-from tui_reader.ui.widgets.feed import FeedList
-from tui_reader.ui.widgets.read_more import ReadMore
+from tui_reader.ui.widgets.feed import FeedList, LibraryRows
+from tui_reader.ui.widgets.read_more import MAX_PER_SECTION, ReadMore
 from tui_reader.ui.widgets.thread_view import ThreadHeader, ThreadView
 
 T = TypeVar("T")
@@ -182,13 +182,13 @@ class MainScreen(Screen[None]):
         library = self.reader.library
         feed = self.query_one(FeedList)
         if key == ALL:
-            feed.show(library.threads(), "All threads")
+            feed.show(LibraryRows(library), "All threads")
         elif key == UNREAD:
-            feed.show(library.threads(unread_only=True), "Unread")
+            feed.show(LibraryRows(library, unread_only=True), "Unread")
         else:
-            threads = library.threads_of(key)
-            title = f"@{threads[0].author.handle}" if threads else "Threads"
-            feed.show(threads, title)
+            author = library.author(key)
+            title = f"@{author.handle}" if author is not None else "Threads"
+            feed.show(LibraryRows(library, key), title)
 
     def go_to_author(self, key: str) -> None:
         """Show an author's threads and move to the list of them."""
@@ -264,9 +264,27 @@ class MainScreen(Screen[None]):
         thread = self.thread
         if thread is None:
             return
-        more_from = [t for t in library.threads_of(thread.author.key) if t.id != thread.id]
-        unread = [t for t in library.threads(unread_only=True) if t.id != thread.id]
-        self.query_one(ReadMore).show(thread, more_from, library.linked_threads(thread), unread)
+        # A few of each, and how many there are: these lists are for picking what to read
+        # next; the feed is for browsing.
+        key = thread.author.key
+        more_from = [
+            t for t in library.threads_of(key, limit=MAX_PER_SECTION + 1) if t.id != thread.id
+        ]
+        unread = [
+            t
+            for t in library.threads_of(None, unread_only=True, limit=MAX_PER_SECTION + 1)
+            if t.id != thread.id
+        ]
+        more_total = library.count_threads(key)[0] - 1
+        unread_total = library.count_threads(unread_only=True)[0] - int(thread.unread)
+        self.query_one(ReadMore).show(
+            thread,
+            more_from[:MAX_PER_SECTION],
+            library.linked_threads(thread),
+            unread[:MAX_PER_SECTION],
+            more_total,
+            unread_total,
+        )
 
     def _save_position(self) -> None:
         if self.thread is not None:

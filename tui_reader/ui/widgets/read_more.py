@@ -38,12 +38,18 @@ class ReadMore(VimOptionList):
         more_from: list[ThreadSummary],
         linked: list[LinkedThread],
         unread: list[ThreadSummary],
+        more_total: int | None = None,
+        unread_total: int | None = None,
     ) -> None:
-        """Fill the sections for ``thread``."""
+        """Fill the sections for ``thread``; the totals count what the lists were cut from."""
         options: list[Option | None] = []
         if thread is not None:
             handle = thread.author.handle
-            options.append(_heading(f"More from @{handle}", len(more_from)))
+            options.append(
+                _heading(
+                    f"More from @{handle}", len(more_from) if more_total is None else more_total
+                )
+            )
             options += [
                 Option(_summary(s, show_author=False), id=f"more:{s.id}")
                 for s in more_from[:MAX_PER_SECTION]
@@ -65,7 +71,9 @@ class ReadMore(VimOptionList):
         if unread:
             if options:
                 options.append(None)
-            options.append(_heading("Unread", len(unread)))
+            options.append(
+                _heading("Unread", len(unread) if unread_total is None else unread_total)
+            )
             options += [Option(_summary(s), id=f"unread:{s.id}") for s in unread[:MAX_PER_SECTION]]
         self.set_options(options)
         enabled = [i for i in range(self.option_count) if not self.get_option_at_index(i).disabled]
