@@ -526,7 +526,7 @@ async def test_x_unfollows_from_the_authors_pane(library: Library, appview: Fake
     app = make_app(library.config, library)
     async with app.run_test(size=WIDE) as pilot:
         authors = app.screen.query_one(AuthorList)
-        authors.highlighted = authors.get_option_index(library.following()[0].author.key)
+        authors.highlighted = authors.index_of(library.following()[0].author.key)
         await pilot.pause()
         await pilot.press("x")
         await pilot.pause()

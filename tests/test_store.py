@@ -242,3 +242,25 @@ def test_a_library_of_the_previous_release_is_upgraded_with_nothing_lost(tmp_pat
         store.save_thread(first)
         assert [hit.thread.id for hit in store.search("cafe")] == held["search"]["cafe"]
         store.conn.execute("INSERT INTO post_search (post_search) VALUES ('integrity-check')")
+
+
+def test_the_kept_counts_agree_with_counting(tmp_path: Path) -> None:
+    store = Store(tmp_path / "lib.sqlite3")
+    first = make_thread()
+    store.save_thread(first)
+    other = make_thread(2, "bluesky:other")
+    store.save_thread(other, mark_new=True)
+    store.set_unread([other.id], False, "2024-06-01T00:00:00Z")
+    store.save_thread(other, mark_new=True)  # grown again: unread and new once more
+    store.set_unread([first.id], False, "2024-06-02T00:00:00Z")
+
+    counted = store.conn.execute(
+        "SELECT author_key, COUNT(*), SUM(unread), SUM(is_new) FROM threads GROUP BY author_key"
+    ).fetchall()
+    kept = store.conn.execute(
+        "SELECT author_key, threads, unread, new FROM author_stats"
+    ).fetchall()
+    assert [tuple(row) for row in kept] == [tuple(row) for row in counted]
+    assert store.count_threads() == (2, 1)
+    assert store.count_threads(unread_only=True) == (1, 1)
+    assert [(row.threads, row.unread, row.new) for row in store.authors()] == [(2, 1, 1)]

@@ -160,6 +160,17 @@ SCHEMA_5 = [
     )
     """,
 ]
+_COUNT_IN = """
+    INSERT INTO author_stats (author_key, threads, unread, new)
+    VALUES ({row}.author_key, 1, {row}.unread, {row}.is_new)
+    ON CONFLICT (author_key) DO UPDATE SET threads = threads + 1,
+        unread = unread + {row}.unread, new = new + {row}.is_new
+"""
+_COUNT_OUT = """
+    UPDATE author_stats SET threads = threads - 1, unread = unread - {row}.unread,
+        new = new - {row}.is_new
+    WHERE author_key = {row}.author_key
+"""
 SCHEMA_5_AFTER = [
     "CREATE INDEX threads_newest ON threads (created_at DESC, id)",
     "CREATE INDEX threads_of_author ON threads (author_key, created_at DESC, id)",
@@ -179,6 +190,32 @@ SCHEMA_5_AFTER = [
         text, author, content = 'post_search_source', content_rowid = 'post_rowid',
         tokenize = 'unicode61 remove_diacritics 2'
     )
+    """,
+    # Each author's counts, kept by the threads table's triggers: the lists read them
+    # without counting a library's threads on every reload.
+    """
+    CREATE TABLE author_stats (
+        author_key TEXT PRIMARY KEY,
+        threads INTEGER NOT NULL DEFAULT 0,
+        unread INTEGER NOT NULL DEFAULT 0,
+        new INTEGER NOT NULL DEFAULT 0
+    ) WITHOUT ROWID
+    """,
+    """
+    INSERT INTO author_stats (author_key, threads, unread, new)
+    SELECT author_key, COUNT(*), SUM(unread), SUM(is_new) FROM threads GROUP BY author_key
+    """,
+    f"""
+    CREATE TRIGGER threads_counted AFTER INSERT ON threads BEGIN {_COUNT_IN.format(row="NEW")};
+    END
+    """,
+    f"""
+    CREATE TRIGGER threads_uncounted AFTER DELETE ON threads BEGIN {_COUNT_OUT.format(row="OLD")};
+    END
+    """,
+    f"""
+    CREATE TRIGGER threads_recounted AFTER UPDATE OF author_key, unread, is_new ON threads
+    BEGIN {_COUNT_OUT.format(row="OLD")}; {_COUNT_IN.format(row="NEW")}; END
     """,
 ]
 
@@ -593,15 +630,14 @@ class Store:
         """Followed authors, then every other author with threads, by name, with counts."""
         rows = self.conn.execute(
             """
-            SELECT a.*, COUNT(t.id) AS threads, COALESCE(SUM(t.unread), 0) AS unread,
-                   COALESCE(SUM(t.is_new), 0) AS new, f.author_key IS NOT NULL AS followed,
+            SELECT a.*, COALESCE(st.threads, 0) AS threads, COALESCE(st.unread, 0) AS unread,
+                   COALESCE(st.new, 0) AS new, f.author_key IS NOT NULL AS followed,
                    COALESCE(s.synced_at, '') AS synced_at, COALESCE(s.error, '') AS error
             FROM authors a
-            LEFT JOIN threads t ON t.author_key = a.key
+            LEFT JOIN author_stats st ON st.author_key = a.key
             LEFT JOIN follows f ON f.author_key = a.key
             LEFT JOIN sync_state s ON s.author_key = a.key
-            GROUP BY a.key
-            HAVING threads > 0 OR followed
+            WHERE COALESCE(st.threads, 0) > 0 OR f.author_key IS NOT NULL
             ORDER BY followed DESC,
                 lower(CASE WHEN a.display_name != '' THEN a.display_name ELSE a.handle END)
             """
@@ -908,12 +944,15 @@ class Store:
     def count_threads(
         self, *, author_key: str | None = None, unread_only: bool = False
     ) -> tuple[int, int]:
-        """How many threads a list holds, and how many of them are unread."""
-        where, params = self._filter(author_key, unread_only)
+        """How many threads a list holds, and how many of them are unread (from the counts
+        the triggers keep: no thread is counted here)."""
+        where = "WHERE author_key = ?" if author_key is not None else ""
         row = self.conn.execute(
-            f"SELECT COUNT(*), COALESCE(SUM(t.unread), 0) FROM threads t WHERE {where}", params
+            f"SELECT COALESCE(SUM(threads), 0), COALESCE(SUM(unread), 0) FROM author_stats {where}",
+            [author_key] if author_key is not None else [],
         ).fetchone()
-        return int(row[0]), int(row[1])
+        total, unread = int(row[0]), int(row[1])
+        return (unread, unread) if unread_only else (total, unread)
 
     def thread_index(
         self, thread_id: str, *, author_key: str | None = None, unread_only: bool = False

@@ -193,10 +193,10 @@ class MainScreen(Screen[None]):
     def go_to_author(self, key: str) -> None:
         """Show an author's threads and move to the list of them."""
         authors = self.query_one(AuthorList)
-        try:
-            authors.highlighted = authors.get_option_index(key)
-        except Exception:  # noqa: BLE001 - an author with no threads left
-            return
+        index = authors.index_of(key)
+        if index is None:
+            return  # an author with no threads left
+        authors.highlighted = index
         self._show_feed(key)
         self.query_one(FeedList).focus()
 

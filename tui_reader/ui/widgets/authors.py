@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import OptionList
-from textual.widgets.option_list import Option
 
 from tui_reader.library import AuthorRow
 from tui_reader.sources.registry import badge as source_badge
 from tui_reader.ui.text import age, one_line
-from tui_reader.ui.widgets.lists import VimOptionList
+from tui_reader.ui.widgets.lists import VirtualList
 
 ALL = "all"
 UNREAD = "unread"
 
 
-class AuthorList(VimOptionList):
+class AuthorList(VirtualList):
     """Authors with their source and unread counts; moving the cursor picks one."""
 
     BINDINGS = [Binding("x", "unfollow", "Unfollow", id="unfollow")]
@@ -45,32 +42,54 @@ class AuthorList(VimOptionList):
         super().__init__(id=id)
         self.border_title = "Authors"
         self.followed: set[str] = set()
+        self.rows: list[AuthorRow] = []
+        self.totals = (0, 0)
+        self.keys: list[str] = []
 
     def show(self, rows: list[AuthorRow], total: int, unread: int) -> None:
         """Fill the list, keeping the cursor on the same entry where it still exists."""
         chosen = self.chosen_key
+        self.rows = rows
+        self.totals = (total, unread)
+        self.keys = [ALL, UNREAD, *(row.author.key for row in rows)]
         self.followed = {row.author.key for row in rows if row.followed}
         self.border_subtitle = f"{len(self.followed)} followed" if self.followed else ""
-        options: list[Option | None] = [
-            Option(_entry(Text("All threads", style="bold"), "", total, 0, 0), id=ALL),
-            Option(_entry(Text("Unread", style="bold"), "", unread, 0, 0), id=UNREAD),
-            None,
-        ]
-        for row in rows:
-            author = row.author
-            label = one_line(author.display_name or author.handle)
-            badge = source_badge(author.source)
-            entry = _entry(label, badge, row.threads, row.unread, row.new)
-            if row.followed:
-                entry.append("\n")
-                entry.append_text(_status(row))
-            options.append(Option(entry, id=author.key))
-        with self.prevent(OptionList.OptionHighlighted):
-            self.set_options(options)
-            try:
-                self.highlighted = self.get_option_index(chosen) if chosen else 0
-            except Exception:  # noqa: BLE001 - the author is gone; start at the top
-                self.highlighted = 0
+        # "Unread" ends with a rule; a followed author has a line about its last sync.
+        heights = [1, 2, *(2 if row.followed else 1 for row in rows)]
+        self.set_rows(len(self.keys), heights=heights)
+        self.place_cursor(self.index_of(chosen) or 0)
+
+    def index_of(self, key: str) -> int | None:
+        """The row of ``"all"``, ``"unread"`` or an author's key."""
+        try:
+            return self.keys.index(key)
+        except ValueError:
+            return None
+
+    def row_lines(self, index: int, width: int) -> list[Text]:
+        """An entry: the name, counts and (for a followed author) the last sync."""
+        if index == 0:
+            return [_entry(Text("All threads", style="bold"), "", self.totals[0], 0, 0)]
+        if index == 1:
+            return [_entry(Text("Unread", style="bold"), "", self.totals[1], 0, 0)]
+        row = self.rows[index - 2]
+        author = row.author
+        label = one_line(author.display_name or author.handle)
+        lines = [_entry(label, source_badge(author.source), row.threads, row.unread, row.new)]
+        if row.followed:
+            lines.append(_status(row))
+        for line in lines:
+            line.truncate(width, overflow="ellipsis")
+        return lines
+
+    def row_has_separator(self, index: int) -> bool:
+        """A rule under "Unread"."""
+        return index == 1
+
+    def row_highlighted(self, index: int) -> None:
+        """Show the chosen author's threads."""
+        self.post_message(self.AuthorChosen(self.keys[index]))
+        self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "unfollow":
@@ -84,17 +103,9 @@ class AuthorList(VimOptionList):
     @property
     def chosen_key(self) -> str:
         """The key of the highlighted entry."""
-        if self.highlighted is None:
+        if self.highlighted is None or self.highlighted >= len(self.keys):
             return ALL
-        option = self.get_option_at_index(self.highlighted)
-        return option.id or ALL
-
-    @on(OptionList.OptionHighlighted)
-    def _moved(self, event: OptionList.OptionHighlighted) -> None:
-        event.stop()
-        if event.option.id:
-            self.post_message(self.AuthorChosen(event.option.id))
-        self.refresh_bindings()
+        return self.keys[self.highlighted]
 
 
 def _entry(label: Text, badge: str, count: int, unread: int, new: int) -> Text:

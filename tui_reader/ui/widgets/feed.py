@@ -10,23 +10,16 @@ from __future__ import annotations
 from typing import Protocol
 
 from rich.console import Console
-from rich.segment import Segment
-from rich.style import Style
 from rich.text import Text
-from textual import events
-from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.content import Content
-from textual.geometry import Region, Size
 from textual.message import Message
-from textual.reactive import reactive
-from textual.scroll_view import ScrollView
-from textual.strip import Strip
 
 from tui_reader.library import Library, SearchHit
 from tui_reader.models import ThreadSummary
 from tui_reader.render import short_date, snippet_pieces
 from tui_reader.ui.text import one_line
+from tui_reader.ui.widgets.lists import VirtualList
 
 #: A row: a line about the thread, two lines of its first post, and a separator.
 ROW_HEIGHT = 4
@@ -99,38 +92,8 @@ class HitRows:
         return next((n for n, hit in enumerate(self.hits) if hit.thread.id == thread_id), None)
 
 
-class FeedList(ScrollView, can_focus=True):
+class FeedList(VirtualList):
     """Threads with date, size, unread mark and the start of the first post."""
-
-    COMPONENT_CLASSES = {"feed-list--cursor", "feed-list--separator"}
-
-    DEFAULT_CSS = """
-    FeedList {
-        background: $surface;
-        & > .feed-list--cursor {
-            color: $foreground;
-            background: $block-cursor-blurred-background;
-        }
-        &:focus > .feed-list--cursor {
-            color: $block-cursor-foreground;
-            background: $block-cursor-background;
-            text-style: $block-cursor-text-style;
-        }
-        & > .feed-list--separator { color: $foreground 15%; }
-    }
-    """
-
-    BINDINGS = [
-        Binding("j,down", "cursor_down", "Down", show=False),
-        Binding("k,up", "cursor_up", "Up", show=False),
-        Binding("g,home", "first", "Top", show=False),
-        Binding("G,end", "last", "Bottom", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-        Binding("enter", "select", "Open", show=False),
-    ]
-
-    highlighted: reactive[int | None] = reactive(None, init=False)
 
     class ThreadChosen(Message):
         """The reader pressed enter on a thread."""
@@ -144,12 +107,9 @@ class FeedList(ScrollView, can_focus=True):
         self.border_title = "Threads"
         self.title = "Threads"
         self.rows: FeedRows = HitRows([])
-        self.count = 0
         #: The search results shown, or ``None`` when the feed lists threads.
         self.hits: list[SearchHit] | None = None
         self._pages: LRUCache[int, list[Item]] = LRUCache(64)
-        self._texts: LRUCache[tuple[int, int], list[Text]] = LRUCache(256)
-        self._strips: LRUCache[tuple[int, int, int, bool, bool], Strip] = LRUCache(1024)
 
     # What is listed ---------------------------------------------------------------------
 
@@ -161,33 +121,21 @@ class FeedList(ScrollView, can_focus=True):
         self.title = title
         # Titles carry handles and search words: never markup.
         self.border_title = Content(title)
-        self.count, unread = rows.counts()
-        self._forget()
-        self.virtual_size = Size(self.scrollable_content_region.width, self._height())
+        count, unread = rows.counts()
+        self._pages.clear()
+        self.set_rows(count, ROW_HEIGHT)
         place = rows.index_of(chosen) if chosen and self.hits is None else None
-        self.set_reactive(
-            FeedList.highlighted, place if place is not None else (0 if self.count else None)
-        )
-        self.call_after_refresh(self._reveal)
+        self.place_cursor(place if place is not None else (0 if count else None))
         if self.hits is not None:
-            self.border_subtitle = f"{self.count} found" if self.count else "nothing found"
-        elif not self.count:
+            self.border_subtitle = f"{count} found" if count else "nothing found"
+        elif not count:
             self.border_subtitle = "nothing here yet"
         else:
-            self.border_subtitle = f"{self.count} · {unread} unread" if unread else str(self.count)
-        self.refresh()
+            self.border_subtitle = f"{count} · {unread} unread" if unread else str(count)
 
     def show_hits(self, hits: list[SearchHit], title: str) -> None:
         """List search results: each thread with the matching words in context."""
         self.show(HitRows(hits), title)
-
-    def _forget(self) -> None:
-        self._pages.clear()
-        self._texts.clear()
-        self._strips.clear()
-
-    def _height(self) -> int:
-        return max(0, self.count * ROW_HEIGHT - 1)
 
     def item_at(self, index: int) -> Item | None:
         """The row at ``index``, read from the library if its page is not in hand."""
@@ -217,119 +165,26 @@ class FeedList(ScrollView, can_focus=True):
         thread = self.thread_at(self.highlighted)
         return thread.id if thread is not None else None
 
-    # Drawing ------------------------------------------------------------------------------
+    # Rows -------------------------------------------------------------------------------
 
-    def _text_lines(self, index: int, width: int) -> list[Text]:
-        key = (index, width)
-        lines = self._texts.get(key)
-        if lines is None:
-            item = self.item_at(index)
-            if item is None:
-                lines = [Text()] * TEXT_LINES
-            elif isinstance(item, SearchHit):
-                lines = hit_lines(item, self.app.console, width)
-            else:
-                lines = entry_lines(item, self.app.console, width)
-            self._texts[key] = lines
-        return lines
+    def row_lines(self, index: int, width: int) -> list[Text]:
+        """A thread's three lines, or a search result's."""
+        item = self.item_at(index)
+        if item is None:
+            return []
+        if isinstance(item, SearchHit):
+            return hit_lines(item, self.app.console, width)
+        return entry_lines(item, self.app.console, width)
 
-    def render_line(self, y: int) -> Strip:
-        _, scroll_y = self.scroll_offset
-        width = self.scrollable_content_region.width
-        line = scroll_y + y
-        index, part = divmod(line, ROW_HEIGHT)
-        base = self.rich_style
-        if index >= self.count:
-            return Strip.blank(width, base)
-        chosen = index == self.highlighted
-        key = (index, part, width, chosen, self.has_focus)
-        strip = self._strips.get(key)
-        if strip is None:
-            strip = self._draw(index, part, width, chosen, base)
-            self._strips[key] = strip
-        return strip
+    def row_has_separator(self, index: int) -> bool:
+        """Every row ends with a rule."""
+        return True
 
-    def _draw(self, index: int, part: int, width: int, chosen: bool, base: Style) -> Strip:
-        if part == TEXT_LINES:
-            rule = self.get_component_rich_style("feed-list--separator")
-            return Strip([Segment("─" * width, base + rule)], width)
-        text = self._text_lines(index, max(1, width - 2))[part]
-        style = base + self.get_component_rich_style("feed-list--cursor") if chosen else base
-        segments = [Segment(" ", style), *text.render(self.app.console), Segment(" ", style)]
-        strip = Strip(Segment.apply_style(segments, style)).crop_extend(0, width, style)
-        return strip
-
-    def watch_highlighted(self) -> None:
-        self._reveal()
-
-    def _reveal(self) -> None:
-        """Scroll the cursor's row into view."""
-        if self.highlighted is not None:
-            self.scroll_to_region(
-                Region(0, self.highlighted * ROW_HEIGHT, 1, TEXT_LINES),
-                animate=False,
-                immediate=True,
-            )
-        else:
-            self.scroll_to(y=0, animate=False, immediate=True)
-        self.refresh()
-
-    def on_resize(self, event: events.Resize) -> None:
-        # Nothing per thread here: rows are drawn again for the new width as they show.
-        self.virtual_size = Size(self.scrollable_content_region.width, self._height())
-        self._texts.clear()
-        self._strips.clear()
-
-    def on_focus(self) -> None:
-        self.refresh()
-
-    def on_blur(self) -> None:
-        self.refresh()
-
-    # Moving -------------------------------------------------------------------------------
-
-    def _move_to(self, index: int) -> None:
-        if self.count:
-            self.highlighted = max(0, min(self.count - 1, index))
-
-    def action_cursor_down(self) -> None:
-        """Next thread."""
-        self._move_to(0 if self.highlighted is None else self.highlighted + 1)
-
-    def action_cursor_up(self) -> None:
-        """Previous thread."""
-        self._move_to(0 if self.highlighted is None else self.highlighted - 1)
-
-    def action_first(self) -> None:
-        """The first thread."""
-        self._move_to(0)
-
-    def action_last(self) -> None:
-        """The last thread."""
-        self._move_to(self.count - 1)
-
-    def _page_rows(self) -> int:
-        return max(1, self.scrollable_content_region.height // ROW_HEIGHT)
-
-    def action_page_down(self) -> None:
-        """A screenful down."""
-        self._move_to((self.highlighted or 0) + self._page_rows())
-
-    def action_page_up(self) -> None:
-        """A screenful up."""
-        self._move_to((self.highlighted or 0) - self._page_rows())
-
-    def action_select(self) -> None:
-        """Open the thread under the cursor."""
-        chosen = self.chosen_id
-        if chosen:
-            self.post_message(self.ThreadChosen(chosen))
-
-    def on_click(self, event: events.Click) -> None:
-        index = (event.y + self.scroll_offset.y) // ROW_HEIGHT
-        if 0 <= index < self.count:
-            self.highlighted = index
-            self.action_select()
+    def row_selected(self, index: int) -> None:
+        """Open the thread."""
+        thread = self.thread_at(index)
+        if thread is not None:
+            self.post_message(self.ThreadChosen(thread.id))
 
 
 def entry_lines(thread: ThreadSummary, console: Console, width: int) -> list[Text]:

@@ -1,13 +1,243 @@
-"""What the reader's lists share: vim keys on top of Textual's OptionList."""
+"""What the reader's lists share: a virtual list that draws only the rows on screen."""
 
 from __future__ import annotations
 
+from bisect import bisect_right
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
 from textual.binding import Binding
+from textual.cache import LRUCache
+from textual.geometry import Region, Size
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 from textual.widgets import OptionList
 
 
+class VirtualList(ScrollView, can_focus=True):
+    """A list of rows of known heights, drawn line by line as they scroll into view.
+
+    A subclass says how many rows there are (:meth:`set_rows`, with each row's height when
+    they differ) and draws one row (:meth:`row_lines`); nothing is done per row that is not
+    on screen, at start-up or on resize. A row may end with a separator rule.
+    """
+
+    COMPONENT_CLASSES = {"virtual-list--cursor", "virtual-list--separator"}
+
+    DEFAULT_CSS = """
+    VirtualList {
+        background: $surface;
+        & > .virtual-list--cursor {
+            color: $foreground;
+            background: $block-cursor-blurred-background;
+        }
+        &:focus > .virtual-list--cursor {
+            color: $block-cursor-foreground;
+            background: $block-cursor-background;
+            text-style: $block-cursor-text-style;
+        }
+        & > .virtual-list--separator { color: $foreground 15%; }
+    }
+    """
+
+    BINDINGS = [
+        Binding("j,down", "cursor_down", "Down", show=False),
+        Binding("k,up", "cursor_up", "Up", show=False),
+        Binding("g,home", "first", "Top", show=False),
+        Binding("G,end", "last", "Bottom", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("enter", "select", "Open", show=False),
+    ]
+
+    highlighted: reactive[int | None] = reactive(None, init=False)
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.count = 0
+        self._height = 1
+        #: The first line of each row, when rows differ in height.
+        self._starts: list[int] | None = None
+        self._total_lines = 0
+        self._texts: LRUCache[tuple[int, int], list[Text]] = LRUCache(256)
+        self._strips: LRUCache[tuple[int, int, int, bool, bool], Strip] = LRUCache(1024)
+
+    # For subclasses -----------------------------------------------------------------------
+
+    def row_lines(self, index: int, width: int) -> list[Text]:
+        """The text lines of row ``index`` at ``width`` cells (a separator is not one)."""
+        raise NotImplementedError
+
+    def row_has_separator(self, index: int) -> bool:
+        """Whether a rule ends row ``index`` (on its last line)."""
+        return False
+
+    def row_selected(self, index: int) -> None:
+        """Enter (or a click) on row ``index``."""
+
+    def row_highlighted(self, index: int) -> None:
+        """The cursor moved to row ``index`` (not when the list is filled)."""
+
+    def set_rows(self, count: int, height: int = 1, heights: list[int] | None = None) -> None:
+        """``count`` rows, each ``height`` lines or as ``heights`` lists; forgets what was
+        drawn."""
+        self.count = count
+        self._height = height
+        if heights is None:
+            self._starts = None
+            self._total_lines = count * height
+        else:
+            self._starts = []
+            line = 0
+            for size in heights:
+                self._starts.append(line)
+                line += size
+            self._total_lines = line
+        self.forget()
+        self.virtual_size = Size(self.scrollable_content_region.width, self._total_lines)
+
+    def forget(self) -> None:
+        """Draw every row again (its data changed)."""
+        self._texts.clear()
+        self._strips.clear()
+        self.refresh()
+
+    def place_cursor(self, index: int | None) -> None:
+        """Put the cursor on row ``index`` without announcing it, and show it."""
+        self.set_reactive(VirtualList.highlighted, index)
+        self.call_after_refresh(self._reveal)
+        self.refresh()
+
+    # Geometry ---------------------------------------------------------------------------------
+
+    def _row_start(self, index: int) -> int:
+        return self._starts[index] if self._starts is not None else index * self._height
+
+    def _row_height(self, index: int) -> int:
+        if self._starts is None:
+            return self._height
+        end = self._starts[index + 1] if index + 1 < self.count else self._total_lines
+        return end - self._starts[index]
+
+    def _row_at(self, line: int) -> tuple[int, int]:
+        if self._starts is None:
+            return divmod(line, self._height)
+        index = bisect_right(self._starts, line) - 1
+        return index, line - self._starts[index]
+
+    # Drawing ----------------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        _, scroll_y = self.scroll_offset
+        width = self.scrollable_content_region.width
+        line = scroll_y + y
+        base = self.rich_style
+        if line >= self._total_lines or not self.count:
+            return Strip.blank(width, base)
+        index, part = self._row_at(line)
+        chosen = index == self.highlighted
+        key = (index, part, width, chosen, self.has_focus)
+        strip = self._strips.get(key)
+        if strip is None:
+            strip = self._draw(index, part, width, chosen, base)
+            self._strips[key] = strip
+        return strip
+
+    def _lines(self, index: int, width: int) -> list[Text]:
+        lines = self._texts.get((index, width))
+        if lines is None:
+            lines = self.row_lines(index, width)
+            self._texts[(index, width)] = lines
+        return lines
+
+    def _draw(self, index: int, part: int, width: int, chosen: bool, base: Style) -> Strip:
+        if self.row_has_separator(index) and part == self._row_height(index) - 1:
+            rule = self.get_component_rich_style("virtual-list--separator")
+            return Strip([Segment("─" * width, base + rule)], width)
+        lines = self._lines(index, max(1, width - 2))
+        text = lines[part] if part < len(lines) else Text()
+        style = base + self.get_component_rich_style("virtual-list--cursor") if chosen else base
+        segments = [Segment(" ", style), *text.render(self.app.console), Segment(" ", style)]
+        return Strip(Segment.apply_style(segments, style)).crop_extend(0, width, style)
+
+    def on_resize(self, event: events.Resize) -> None:
+        # Nothing per row here: rows are drawn again for the new width as they show.
+        self.virtual_size = Size(self.scrollable_content_region.width, self._total_lines)
+        self._texts.clear()
+        self._strips.clear()
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    def watch_highlighted(self, new: int | None) -> None:
+        self._reveal()
+        if new is not None:
+            self.row_highlighted(new)
+
+    def _reveal(self) -> None:
+        """Scroll the cursor's row into view."""
+        if self.highlighted is not None and self.highlighted < self.count:
+            index = self.highlighted
+            region = Region(0, self._row_start(index), 1, self._row_height(index))
+            self.scroll_to_region(region, animate=False, immediate=True)
+        else:
+            self.scroll_to(y=0, animate=False, immediate=True)
+        self.refresh()
+
+    # Moving -----------------------------------------------------------------------------------
+
+    def _move_to(self, index: int) -> None:
+        if self.count:
+            self.highlighted = max(0, min(self.count - 1, index))
+
+    def action_cursor_down(self) -> None:
+        """Next row."""
+        self._move_to(0 if self.highlighted is None else self.highlighted + 1)
+
+    def action_cursor_up(self) -> None:
+        """Previous row."""
+        self._move_to(0 if self.highlighted is None else self.highlighted - 1)
+
+    def action_first(self) -> None:
+        """The first row."""
+        self._move_to(0)
+
+    def action_last(self) -> None:
+        """The last row."""
+        self._move_to(self.count - 1)
+
+    def _page_rows(self) -> int:
+        return max(1, self.scrollable_content_region.height // max(1, self._height))
+
+    def action_page_down(self) -> None:
+        """A screenful down."""
+        self._move_to((self.highlighted or 0) + self._page_rows())
+
+    def action_page_up(self) -> None:
+        """A screenful up."""
+        self._move_to((self.highlighted or 0) - self._page_rows())
+
+    def action_select(self) -> None:
+        """Open the row under the cursor."""
+        if self.highlighted is not None and self.highlighted < self.count:
+            self.row_selected(self.highlighted)
+
+    def on_click(self, event: events.Click) -> None:
+        line = event.y + self.scroll_offset.y
+        if 0 <= line < self._total_lines:
+            index, _ = self._row_at(line)
+            self.highlighted = index
+            self.action_select()
+
+
 class VimOptionList(OptionList):
-    """An OptionList that also moves with j/k and jumps with g/G."""
+    """An OptionList that also moves with j/k and jumps with g/G (for short lists)."""
 
     BINDINGS = [
         Binding("j", "cursor_down", "Down", show=False),
