@@ -43,6 +43,7 @@ def listed(feed: FeedList) -> list[ThreadSummary]:
 
 
 def thread_lines(view: ThreadView) -> str:
+    view.wrap_all()  # a long thread is measured a few posts at a time
     return "\n".join(strip.text for strip in view._lines)
 
 
@@ -722,3 +723,32 @@ async def test_config_mistakes_are_shown_in_the_reader(library: Library) -> None
         messages = [n.message for n in app._notifications]
         assert "config.toml: unknown setting [netwrok]" in messages
         assert "the theme 'no-such-theme' in the config does not exist" in messages
+
+
+async def test_a_thousand_post_thread_shows_at_once_and_is_measured_as_it_goes(
+    library: Library,
+) -> None:
+    from tests.reader_data import ALICE, make_thread
+
+    long = make_thread(ALICE, "k", [f"Post {n}: " + "word " * 40 for n in range(1000)], day=9)
+    library.store.save_thread(long)
+    app = make_app(library.config, library)
+    async with app.run_test(size=WIDE) as pilot:
+        screen = main_screen(app)
+        screen.open_thread(long.id)
+        view = app.screen.query_one(ThreadView)
+        # Shown with only the first screenfuls measured; the rest between frames.
+        assert 0 < len(view._starts) < 100 and not view.complete
+        await pilot.pause()
+        assert "Post 0:" in screen_text(app)
+        await pilot.press("G")
+        await pilot.pause()
+        assert view.complete and view.current == 999
+        listed = library.summary(long.id)
+        assert listed is not None and not listed.unread
+        # Jumping back to a post far down a re-measured thread lands on it.
+        await pilot.resize_terminal(100, 40)
+        await pilot.pause()
+        view.go_to_post(700)
+        await pilot.pause()
+        assert view.current == 700 and view.scroll_y == view._starts[700]

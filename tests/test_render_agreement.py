@@ -176,6 +176,7 @@ async def test_the_thread_view_shows_what_the_formats_show(library: Library) -> 
         view.focus()
         await pilot.press("c")  # open the content warning
         await pilot.pause()
+        view.wrap_all()
         # Quotes are drawn behind a bar.
         shown = squash("\n".join(strip.text.removeprefix("│ ") for strip in view._lines))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from bisect import bisect_right
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
@@ -26,6 +27,8 @@ from tui_reader.times import parse_time
 from tui_reader.ui.text import age, match_spans, one_line, untrusted
 
 MARGIN = 6  # post number, right-aligned, then a gap
+#: Seconds of wrapping between frames while a long thread is measured.
+WRAP_SLICE = 0.012
 STALE_AFTER_DAYS = 7
 
 
@@ -133,6 +136,7 @@ class ThreadView(ScrollView, can_focus=True):
         self._built_width = 0
         self._strip_cache: LRUCache[tuple[int, int, bool], Strip] = LRUCache(1024)
         self._end_reported = False
+        self._build = 0
         #: Content warnings are open (their posts shown) in the current thread.
         self.warnings_open = False
         #: Search words to highlight, and the posts that hold them (n/N move between those).
@@ -156,7 +160,7 @@ class ThreadView(ScrollView, can_focus=True):
         self._end_reported = False
         self.warnings_open = False
         self._built_width = 0
-        self._rebuild()
+        self._rebuild(through=position)
         self.set_reactive(ThreadView.current, 0)
         self.scroll_to(y=0, animate=False, immediate=True)
         if thread is not None and position:
@@ -166,15 +170,25 @@ class ThreadView(ScrollView, can_focus=True):
 
     def _check_fits(self) -> None:
         # A thread that fits on screen is read as soon as it is shown.
-        if self.thread is not None and not self._end_reported and self.max_scroll_y == 0:
+        if (
+            self.thread is not None
+            and self.complete
+            and not self._end_reported
+            and self.max_scroll_y == 0
+        ):
             self._end_reported = True
             self.post_message(self.ReachedEnd(self.thread))
 
     def go_to_post(self, index: int, *, animate: bool = False) -> None:
         """Scroll so post ``index`` starts at the top of the pane."""
-        if not self._starts:
+        if self.thread is None or not self.thread.posts:
             return
-        index = max(0, min(index, len(self._starts) - 1))
+        index = max(0, min(index, len(self.thread.posts) - 1))
+        if index >= len(self._starts) - 1:
+            # Measure as far as that post and a screenful past it first.
+            self._wrap_through(index)
+            self._wrap_lines(self._starts[index] + 2 * self.scrollable_content_region.height)
+            self._grown()
         self.current = index
         self.scroll_to(y=self._starts[index], animate=animate, immediate=not animate)
 
@@ -189,20 +203,69 @@ class ThreadView(ScrollView, can_focus=True):
     def _text_width(self) -> int:
         return max(10, self.scrollable_content_region.width - MARGIN - 1)
 
-    def _rebuild(self) -> None:
+    def _rebuild(self, *, through: int = 0) -> None:
+        """Wrap the posts again from the start: at once as far as post ``through`` and a
+        screenful past it, the rest a few at a time between frames, so a thousand-post
+        thread shows at once and stays responsive while it is measured."""
         self._strip_cache.clear()
         self._lines, self._owner, self._starts = [], [], []
-        width = self._text_width()
-        self._built_width = width
-        if self.thread is not None:
-            console = self.app.console
-            for index, post in enumerate(self.thread.posts):
-                self._starts.append(len(self._lines))
-                for line in self._post_lines(console, post, width):
-                    self._lines.append(line)
-                    self._owner.append(index)
-                self._lines.append(Strip.blank(0))
-                self._owner.append(index)
+        self._build += 1
+        self._built_width = self._text_width()
+        self._wrap_through(through)
+        self._wrap_lines(self._lines_wanted())
+        self._grown()
+        if not self.complete:
+            self.call_later(self._wrap_more, self._build)
+
+    @property
+    def complete(self) -> bool:
+        """Every post of the thread is wrapped (the thread's length is known)."""
+        return self.thread is None or len(self._starts) >= len(self.thread.posts)
+
+    def wrap_all(self) -> None:
+        """Wrap every post now (before jumping to the end)."""
+        if not self.complete and self.thread is not None:
+            self._wrap_through(len(self.thread.posts) - 1)
+            self._grown()
+
+    def _lines_wanted(self) -> int:
+        return int(self.scroll_y) + 2 * max(10, self.scrollable_content_region.height)
+
+    def _wrap_next(self) -> None:
+        if self.thread is None:
+            return
+        index = len(self._starts)
+        post = self.thread.posts[index]
+        self._starts.append(len(self._lines))
+        for line in self._post_lines(self.app.console, post, self._built_width):
+            self._lines.append(line)
+            self._owner.append(index)
+        self._lines.append(Strip.blank(0))
+        self._owner.append(index)
+
+    def _wrap_through(self, index: int) -> None:
+        while not self.complete and len(self._starts) <= index:
+            self._wrap_next()
+
+    def _wrap_lines(self, count: int) -> None:
+        while not self.complete and len(self._lines) < count:
+            self._wrap_next()
+
+    def _wrap_more(self, build: int) -> None:
+        """Wrap posts for one frame's worth of time, then let the app draw and take keys."""
+        if build != self._build:
+            return  # another thread (or width) since
+        deadline = time.perf_counter() + WRAP_SLICE
+        while not self.complete and time.perf_counter() < deadline:
+            self._wrap_next()
+        self._grown()
+        if self.complete:
+            self._check_fits()
+            self._check_end()
+        else:
+            self.call_later(self._wrap_more, build)
+
+    def _grown(self) -> None:
         # No wider than the pane: lines are wrapped, so there is nothing to scroll sideways.
         self.virtual_size = Size(self.scrollable_content_region.width, len(self._lines))
         self.refresh()
@@ -271,9 +334,9 @@ class ThreadView(ScrollView, can_focus=True):
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self._rebuild_in_place())
 
     def _rebuild_in_place(self) -> None:
-        """Wrap every line again and stay at the same post."""
+        """Wrap the lines again and stay at the same post."""
         current = self.current
-        self._rebuild()
+        self._rebuild(through=current)
         self.go_to_post(current)
 
     def on_resize(self, event: events.Resize) -> None:
@@ -315,7 +378,21 @@ class ThreadView(ScrollView, can_focus=True):
             index = len(self._starts) - 1
         if index != self.current:
             self.current = index
-        if top >= self.max_scroll_y and not self._end_reported and self.thread is not None:
+        self._check_end()
+        if not self.complete and top + 2 * self.size.height >= len(self._lines):
+            # Scrolling towards what is not measured yet: measure it now.
+            self._wrap_lines(top + 3 * max(10, self.size.height))
+            self._grown()
+
+    def _check_end(self) -> None:
+        """Report the end once the last post is reached (the whole thread measured)."""
+        top = int(self.scroll_y)
+        if (
+            self.complete
+            and top >= self.max_scroll_y
+            and not self._end_reported
+            and self.thread is not None
+        ):
             self._end_reported = True
             self.post_message(self.ReachedEnd(self.thread))
 
@@ -324,6 +401,11 @@ class ThreadView(ScrollView, can_focus=True):
         self.refresh()
 
     # Actions ----------------------------------------------------------------------------
+
+    def action_scroll_end(self) -> None:
+        """To the end of the thread (measured whole first)."""
+        self.wrap_all()
+        super().action_scroll_end()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "previous_match":
@@ -343,7 +425,7 @@ class ThreadView(ScrollView, can_focus=True):
             later = [index for index in self.matches if index > self.current]
             self.go_to_post(later[0] if later else self.matches[0])
             return
-        if self._starts and self.current < len(self._starts) - 1:
+        if self.thread is not None and self.current < len(self.thread.posts) - 1:
             self.go_to_post(self.current + 1)
         elif self._starts:
             self.scroll_end(animate=False, immediate=True)
