@@ -470,6 +470,9 @@ class Store:
         self._connect(self.path)
         try:
             self.conn.execute("PRAGMA journal_mode = WAL")
+            # With WAL, NORMAL never corrupts the file; a power cut may lose the last few
+            # saves, which the next sync fetches again. FULL syncs the disk on every thread.
+            self.conn.execute("PRAGMA synchronous = NORMAL")
             self.conn.execute("PRAGMA foreign_keys = ON")
             self._migrate()
         except BaseException:

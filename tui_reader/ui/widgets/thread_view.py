@@ -405,7 +405,7 @@ class ThreadView(ScrollView, can_focus=True):
     def action_scroll_end(self) -> None:
         """To the end of the thread (measured whole first)."""
         self.wrap_all()
-        super().action_scroll_end()
+        self.scroll_end(animate=False)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "previous_match":
