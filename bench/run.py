@@ -53,13 +53,17 @@ def wall(argv: list[str], env: dict[str, str]) -> float:
     return time.perf_counter() - start
 
 
+#: No user config may change what is measured (a sync on start, say).
+NO_CONFIG = {"TUI_READER_CONFIG": str(Path(tempfile.gettempdir()) / "tui-bench-no-config.toml")}
+
+
 def reader_argv() -> list[str]:
     return [sys.executable, "-m", "tui_reader"]
 
 
 def start_up(folder: Path, repeat: int, size: int) -> list[Row]:
     """The reader's first screen against a bare Textual app's, alternating the two."""
-    env = {"TUI_READER_DATA_DIR": str(folder)}
+    env = {"TUI_READER_DATA_DIR": str(folder), **NO_CONFIG}
     first_screen(reader_argv(), "All threads", env)  # a first run warms the file cache
     pairs = [(bare_app(), first_screen(reader_argv(), "All threads", env)) for _ in range(repeat)]
     bare = statistics.median(b for b, _ in pairs)
@@ -79,7 +83,7 @@ def start_up(folder: Path, repeat: int, size: int) -> list[Row]:
 
 def cli_search(folder: Path, repeat: int) -> list[Row]:
     """``tui-reader search`` over process start (``tui-reader --version``)."""
-    env = {"TUI_READER_DATA_DIR": str(folder)}
+    env = {"TUI_READER_DATA_DIR": str(folder), **NO_CONFIG}
     base = median_of(lambda: wall([*reader_argv(), "--version"], env), repeat)
     rows: list[Row] = []
     for word, limit, what in ((TYPICAL, 0.1, "a typical word"), (COMMON, 0.3, "a word in half")):

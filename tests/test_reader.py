@@ -752,3 +752,35 @@ async def test_a_thousand_post_thread_shows_at_once_and_is_measured_as_it_goes(
         view.go_to_post(700)
         await pilot.pause()
         assert view.current == 700 and view.scroll_y == view._starts[700]
+
+
+async def test_the_feed_reads_only_the_rows_it_shows(library: Library) -> None:
+    from tests.reader_data import ALICE, make_thread
+    from tui_reader.ui.widgets.feed import PAGE
+
+    many = [make_thread(ALICE, f"m{n:03d}", [f"Thread {n}", "more"], day=1) for n in range(240)]
+    for n, thread in enumerate(many):
+        library.store.save_thread(
+            replace(thread, created_at=f"2024-01-01T00:{n // 60:02d}:{n % 60:02d}Z")
+        )
+    app = make_app(library.config, library)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        feed = app.screen.query_one(FeedList)
+        assert feed.count == 240 and str(feed.border_subtitle) == "240 · 240 unread"
+        # One page read for the first screen, not 240 rows.
+        assert list(feed._pages.keys()) == [0]
+        assert "Thread 239" in screen_text(app)
+        feed.focus()
+        await pilot.press("G")
+        await pilot.pause()
+        assert feed.highlighted == 239 and "Thread 0" in screen_text(app)
+        assert len(feed._pages) == 2 and 240 // PAGE in feed._pages
+        # The cursor stays on its thread when the list changes under it.
+        await pilot.press("k", "k")
+        chosen = feed.chosen_id
+        newest = make_thread(ALICE, "new", ["Brand new", "thread"], day=9)
+        library.store.save_thread(newest)
+        main_screen(app).reload_lists()
+        await pilot.pause()
+        assert feed.count == 241 and feed.chosen_id == chosen and feed.highlighted == 238

@@ -29,6 +29,10 @@ def highlight(matcher: Matcher, name: str) -> Content:
     return content
 
 
+#: Threads the palette offers to open by title, newest first.
+PALETTE_THREADS = 300
+
+
 class ReaderCommands(Provider):
     """Commands that depend on what is open: thread actions only when a thread is shown.
 
@@ -81,7 +85,9 @@ class ReaderCommands(Provider):
                 ),
             ]
         library = app.library
-        for summary in library.threads():
+        # The newest threads only: the palette matches every entry on every key, so its
+        # cost must not grow with the library (older threads are a search away, with /).
+        for summary in library.threads_of(None, limit=PALETTE_THREADS):
             commands.append(
                 (
                     f"open thread {one_line(summary.title).plain}",
