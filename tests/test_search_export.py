@@ -17,7 +17,6 @@ from tui_reader.export import export_thread, safe_filename
 from tui_reader.library import Library
 from tui_reader.models import Media, Post, Quote, Thread
 from tui_reader.pdf import find_fonts
-from tui_reader.ui.text import match_spans, search_terms
 
 
 def filler(count: int) -> list[Thread]:
@@ -86,11 +85,21 @@ def test_search_by_author(library: Library) -> None:
     assert library.search("cards", author="nobody.bsky.social") == []
 
 
-def test_match_spans_fold_accents_and_respect_word_starts() -> None:
-    text = "Café CAFE cafeteria decaf"
-    assert match_spans(text, search_terms("cafe")) == [(0, 4), (5, 9)]
-    assert match_spans(text, search_terms("cafe*")) == [(0, 4), (5, 9), (10, 19)]
-    assert search_terms('"punched cards" AND census*') == ["punched", "cards", "census*"]
+def test_the_reader_highlights_what_search_matched(library: Library) -> None:
+    thread = make_thread(ALICE, "spans", ["Café CAFE cafeteria decaf", "punched cards, census"], 2)
+    warned = replace(thread.posts[1], content_warning="Cards ahead")
+    thread = replace(thread, posts=(thread.posts[0], warned))
+    library.store.save_thread(thread)
+
+    # The index's own folding, prefixes and phrases: the view shows what search found.
+    assert library.match_spans(thread.id, "cafe") == {0: [(0, 4), (5, 9)]}
+    assert library.match_spans(thread.id, "cafe*") == {0: [(0, 4), (5, 9), (10, 19)]}
+    # Spans count in the post's text, after its content warning.
+    assert library.match_spans(thread.id, '"punched cards" census') == {
+        1: [(0, 13), (15, 21)]  # a phrase is one match
+    }
+    assert library.match_spans(thread.id, "cards") == {1: [(8, 13)]}
+    assert library.match_spans(thread.id, 'unbalanced "quote') == {}
 
 
 def rich_thread() -> Thread:

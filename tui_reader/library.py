@@ -307,6 +307,10 @@ class Library:
         """The author with this library key, if the library knows them."""
         return self.store.author(author_key)
 
+    def match_spans(self, thread_id: str, query: str) -> dict[int, list[tuple[int, int]]]:
+        """Where a search matches each post of a thread (character spans, by post index)."""
+        return self.store.match_spans(thread_id, query) if query.strip() else {}
+
     def authors(self) -> list[AuthorRow]:
         """Authors with threads in the library, with their thread and unread counts."""
         return self.store.authors()

@@ -242,6 +242,23 @@ class _Prefixes:
         return number
 
 
+def _marked_spans(marked: str) -> list[tuple[int, int]]:
+    """The spans between \\x02 and \\x03 in ``marked``, as offsets of the unmarked text."""
+    spans: list[tuple[int, int]] = []
+    position = 0
+    start = -1
+    for char in marked:
+        if char == "\x02":
+            start = position
+        elif char == "\x03":
+            if start >= 0:
+                spans.append((start, position))
+            start = -1
+        else:
+            position += 1
+    return spans
+
+
 def _compact_post(row: sqlite3.Row, prefix: _Prefixes) -> tuple[Any, ...]:
     """One schema-4 post row as a schema-5 one."""
     id_prefix, id_rest = split_key(row["post_id"])
@@ -1044,6 +1061,41 @@ class Store:
             )
             for row in rows
         ]
+
+    def match_spans(self, thread_id: str, query: str) -> dict[int, list[tuple[int, int]]]:
+        """Where ``query`` matches each post of a thread, as character spans of the post's
+        text, by post index: the search index's own idea of a match (its accent folding,
+        prefixes and phrases), so the reader highlights what search found."""
+        try:
+            return self._match_spans(thread_id, query)
+        except sqlite3.OperationalError:
+            return self._match_spans(thread_id, '"' + query.replace('"', '""') + '"')
+
+    def _match_spans(self, thread_id: str, query: str) -> dict[int, list[tuple[int, int]]]:
+        rows = self.conn.execute(
+            "SELECT p.rowid FROM posts p JOIN threads t ON t.num = p.thread WHERE t.id = ?",
+            (thread_id,),
+        ).fetchall()
+        if not rows:
+            return {}
+        marks = ",".join("?" * len(rows))
+        found: dict[int, list[tuple[int, int]]] = {}
+        for row in self.conn.execute(
+            f"""
+            SELECT p.seq, p.content_warning, highlight(post_search, 0, char(2), char(3))
+            FROM post_search JOIN posts p ON p.rowid = post_search.rowid
+            WHERE post_search MATCH ? AND post_search.rowid IN ({marks})
+            """,
+            (query, *(row[0] for row in rows)),
+        ):
+            # The index holds the warning, a newline, then the text (see post_search_source).
+            skip = len(row[1]) + 1 if row[1] else 0
+            spans = [
+                (start - skip, end - skip) for start, end in _marked_spans(row[2]) if start >= skip
+            ]
+            if spans:
+                found[int(row[0])] = spans
+        return found
 
     def _snippets(self, query: str, rowids: list[int]) -> dict[int, str]:
         if not rowids:

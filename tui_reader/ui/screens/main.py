@@ -30,7 +30,7 @@ from tui_reader.ui.screens.dialogs import (
     search_dialog,
     unroll_dialog,
 )
-from tui_reader.ui.text import one_line, search_terms
+from tui_reader.ui.text import one_line
 from tui_reader.ui.widgets.authors import ALL, UNREAD, AuthorList
 from tui_reader.ui.widgets.feed import FeedList, LibraryRows
 from tui_reader.ui.widgets.read_more import MAX_PER_SECTION, ReadMore
@@ -211,9 +211,7 @@ class MainScreen(Screen[None]):
         hits = self.query_one(FeedList).hits
         hit = next((h for h in hits or [] if h.thread.id == event.thread_id), None)
         if hit is not None:
-            self.open_thread(
-                event.thread_id, at_post=hit.post_index, terms=search_terms(self.search_query)
-            )
+            self.open_thread(event.thread_id, at_post=hit.post_index, query=self.search_query)
         else:
             self.open_thread(event.thread_id)
 
@@ -226,11 +224,9 @@ class MainScreen(Screen[None]):
 
     # The thread -------------------------------------------------------------------------
 
-    def open_thread(
-        self, thread_id: str, *, at_post: int | None = None, terms: list[str] | None = None
-    ) -> None:
+    def open_thread(self, thread_id: str, *, at_post: int | None = None, query: str = "") -> None:
         """Show a thread from the library, at the post the reader left it (or ``at_post``),
-        with search ``terms`` highlighted."""
+        with what the search ``query`` matched highlighted."""
         library = self.reader.library
         self._save_position()
         thread = library.thread(thread_id)
@@ -254,7 +250,8 @@ class MainScreen(Screen[None]):
         self.thread = thread
         self.query_one(ThreadHeader).show(thread, offline=library.offline)
         position = library.position(thread_id) if at_post is None else at_post
-        self.query_one(ThreadView).show(thread, position, terms)
+        spans = library.match_spans(thread_id, query) if query else {}
+        self.query_one(ThreadView).show(thread, position, spans)
         self._fill_read_more()
         self.query_one(ThreadView).focus()
         self.refresh_bindings()

@@ -24,7 +24,7 @@ from textual.widgets import Static
 from tui_reader.models import Post, Thread
 from tui_reader.render import nice_date, post_parts, reading_line
 from tui_reader.times import parse_time
-from tui_reader.ui.text import age, match_spans, one_line, untrusted
+from tui_reader.ui.text import age, one_line, untrusted
 
 MARGIN = 6  # post number, right-aligned, then a gap
 #: Seconds of wrapping between frames while a long thread is measured.
@@ -140,23 +140,22 @@ class ThreadView(ScrollView, can_focus=True):
         #: Content warnings are open (their posts shown) in the current thread.
         self.warnings_open = False
         #: Search words to highlight, and the posts that hold them (n/N move between those).
-        self.terms: list[str] = []
+        self.spans: dict[int, list[tuple[int, int]]] = {}
         self.matches: list[int] = []
 
     # Showing a thread -----------------------------------------------------------------
 
     def show(
-        self, thread: Thread | None, position: int = 0, terms: list[str] | None = None
+        self,
+        thread: Thread | None,
+        position: int = 0,
+        spans: dict[int, list[tuple[int, int]]] | None = None,
     ) -> None:
-        """Show ``thread`` (or nothing), scrolled to post ``position``, with search
-        ``terms`` highlighted."""
+        """Show ``thread`` (or nothing), scrolled to post ``position``, with a search's
+        matches (character spans of each post's text, by post index) highlighted."""
         self.thread = thread
-        self.terms = terms or []
-        self.matches = [
-            index
-            for index, post in enumerate(thread.posts if thread else ())
-            if match_spans(post.text, self.terms)
-        ]
+        self.spans = spans or {}
+        self.matches = sorted(self.spans)
         self._end_reported = False
         self.warnings_open = False
         self._built_width = 0
@@ -237,7 +236,7 @@ class ThreadView(ScrollView, can_focus=True):
         index = len(self._starts)
         post = self.thread.posts[index]
         self._starts.append(len(self._lines))
-        for line in self._post_lines(self.app.console, post, self._built_width):
+        for line in self._post_lines(self.app.console, index, post, self._built_width):
             self._lines.append(line)
             self._owner.append(index)
         self._lines.append(Strip.blank(0))
@@ -270,7 +269,7 @@ class ThreadView(ScrollView, can_focus=True):
         self.virtual_size = Size(self.scrollable_content_region.width, len(self._lines))
         self.refresh()
 
-    def _post_lines(self, console: Console, post: Post, width: int) -> Iterable[Strip]:
+    def _post_lines(self, console: Console, index: int, post: Post, width: int) -> Iterable[Strip]:
         meta = self.get_component_rich_style("thread-view--meta", partial=True)
         link = self.get_component_rich_style("thread-view--link", partial=True)
         quote = self.get_component_rich_style("thread-view--quote", partial=True)
@@ -289,7 +288,7 @@ class ThreadView(ScrollView, can_focus=True):
         body = Text()
         for run in parts.runs:
             body.append(run.text, style=link if run.link else "")
-        for start, end in match_spans(parts.text, self.terms):
+        for start, end in self.spans.get(index, ()):
             body.stylize(
                 self.get_component_rich_style("thread-view--match", partial=True), start, end
             )
