@@ -272,7 +272,7 @@ def main() -> None:
     args = parser.parse_args()
     size, big, repeat = (2_000, 0, 2) if args.quick else (100_000, 1_000_000, 5)
     rows: list[Row] = []
-    folders = {}
+    folders: dict[int, Path] = {}
     for posts in (size, big):
         if posts:
             folder = args.cache / f"library-{posts}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -31,6 +32,7 @@ HANDLE_RE = re.compile(
     re.IGNORECASE,
 )
 DID_RE = re.compile(r"^did:(?:plc|web):[a-zA-Z0-9._:%-]+$")
+MAX_URI_LENGTH = 1024
 RKEY_RE = re.compile(r"^[A-Za-z0-9._:~-]{1,512}$")
 
 THREAD_VIEW = "app.bsky.feed.defs#threadViewPost"
@@ -137,6 +139,12 @@ def _text(value: object) -> str:
 
 def is_post_uri(uri: str) -> bool:
     """Whether ``uri`` has the shape of a post's AT URI (``at://<did>/app.bsky.feed.post/…``)."""
+    # A sync asks this of each post more than once: remembered, for URIs of a sane length.
+    return len(uri) <= MAX_URI_LENGTH and _is_post_uri(uri)
+
+
+@lru_cache(maxsize=4096)
+def _is_post_uri(uri: str) -> bool:
     repo, rkey = split_uri(uri)
     return (
         uri.startswith("at://")
