@@ -264,3 +264,21 @@ def test_the_kept_counts_agree_with_counting(tmp_path: Path) -> None:
     assert store.count_threads() == (2, 1)
     assert store.count_threads(unread_only=True) == (1, 1)
     assert [(row.threads, row.unread, row.new) for row in store.authors()] == [(2, 1, 1)]
+
+
+def test_search_finds_every_thread_when_one_thread_holds_the_best_matches(tmp_path: Path) -> None:
+    store = Store(tmp_path / "lib.sqlite3")
+    crowded = make_thread(600, "bluesky:crowded")
+    crowded = replace(
+        crowded, posts=tuple(replace(p, text="kettle kettle kettle") for p in crowded.posts)
+    )
+    store.save_thread(crowded)
+    for name in ("quiet-1", "quiet-2"):
+        quiet = make_thread(2, f"bluesky:{name}")
+        first = replace(quiet.posts[0], text="a long post that mentions a kettle only once " * 3)
+        store.save_thread(replace(quiet, posts=(first, quiet.posts[1])))
+
+    # The 500 best posts all belong to one thread; the others are still found, ranked last.
+    found = [hit.thread.id for hit in store.search("kettle")]
+    assert found[0] == "bluesky:crowded"
+    assert sorted(found[1:]) == ["bluesky:quiet-1", "bluesky:quiet-2"]

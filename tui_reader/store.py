@@ -29,6 +29,8 @@ class StoreError(ReaderError):
     """The library file cannot be opened or is damaged."""
 
 
+#: Posts a search ranks first, before grouping them into threads (see ``Store._search``).
+SEARCH_POSTS = 500
 #: The schema that made the library compact (see ``_compact``).
 COMPACT_SCHEMA = 5
 #: How much of one post the search index holds (a long post is still kept whole).
@@ -1023,32 +1025,38 @@ class Store:
 
     def _search(self, query: str, author_key: str | None, limit: int) -> list[SearchHit]:
         where = "AND t.author_key = ?" if author_key else ""
-        params: list[Any] = [query]
-        if author_key:
-            params.append(author_key)
-        params.append(limit)
-        rows = self.conn.execute(
-            f"""
-            WITH hits AS (
-                SELECT rowid, bm25(post_search) AS rank
-                FROM post_search WHERE post_search MATCH ?
-            ), ranked AS (
-                SELECT p.rowid AS post_rowid, p.thread, p.id_prefix, p.id_rest, p.seq, h.rank,
-                       row_number() OVER (PARTITION BY p.thread ORDER BY h.rank) AS n
-                FROM hits h JOIN posts p ON p.rowid = h.rowid
-            )
-            SELECT {SUMMARY_COLUMNS}, ip.text || r.id_rest AS hit_post, r.seq AS hit_seq,
-                   r.post_rowid AS hit_rowid
-            FROM ranked r
-            JOIN threads t ON t.num = r.thread
-            JOIN prefixes ip ON ip.n = r.id_prefix
-            JOIN authors a ON a.key = t.author_key
-            WHERE r.n = 1 {where}
-            ORDER BY r.rank
-            LIMIT ?
-            """,
-            params,
-        ).fetchall()
+        # Rank inside FTS5 and take the best posts only: a thread's best post is among the
+        # best ``best`` posts of all whenever those hold ``limit`` threads, so the answer is
+        # exact; otherwise look further (all matches, at the end).
+        best = max(SEARCH_POSTS, 10 * limit)
+        while True:
+            params: list[Any] = [query, best, *([author_key] if author_key else []), limit]
+            rows = self.conn.execute(
+                f"""
+                WITH hits AS (
+                    SELECT rowid, rank FROM post_search WHERE post_search MATCH ?
+                    ORDER BY rank LIMIT ?
+                ), ranked AS (
+                    SELECT p.rowid AS post_rowid, p.thread, p.id_prefix, p.id_rest, p.seq,
+                           h.rank,
+                           row_number() OVER (PARTITION BY p.thread ORDER BY h.rank) AS n
+                    FROM hits h JOIN posts p ON p.rowid = h.rowid
+                )
+                SELECT {SUMMARY_COLUMNS}, ip.text || r.id_rest AS hit_post, r.seq AS hit_seq,
+                       r.post_rowid AS hit_rowid
+                FROM ranked r
+                JOIN threads t ON t.num = r.thread
+                JOIN prefixes ip ON ip.n = r.id_prefix
+                JOIN authors a ON a.key = t.author_key
+                WHERE r.n = 1 {where}
+                ORDER BY r.rank
+                LIMIT ?
+                """,
+                params,
+            ).fetchall()
+            if len(rows) >= limit or not self._more_matches(query, best):
+                break
+            best *= 8
         # Snippets only for the rows returned, in one query: making one for every matching
         # post of a common word is what made such searches slow.
         snippets = self._snippets(query, [row["hit_rowid"] for row in rows])
@@ -1061,6 +1069,14 @@ class Store:
             )
             for row in rows
         ]
+
+    def _more_matches(self, query: str, than: int) -> bool:
+        """Whether more than ``than`` posts match ``query``."""
+        row = self.conn.execute(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM post_search WHERE post_search MATCH ? LIMIT ?)",
+            (query, than + 1),
+        ).fetchone()
+        return int(row[0]) > than
 
     def match_spans(self, thread_id: str, query: str) -> dict[int, list[tuple[int, int]]]:
         """Where ``query`` matches each post of a thread, as character spans of the post's
