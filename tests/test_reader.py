@@ -784,3 +784,27 @@ async def test_the_feed_reads_only_the_rows_it_shows(library: Library) -> None:
         main_screen(app).reload_lists()
         await pilot.pause()
         assert feed.count == 241 and feed.chosen_id == chosen and feed.highlighted == 238
+
+
+async def test_a_burst_of_library_changes_redraws_the_lists_a_few_times_not_each_time(
+    library: Library,
+) -> None:
+    from tui_reader.ui.screens.main import RELOAD_INTERVAL, LibraryChanged
+
+    fill(library)
+    app = make_app(library.config, library)
+    async with app.run_test(size=WIDE) as pilot:
+        screen = main_screen(app)
+        await pilot.pause()
+        reloads: list[float] = []
+        original = screen.reload_lists
+
+        def counted() -> list[object]:
+            reloads.append(0.0)
+            return list(original())
+
+        screen.reload_lists = counted  # type: ignore[method-assign]
+        for _ in range(40):  # a sync of forty authors, one message each
+            screen.post_message(LibraryChanged())
+        await pilot.pause(RELOAD_INTERVAL * 2)
+        assert 1 <= len(reloads) <= 3
