@@ -19,12 +19,34 @@ MAX_DESCENDANTS = 60
 MAX_DEPTH = 20
 
 
-class FakeMastodon:
-    """Accounts and statuses on one instance, and the endpoints that serve them."""
+#: Crockford's base 32, as GoToSocial's ULIDs use it.
+ULID_LETTERS = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+#: Base 62, as Pleroma's and Akkoma's flake IDs use it.
+FLAKE_LETTERS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
-    def __init__(self, server: FakeServer) -> None:
+
+def _encode(number: int, letters: str, width: int) -> str:
+    digits = []
+    for _ in range(width):
+        number, digit = divmod(number, len(letters))
+        digits.append(letters[digit])
+    return "".join(reversed(digits))
+
+
+class FakeMastodon:
+    """Accounts and statuses on one instance, and the endpoints that serve them.
+
+    ``flavour`` picks whose shape the answers take, from the servers that speak Mastodon's
+    client API: ``"mastodon"``; ``"gotosocial"`` (ULID IDs, ``/@user/statuses/ID`` web
+    addresses, ``emojis`` and ``card: null`` always sent); ``"akkoma"`` (flake IDs,
+    ``/notice/ID`` web addresses, ``/objects/UUID`` URIs, ``pleroma`` and ``akkoma`` extras,
+    no ``card`` key); ``"old"`` (a server that sends IDs as JSON numbers).
+    """
+
+    def __init__(self, server: FakeServer, flavour: str = "mastodon") -> None:
         self.base = server.url
         self.host = urlsplit(server.url).netloc
+        self.flavour = flavour
         self.accounts: dict[str, dict[str, Any]] = {}
         self.statuses: dict[str, dict[str, Any]] = {}
         self.deleted: set[str] = set()
@@ -35,16 +57,35 @@ class FakeMastodon:
         server.route_prefix("/api/v1/accounts/", self.account_statuses)
         server.route_prefix("/api/v1/statuses/", self.status_or_context)
 
+    def _new_id(self) -> str:
+        """The next ID, in the flavour's form; every form sorts in time order."""
+        number = next(self._ids)
+        if self.flavour == "gotosocial":
+            return "01J" + _encode(number, ULID_LETTERS, 23)
+        if self.flavour == "akkoma":
+            return "Ak" + _encode(number, FLAKE_LETTERS, 16)
+        return str(number)
+
+    def _wire(self, value: str) -> Any:
+        """An ID as the flavour sends it."""
+        return int(value) if self.flavour == "old" else value
+
     def account(self, username: str, display_name: str = "") -> dict[str, Any]:
         """Create a local account."""
-        account_id = str(next(self._ids))
-        account = {
-            "id": account_id,
+        account_id = self._new_id()
+        account: dict[str, Any] = {
+            "id": self._wire(account_id),
             "username": username,
             "acct": username,
             "display_name": display_name or username.title(),
             "url": f"{self.base}/@{username}",
         }
+        if self.flavour == "akkoma":
+            account["url"] = f"{self.base}/users/{username}"
+            account["pleroma"] = {"is_admin": False, "relationship": {}, "tags": []}
+        if self.flavour == "gotosocial":
+            account["emojis"] = []
+            account["role"] = {"name": "user"}
         self.accounts[account_id] = account
         return account
 
@@ -59,26 +100,45 @@ class FakeMastodon:
         media: list[dict[str, Any]] | None = None,
     ) -> str:
         """Post a status (``content`` is HTML); returns its ID."""
-        status_id = str(next(self._ids))
-        number = int(status_id) - 110000000000000000
+        status_id = self._new_id()
+        number = len(self.statuses) + len(self.accounts) + 1
         when = BASE_TIME + timedelta(minutes=number if minutes is None else minutes)
         parent = self.statuses.get(reply_to)
-        self.statuses[status_id] = {
-            "id": status_id,
+        user = account["username"]
+        status: dict[str, Any] = {
+            "id": self._wire(status_id),
             "created_at": when.isoformat().replace("+00:00", ".000Z"),
-            "in_reply_to_id": reply_to or None,
+            "in_reply_to_id": self._wire(reply_to) if reply_to else None,
             "in_reply_to_account_id": parent["account"]["id"] if parent else None,
             "sensitive": bool(cw),
             "spoiler_text": cw,
             "visibility": "public",
-            "uri": f"{self.base}/users/{account['username']}/statuses/{status_id}",
-            "url": f"{self.base}/@{account['username']}/{status_id}",
+            "uri": f"{self.base}/users/{user}/statuses/{status_id}",
+            "url": f"{self.base}/@{user}/{status_id}",
             "content": content,
             "reblog": None,
             "account": account,
             "media_attachments": media or [],
             "card": None,
         }
+        if self.flavour == "gotosocial":
+            status["url"] = f"{self.base}/@{user}/statuses/{status_id}"
+            status["emojis"] = []
+            status["text"] = ""  # GoToSocial sends the source text only to its author
+        if self.flavour == "akkoma":
+            status["uri"] = f"{self.base}/objects/{hashlib.md5(status_id.encode()).hexdigest()}"
+            status["url"] = f"{self.base}/notice/{status_id}"
+            del status["card"]
+            status["pleroma"] = {
+                "conversation_id": 7,
+                "in_reply_to_account_acct": parent["account"]["acct"] if parent else None,
+                "local": True,
+                "content": {"text/plain": ""},
+                "spoiler_text": {"text/plain": cw},
+                "parent_visible": True,
+            }
+            status["akkoma"] = {"source": {"content": "", "mediaType": "text/plain"}}
+        self.statuses[status_id] = status
         return status_id
 
     def chain(self, account: dict[str, Any], count: int, *, reply_to: str = "") -> list[str]:
@@ -91,6 +151,10 @@ class FakeMastodon:
             )
         return ids
 
+    def account_url(self, username: str) -> str:
+        """The web address of an account's profile, in the flavour's form."""
+        return next(str(a["url"]) for a in self.accounts.values() if a["username"] == username)
+
     def url_of(self, status_id: str) -> str:
         """The web address of a status."""
         return str(self.statuses[status_id]["url"])
@@ -99,6 +163,8 @@ class FakeMastodon:
 
     def _closed(self) -> Reply | None:
         if self.closed:
+            if self.flavour == "gotosocial":
+                return Reply.json({"error": "Unauthorized: token not supplied"}, 401)
             return Reply.json({"error": "This API requires an authenticated user"}, 401)
         return None
 
@@ -116,12 +182,12 @@ class FakeMastodon:
         found = [
             s
             for s in self.statuses.values()
-            if s["in_reply_to_id"] == status_id and s["id"] not in self.deleted
+            if str(s["in_reply_to_id"]) == status_id and str(s["id"]) not in self.deleted
         ]
         # Other people first, then newest first: a client must not trust this order.
         newest_first = sorted(found, key=lambda s: s["created_at"], reverse=True)
         author = self._author_of(status_id)
-        return sorted(newest_first, key=lambda s: s["account"]["id"] == author)
+        return sorted(newest_first, key=lambda s: str(s["account"]["id"]) == author)
 
     def _author_of(self, status_id: str) -> str:
         return str(self.statuses[status_id]["account"]["id"])
@@ -139,10 +205,10 @@ class FakeMastodon:
         if parts[5] != "context":
             return Reply.json({"error": "Record not found"}, 404)
         ancestors: list[dict[str, Any]] = []
-        parent = self.statuses[status_id]["in_reply_to_id"]
+        parent = str(self.statuses[status_id]["in_reply_to_id"] or "")
         while parent and parent in self.statuses and parent not in self.deleted:
             ancestors.insert(0, self.statuses[parent])
-            parent = self.statuses[parent]["in_reply_to_id"]
+            parent = str(self.statuses[parent]["in_reply_to_id"] or "")
         ancestors = ancestors[-MAX_ANCESTORS:]
         descendants: list[dict[str, Any]] = []
 
@@ -153,7 +219,7 @@ class FakeMastodon:
                 if len(descendants) >= MAX_DESCENDANTS:
                     return
                 descendants.append(reply)
-                walk(reply["id"], depth + 1)
+                walk(str(reply["id"]), depth + 1)
 
         walk(status_id, 1)
         return Reply.json({"ancestors": ancestors, "descendants": descendants})
@@ -172,11 +238,11 @@ class FakeMastodon:
             (
                 s
                 for s in self.statuses.values()
-                if s["account"]["id"] == account_id
-                and s["id"] not in self.deleted
-                and (not max_id or int(s["id"]) < int(max_id))
+                if str(s["account"]["id"]) == account_id
+                and str(s["id"]) not in self.deleted
+                and (not max_id or str(s["id"]) < max_id)
             ),
-            key=lambda s: int(s["id"]),
+            key=lambda s: str(s["id"]),
             reverse=True,
         )
         page = mine[:limit]

@@ -280,12 +280,13 @@ def test_cli_unroll_prints_the_whole_thread_as_json(cli: Cli, masto: FakeMastodo
     assert [t["source"] for t in listed] == ["mastodon"]
 
 
+@pytest.mark.parametrize("home_flavour", ["mastodon", "gotosocial", "akkoma"])
 async def test_a_remote_authors_thread_is_read_from_their_home_instance(
-    library: Library, masto: FakeMastodon
+    library: Library, masto: FakeMastodon, home_flavour: str
 ) -> None:
     home_server = FakeServer().start()
     try:
-        home = FakeMastodon(home_server)
+        home = FakeMastodon(home_server, home_flavour)
         ada = home.account("ada", "Ada at home")
         ids = home.chain(ada, 5)
         # The local instance knows one of Ada's posts, under its own ID, and only that one.
@@ -296,8 +297,9 @@ async def test_a_remote_authors_thread_is_read_from_their_home_instance(
             in_reply_to_id=None,
             in_reply_to_account_id=None,
             account={**ada, "id": "777", "acct": f"ada@{home.host}"},
-            url=f"{masto.base}/@ada@{home.host}/{local_id}",
         )
+        # A remote status keeps its home's URI and web address: Akkoma's URI has no ID in
+        # it (/objects/UUID), so the home's ID comes from the web address (/notice/ID).
         masto.statuses[local_id] = copy
 
         thread = await library.unroll(f"{masto.base}/@ada@{home.host}/{local_id}")
@@ -307,3 +309,99 @@ async def test_a_remote_authors_thread_is_read_from_their_home_instance(
         assert [p.text for p in thread.posts][0] == "Toot 1 of 5."
     finally:
         home_server.stop()
+
+
+# Servers other than Mastodon that speak its client API ------------------------------------
+
+FLAVOURS = ["gotosocial", "akkoma", "old"]
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+async def test_every_server_kind_unrolls_from_its_own_post_urls(
+    library: Library, server: FakeServer, flavour: str
+) -> None:
+    masto = FakeMastodon(server, flavour)
+    ada = masto.account("ada", "Ada")
+    bob = masto.account("bob", "Bob")
+    ids = masto.chain(ada, 6)
+    masto.status(bob, "<p>a reply from someone else</p>", reply_to=ids[2])
+    expected = {
+        "gotosocial": f"{masto.base}/@ada/statuses/{ids[3]}",
+        "akkoma": f"{masto.base}/notice/{ids[3]}",
+        "old": f"{masto.base}/@ada/{ids[3]}",
+    }[flavour]
+    assert masto.url_of(ids[3]) == expected
+
+    thread = await library.unroll(masto.url_of(ids[3]))
+
+    assert [p.text for p in thread.posts] == [f"Toot {n} of 6." for n in range(1, 7)]
+    assert thread.author.handle == f"ada@{masto.host}"
+    assert [p.url for p in thread.posts] == [masto.url_of(i) for i in ids]
+    # The ActivityPub address (where the server's URIs carry the ID) reads the same thread.
+    again = await library.unroll(f"{masto.base}/users/ada/statuses/{ids[0]}")
+    assert again.id == thread.id
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+async def test_every_server_kind_can_be_followed_and_synced(
+    library: Library, server: FakeServer, flavour: str
+) -> None:
+    masto = FakeMastodon(server, flavour)
+    ada = masto.account("ada", "Ada")
+    for _ in range(45):  # more than one page of statuses
+        masto.chain(ada, 2)
+    profile = masto.account_url("ada")
+
+    author, added = await library.follow(profile)
+    [result] = await library.sync()
+
+    assert added and author.id == f"ada@{masto.host}"
+    assert result.error == "" and result.new_threads == 45
+    assert all(t.post_count == 2 for t in library.threads())
+    [again] = await library.sync()
+    assert again.error == "" and again.new_threads == 0
+
+
+def test_post_and_profile_urls_of_every_server_kind() -> None:
+    source = MastodonSource(Fetcher())
+    gts = "https://gts.example"
+    ulid = "01HV8ZK2M4Q9X7T3B5N6C1D0EF"
+    assert source.resolve(f"{gts}/@ada/statuses/{ulid}") == PostRef(
+        "mastodon",
+        AuthorRef("mastodon", "ada@gts.example", stable=True, home=gts),
+        ulid,
+        key=f"{gts}/users/ada/statuses/{ulid}",
+    )
+    notice = source.resolve("https://akkoma.example/notice/AbCdEf123456789XyZ")
+    assert isinstance(notice, PostRef)
+    assert notice.locator == "AbCdEf123456789XyZ" and notice.author.home == "https://akkoma.example"
+    assert not notice.author.name and not notice.key  # the author is learnt when fetched
+    assert source.resolve("https://akkoma.example/users/ada") == AuthorRef(
+        "mastodon", "ada@akkoma.example", stable=True, home="https://akkoma.example"
+    )
+    web = source.resolve("https://mastodon.example/web/@ada/1234")
+    assert isinstance(web, PostRef) and web.locator == "1234"
+    old_web = source.resolve("https://mastodon.example/web/statuses/1234")
+    assert isinstance(old_web, PostRef) and old_web.locator == "1234"
+    # Other sites' /@name/… pages are not statuses: Mastodon's own form keeps numeric IDs.
+    assert source.resolve("https://medium.com/@writer/a-story-1a2b3c") is None
+    # IDs go into request paths: nothing but safe characters is taken.
+    assert source.resolve(f"{gts}/@ada/statuses/..%2F..%2Fadmin") is None
+    assert source.resolve("https://akkoma.example/notice/a%3Fb") is None
+
+
+async def test_a_gotosocial_server_closed_to_anonymous_readers_says_so(
+    library: Library, server: FakeServer
+) -> None:
+    masto = FakeMastodon(server, "gotosocial")
+    ada = masto.account("ada")
+    status = masto.status(ada, "<p>hi</p>")
+    masto.closed = True
+
+    with pytest.raises(Unauthorized) as caught:
+        await library.unroll(masto.url_of(status))
+    assert caught.value.message == (
+        f"{masto.host} does not let anonymous readers use its API "
+        "(HTTP 401: Unauthorized: token not supplied); "
+        "open the post on a server that lets you read it, or in a browser"
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from pathlib import Path
 
 import pytest
 
@@ -14,7 +15,12 @@ from tui_reader.errors import BadResponse, NotFound, RateLimited
 from tui_reader.fetch import Fetcher
 from tui_reader.library import Library
 from tui_reader.models import AuthorRef, PostRef
-from tui_reader.sources.threadreader import ThreadReaderSource, parse_copied_text, parse_page
+from tui_reader.sources.threadreader import (
+    ThreadReaderSource,
+    parse_copied_text,
+    parse_page,
+    parse_page_and_list,
+)
 
 PAGE = (FIXTURES / "threadreader" / "thread-page.html").read_text("utf-8")
 COPIED = (FIXTURES / "threadreader" / "radchenko-alliance-vs-alignment.txt").read_text("utf-8")
@@ -341,3 +347,59 @@ def test_a_day_that_does_not_exist_is_no_date() -> None:
 
     assert _partial_date("29 Feb") == "--02-29"
     assert _partial_date("31 Feb") == "" and _partial_date("14 Dec 2021") == "2021-12-14T00:00:00Z"
+
+
+PAGE_2020 = (Path(__file__).parent / "data" / "threadreader-2020.html").read_text("utf-8")
+
+
+def test_a_page_saved_in_2020_imports_every_field() -> None:
+    page = parse_page_and_list(PAGE_2020)
+    thread = page.thread
+
+    assert thread.author.handle == "pat_rivers"
+    assert thread.author.display_name == "Pat Rivers 🚣"
+    assert thread.created_at == "2020-04-14T13:20:00Z"
+    assert [p.id for p in thread.posts] == [f"125000000000000000{n}" for n in range(1, 5)]
+    first, second, third, fourth = thread.posts
+    # An emoji drawn as a picture is its character; the permalink number is not text.
+    assert first.text == "Twelve things I learnt restoring a 1930s canal lock 🚣\nA thread."
+    assert first.url == "https://x.com/pat_rivers/status/1250000000000000001"
+    # 2020's images are in src, not a lazy data-src.
+    assert [m.url for m in second.media] == ["https://pbs.twimg.com/media/EVabcdeXkAEl0ck.jpg"]
+    assert not second.text.endswith("2")
+    # The t.co link becomes the address in data-url; the quoted tweet is a quote, with its
+    # text, and none of it is the quoting tweet's text.
+    assert third.text == (
+        "2. The paddle gear came from a foundry that still exists: "
+        "https://foundry.example.co.uk/history/paddle-gear — thanks to @canal_trust, who wrote:"
+    )
+    assert third.links == (
+        "https://foundry.example.co.uk/history/paddle-gear",
+        "https://x.com/canal_trust/status/1249999999999999999",
+    )
+    assert third.quote is not None
+    assert third.quote.url == "https://x.com/canal_trust/status/1249999999999999999"
+    assert third.quote.author == "canal_trust"
+    assert third.quote.text == (
+        "Every lock on this stretch was\nre-geared in 1934. pic.twitter.com/ZyXwVu9876"
+    )
+    assert fourth.text == "3. That's all for today & more tomorrow."
+
+    assert [(t.id, t.title, t.post_count, t.created_at) for t in page.more_from] == [
+        (
+            "threadreader:1234000000000000001",
+            "Why towpaths are on one side only",
+            9,
+            "2020-03-01T00:00:00Z",
+        ),
+        (
+            "threadreader:1212000000000000001",
+            "A year on the water, in twelve photos",
+            13,
+            "2020-01-01T00:00:00Z",
+        ),
+    ]
+    assert (
+        page.more_from[0].preview == "Why towpaths are on one side only a short thread 1. Horses."
+    )
+    assert all(not t.fetched for t in page.more_from)

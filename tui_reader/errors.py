@@ -33,11 +33,15 @@ class BadReference(ReaderError):
 class FetchError(ReaderError):
     """A network request failed; subclasses say how."""
 
-    def __init__(self, message: str, *, status: int | None = None, code: str = "") -> None:
+    def __init__(
+        self, message: str, *, status: int | None = None, code: str = "", detail: str = ""
+    ) -> None:
         super().__init__(message)
         self.status = status
         #: A source's own error name, such as Bluesky's ``"NotFound"``.
         self.code = code
+        #: What the server said, cleaned, for a source to quote in a message of its own.
+        self.detail = clean_line(detail)
 
 
 class NotFound(FetchError):

@@ -518,7 +518,10 @@ class Fetcher:
             return RateLimited(f"{host} is rate limiting requests{when}", status=status, code=code)
         if status in (401, 403):
             return Unauthorized(
-                f"{host} refuses anonymous access (HTTP {status}){said}", status=status, code=code
+                f"{host} refuses anonymous access (HTTP {status}){said}",
+                status=status,
+                code=code,
+                detail=message,
             )
         if status in (404, 410):
             return NotFound(

@@ -214,9 +214,12 @@ class Library:
             raise Offline(f"offline, and the library does not have this thread: {text}")
         ref = self._with_known_author(ref)
         source = self.sources[ref.source]
-        thread = await self._within_deadline("unrolling the thread", source.thread(ref))
+        page = await self._within_deadline("unrolling the thread", source.thread_page(ref))
+        thread = page.thread
         # The store keeps the read state and any posts gone upstream: return its copy.
         self.store.save_thread(thread)
+        for listed in page.more_from:
+            self.store.save_summary(listed)
         saved = self.store.thread(thread.id)
         assert saved is not None
         return saved
@@ -484,13 +487,17 @@ class Library:
             )
             for thread in scan.threads:
                 counts[self._save_synced(thread)] += 1
+            for listed in scan.listed:
+                self.store.save_summary(listed)
             for ref in scan.to_fetch:
                 try:
-                    thread = await source.thread(ref)
+                    page = await source.thread_page(ref)
                 except NotFound:
                     continue  # deleted since it was listed
-                if len(thread.posts) > 1:
-                    counts[self._save_synced(thread)] += 1
+                if len(page.thread.posts) > 1:
+                    counts[self._save_synced(page.thread)] += 1
+                for listed in page.more_from:
+                    self.store.save_summary(listed)
             return scan
 
         try:

@@ -629,8 +629,11 @@ class Store:
             INSERT INTO authors (key, source, author_id, handle, display_name, url)
             VALUES (?, ?, ?, ?, ?, ?)
             ON CONFLICT (key) DO UPDATE SET
-                handle = excluded.handle, display_name = excluded.display_name,
-                url = excluded.url
+                handle = excluded.handle, url = excluded.url,
+                -- A list that names an author without their name (a "More from" card, an old
+                -- saved page) does not erase the name the library knows.
+                display_name = CASE WHEN excluded.display_name != ''
+                    THEN excluded.display_name ELSE authors.display_name END
             """,
             (author.key, author.source, author.id, author.handle, author.display_name, author.url),
         )

@@ -34,6 +34,8 @@ class AuthorScan:
     watermark: str = ""
     #: The feed's validator, to ask "anything new?" cheaply next time.
     etag: str = ""
+    #: Threads the feed lists but this sync does not fetch: kept as "not fetched".
+    listed: list[ThreadSummary] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,11 @@ class Source(ABC):
     @abstractmethod
     async def thread(self, ref: PostRef) -> Thread:
         """Fetch the thread that contains the post ``ref`` points at, unrolled from its root."""
+
+    async def thread_page(self, ref: PostRef) -> SavedPage:
+        """The thread ``ref`` points into, with the other threads its page lists ("More
+        from"), where the source's pages list any."""
+        return SavedPage(await self.thread(ref))
 
     @classmethod
     def feed_url(cls, author: Author) -> str:

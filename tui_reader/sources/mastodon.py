@@ -31,7 +31,8 @@ MAX_CONTEXT_REQUESTS = 60
 USER_RE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 HOST_RE = re.compile(r"^[A-Za-z0-9.-]+(:\d{1,5})?$")
 ADDRESS_RE = re.compile(r"^@?([A-Za-z0-9_.-]{1,64})@([A-Za-z0-9.-]+\.[A-Za-z]{2,}(:\d{1,5})?)$")
-#: Mastodon status IDs are numbers; requiring that keeps other sites' "/@name/page" out.
+#: Mastodon's own ``/@user/ID`` form has numeric IDs; requiring that there keeps other sites'
+#: ``/@name/page`` (Medium, YouTube) out. Every other form's ID is opaque.
 ID_RE = re.compile(r"^[0-9]{1,32}$")
 #: Status and account IDs are opaque (numbers on Mastodon, ULIDs or flake IDs elsewhere), but
 #: they go into request paths: only these characters are taken.
@@ -258,6 +259,44 @@ class _Statuses:
         return _id(account.get("id")) if isinstance(account, dict) else ""
 
 
+def _acct(user: str, host: str) -> str:
+    """``user`` (or ``user@other``) as a full address on ``host``; "" if it cannot be one."""
+    acct = user if "@" in user else f"{user}@{host}"
+    name, _, domain = acct.partition("@")
+    return acct if USER_RE.match(name) and HOST_RE.match(domain) else ""
+
+
+def _status_at(host: str, segments: list[str]) -> tuple[str, str] | None:
+    """The author's address (or "" when the form names none) and the status ID, for a
+    status URL's path in the forms the servers that speak Mastodon's API publish:
+
+    - ``/@user/ID`` and ``/@user@other/ID`` (Mastodon and its forks: glitch-soc, Hometown)
+    - ``/@user/statuses/ID`` (GoToSocial, whose IDs are ULIDs)
+    - ``/users/user/statuses/ID`` (the ActivityPub form of Mastodon and GoToSocial)
+    - ``/notice/ID`` (Pleroma and Akkoma, whose IDs are flake IDs)
+    """
+    if len(segments) == 2 and segments[0] == "notice":
+        return ("", segments[1]) if OPAQUE_ID_RE.match(segments[1]) else None
+    if segments and segments[0].startswith("@"):
+        acct = _acct(segments[0][1:], host)
+        if not acct:
+            return None
+        if len(segments) == 2 and ID_RE.match(segments[1]):
+            return acct, segments[1]
+        if len(segments) == 3 and segments[1] == "statuses" and OPAQUE_ID_RE.match(segments[2]):
+            return acct, segments[2]
+        return None
+    if (
+        len(segments) == 4
+        and segments[0] == "users"
+        and segments[2] == "statuses"
+        and USER_RE.match(segments[1])
+        and OPAQUE_ID_RE.match(segments[3])
+    ):
+        return f"{segments[1]}@{host}", segments[3]
+    return None
+
+
 def _author_ref(acct: str, base: str) -> AuthorRef:
     """An account by its address ``user@host``, which is its library ID."""
     return AuthorRef("mastodon", acct.lower(), stable=True, home=base)
@@ -306,22 +345,25 @@ class MastodonSource(Source):
             return None
         base = f"{parts.scheme}://{parts.netloc}"
         segments = [unquote(s) for s in parts.path.split("/") if s]
-        # https://host/@user[/id] and https://host/@user@other[/id]
-        if segments and segments[0].startswith("@") and len(segments) in (1, 2):
-            user = segments[0][1:]
-            acct = user if "@" in user else f"{user}@{parts.netloc}"
-            if not all(USER_RE.match(piece) or HOST_RE.match(piece) for piece in acct.split("@")):
-                return None
-            if len(segments) == 1:
-                return _author_ref(acct, base)
-            if ID_RE.match(segments[1]):
-                return _status_ref(acct, base, segments[1])
+        if segments[:2] == ["web", "statuses"]:
+            segments = ["notice", *segments[2:]]  # Mastodon's old web app: no author named
+        elif segments[:1] == ["web"]:
+            segments = segments[1:]  # /web/@user/ID
+        # https://host/@user and https://host/@user@other: a profile
+        if len(segments) == 1 and segments[0].startswith("@"):
+            acct = _acct(segments[0][1:], parts.netloc)
+            return _author_ref(acct, base) if acct else None
+        # https://host/users/user: the ActivityPub actor (Mastodon, GoToSocial, Akkoma)
+        if len(segments) == 2 and segments[0] == "users" and USER_RE.match(segments[1]):
+            return _author_ref(f"{segments[1]}@{parts.netloc}", base)
+        found = _status_at(parts.netloc, segments)
+        if found is None:
             return None
-        # https://host/users/user/statuses/id (the ActivityPub form)
-        if len(segments) == 4 and segments[0] == "users" and segments[2] == "statuses":
-            if USER_RE.match(segments[1]) and ID_RE.match(segments[3]):
-                return _status_ref(f"{segments[1]}@{parts.netloc}", base, segments[3])
-        return None
+        user, status_id = found
+        if not user:
+            # /notice/ID names no author: who wrote it is learnt when it is fetched.
+            return PostRef("mastodon", AuthorRef("mastodon", home=base), status_id)
+        return _status_ref(user, base, status_id)
 
     # Requests ---------------------------------------------------------------------------
 
@@ -340,8 +382,10 @@ class MastodonSource(Source):
                 f"{base}{path}", params, accept="application/json", etag=etag
             )
         except Unauthorized as error:
+            said = f": {error.detail}" if error.detail else ""
             raise Unauthorized(
-                f"{host} does not let anonymous readers use its API ({error.message})",
+                f"{host} does not let anonymous readers use its API (HTTP {error.status}{said}); "
+                "open the post on a server that lets you read it, or in a browser",
                 status=error.status,
             ) from None
         except FetchError as error:
@@ -509,20 +553,19 @@ def _self_reply_to(status: dict[str, Any], account_id: str) -> str:
 
 
 def _home_of(status: dict[str, Any]) -> tuple[str, str] | None:
-    """The author's home instance and the status's ID there, for a remote author."""
+    """The author's home instance and the status's ID there, for a remote author: from its
+    ActivityPub ``uri`` when that has an ID in it, else from its web ``url`` (Akkoma's URIs
+    are ``/objects/UUID``; its web addresses are ``/notice/ID``)."""
     account = status.get("account")
     if not isinstance(account, dict) or "@" not in _text(account.get("acct")):
         return None
-    parts = urlsplit(_text(status.get("uri")))
-    segments = [s for s in parts.path.split("/") if s]
-    if (
-        parts.scheme in ("http", "https")
-        and len(segments) == 4
-        and segments[0] == "users"
-        and segments[2] == "statuses"
-        and ID_RE.match(segments[3])
-    ):
-        return f"{parts.scheme}://{parts.netloc}", segments[3]
+    for field_name in ("uri", "url"):
+        parts = urlsplit(_text(status.get(field_name)))
+        if parts.scheme not in ("http", "https") or not HOST_RE.match(parts.netloc):
+            continue
+        found = _status_at(parts.netloc, [unquote(s) for s in parts.path.split("/") if s])
+        if found is not None:
+            return f"{parts.scheme}://{parts.netloc}", found[1]
     return None
 
 
@@ -538,6 +581,6 @@ def _next_max_id(link: str) -> str:
         if 'rel="next"' in params.replace(" ", ""):
             query = parse_qs(urlsplit(url.strip().strip("<>")).query)
             values = query.get("max_id")
-            if values and ID_RE.match(values[0]):
+            if values and OPAQUE_ID_RE.match(values[0]):
                 return values[0]
     return ""

@@ -7,6 +7,7 @@ all read it from here.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -20,6 +21,9 @@ from tui_reader.sources.threadreader import ThreadReaderSource
 if TYPE_CHECKING:
     # Only for annotations: the network layer (httpx) loads when the network is first used.
     from tui_reader.fetch import Fetcher
+
+#: ``@user@host``: an address on a server (the host is group 1).
+ADDRESS_RE = re.compile(r"^@?[^@\s/]+@([^@\s/]+)$")
 
 #: Every source, in the order non-URL references are offered to them.
 SOURCE_TYPES: tuple[type[Source], ...] = (BlueskySource, MastodonSource, ThreadReaderSource)
@@ -67,13 +71,19 @@ class Sources:
         """What ``text`` names, decided by ownership: a URL on a host some source owns is
         that source's alone (``BadReference`` if malformed); a URL on any other host is
         offered to the source set to read that server, then to the sources that read any
-        host; anything else to every source in turn.
+        host; an address ``@user@host`` goes to the host's owner if it has one; anything
+        else to every source in turn.
 
         Raises ``ValueError`` for a URL that cannot be one (a port out of range).
         """
         parts = urlsplit(text.strip())
         candidates = list(self._sources.values())
-        if parts.scheme in ("http", "https") and parts.netloc:
+        address = ADDRESS_RE.match(text.strip())
+        if address:
+            # @user@host: the host's owner reads it (@ada@x.com), else any fediverse server.
+            owners = [source for source in candidates if source.owns(address.group(1))]
+            candidates = owners or candidates
+        elif parts.scheme in ("http", "https") and parts.netloc:
             parts.port  # noqa: B018 - raises ValueError for a port out of range
             owners = [source for source in candidates if source.owns(parts.hostname or "")]
             # The server a source is set to read is tried first (a self-hosted mirror, a

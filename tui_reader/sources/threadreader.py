@@ -81,10 +81,36 @@ class _Card:
     """A thread listed on a page ("More from", an author's page): not its tweets, a preview."""
 
     handle: str = ""
+    name: str = ""
     time: str = ""
     parts: list[str] = field(default_factory=list)
     url: str = ""
     label: str = ""
+
+
+@dataclass
+class _Embed:
+    """A quoted tweet as the page embeds it: ``blockquote.twitter-tweet`` holding its text
+    (in ``p``, on pages of 2019–2020) and a link to it (the date, or the bare address)."""
+
+    parts: list[str] = field(default_factory=list)
+    hrefs: list[str] = field(default_factory=list)
+
+    def quote(self) -> Quote | None:
+        """The quote: the tweet linked (a status URL first, else any web link) and its text."""
+        for href in self.hrefs:
+            parts = urlsplit(href)
+            segments = [s for s in parts.path.split("/") if s]
+            if (
+                parts.hostname in TWITTER_HOSTS
+                and len(segments) >= 3
+                and segments[1] == "status"
+                and re.fullmatch(r"[A-Za-z0-9_]{1,50}", segments[0])
+                and TWEET_ID_RE.match(segments[2])
+            ):
+                return Quote(tweet_url(segments[0], segments[2]), segments[0], _clean(self.parts))
+        web = next((h for h in self.hrefs if h.startswith(("http://", "https://"))), "")
+        return Quote(web, "", _clean(self.parts)) if web else None
 
 
 class _PageParser(HTMLParser):
@@ -111,6 +137,8 @@ class _PageParser(HTMLParser):
         self._open: dict[str, int] = {}
         self._tweet: _Tweet | None = None
         self._tweet_depth = 0
+        self._embed: _Embed | None = None
+        self._embed_depth = 0
         self._capture = ""  # "name" | "handle" while inside those links
 
     def _inside(self, mark: str) -> bool:
@@ -140,7 +168,10 @@ class _PageParser(HTMLParser):
         classes = set(attributes.get("class", "").split())
         marks: set[str] = set()
         if tag == "br":
-            if self._tweet is not None and not self._inside("skip"):
+            if self._embed is not None:
+                if self._inside("quote-text"):
+                    self._embed.parts.append("\n")
+            elif self._tweet is not None and not self._inside("skip"):
                 self._tweet.parts.append("\n")
             elif self._card is not None and self._inside("card-text"):
                 self._card.parts.append("\n")
@@ -173,20 +204,7 @@ class _PageParser(HTMLParser):
                 marks.add("tweet")
                 self.screen_names.append(attributes.get("data-screenname", ""))
         if self._tweet is not None:
-            if tag == "sup" and "tw-permalink" in classes:
-                marks.add("skip")
-            if tag == "span" and "entity-embed" in classes:
-                marks.add("embed")
-            if tag == "a":
-                href = attributes.get("href", "")
-                if self._inside("embed") and self._tweet.quote is None:
-                    self._tweet.quote = _quote_from(href)
-                    marks.add("skip")
-                elif "entity-url" in classes and href.startswith(("http://", "https://")):
-                    if href not in self._tweet.links:
-                        self._tweet.links.append(href)
-                    self._tweet.parts.append(href)
-                    marks.add("skip")  # its shortened text is replaced by the full URL
+            self._tweet_start(tag, attributes, classes, marks)
         if self._card is not None:
             pass  # a listed thread's names are its own, not the page's
         elif tag == "a" and self._inside("name") and "name" not in self._done:
@@ -194,6 +212,42 @@ class _PageParser(HTMLParser):
         elif tag == "a" and self._inside("screen") and "handle" not in self._done:
             self._capture = "handle"
         self._push(tag, marks)
+
+    def _tweet_start(
+        self, tag: str, attributes: dict[str, str], classes: set[str], marks: set[str]
+    ) -> None:
+        tweet = self._tweet
+        assert tweet is not None
+        if tag == "sup" and "tw-permalink" in classes:
+            marks.add("skip")
+        if tag == "span" and "entity-image" in classes:
+            marks.add("image")
+        if tag == "span" and "entity-embed" in classes and self._embed is None:
+            # A quoted tweet: its text and links are the quote's, not this tweet's.
+            self._embed = _Embed()
+            self._embed_depth = len(self._stack) + 1
+            marks.add("embed")
+        if self._embed is not None:
+            if tag == "p":
+                marks.add("quote-text")
+            if tag == "a":
+                self._embed.hrefs.append(attributes.get("href", ""))
+            return
+        if tag == "a" and "entity-url" in classes:
+            # 2019–2020 pages link through t.co and keep the full address in data-url.
+            href = next(
+                (
+                    url
+                    for url in (attributes.get("data-url", ""), attributes.get("href", ""))
+                    if url.startswith(("http://", "https://"))
+                ),
+                "",
+            )
+            if href:
+                if href not in tweet.links:
+                    tweet.links.append(href)
+                tweet.parts.append(href)
+                marks.add("skip")  # its shortened text is replaced by the full URL
 
     def _card_start(
         self, tag: str, attributes: dict[str, str], classes: set[str], marks: set[str]
@@ -204,21 +258,39 @@ class _PageParser(HTMLParser):
             card.time = attributes["data-time"]
         if "card-tweets" in classes:
             marks.add("card-text")
+        if "content-tweet" in classes and self._inside("card-text") and card.parts:
+            card.parts.append("\n\n")  # the card's next tweet
         if "screenName" in classes:
             marks.add("card-handle")
+        if "username" in classes:
+            marks.add("card-name")
         if tag == "a" and "tweet-url" in classes:
             card.url = attributes.get("href", "")
             marks.add("card-label")
 
     def _void(self, tag: str, attributes: dict[str, str], classes: set[str]) -> None:
-        if tag == "img" and self._tweet is not None and not self._inside("skip"):
-            source = attributes.get("data-src", "")
-            if source.startswith(("http://", "https://")):
-                self._tweet.media.append(Media("image", source, ""))
+        tweet = self._tweet
+        if tag != "img" or tweet is None or self._inside("skip") or self._embed is not None:
+            return
+        if "emoji" in {c.lower() for c in classes}:
+            # Emoji drawn as pictures: the character is the alt text.
+            tweet.parts.append(attributes.get("alt", ""))
+            return
+        # Recent pages load images lazily (data-src; src is a 1px placeholder); pages of
+        # 2019–2020 give the image in src, inside span.entity-image.
+        source = attributes.get("data-src", "")
+        if not source.startswith(("http://", "https://")) and self._inside("image"):
+            source = attributes.get("src", "")
+        if source.startswith(("http://", "https://")):
+            tweet.media.append(Media("image", source, ""))
 
     def handle_endtag(self, tag: str) -> None:
         if not self._pop_to(tag):
             return
+        if self._embed is not None and len(self._stack) < self._embed_depth:
+            if self._tweet is not None and self._tweet.quote is None:
+                self._tweet.quote = self._embed.quote()
+            self._embed = None
         if tag == "a":
             value = self.name if self._capture == "name" else self.handle
             if self._capture and value.strip():
@@ -243,6 +315,8 @@ class _PageParser(HTMLParser):
                 self._card.parts.append(data)
             elif self._inside("card-handle"):
                 self._card.handle += data
+            elif self._inside("card-name"):
+                self._card.name += data
             elif self._inside("card-label"):
                 self._card.label += data
             return
@@ -250,18 +324,11 @@ class _PageParser(HTMLParser):
             self.name += data
         elif self._capture == "handle":
             self.handle += data
+        elif self._embed is not None:
+            if self._inside("quote-text"):
+                self._embed.parts.append(data)
         elif self._tweet is not None:
             self._tweet.parts.append(data)
-
-
-def _quote_from(href: str) -> Quote | None:
-    parts = urlsplit(href)
-    segments = [s for s in parts.path.split("/") if s]
-    if parts.hostname in TWITTER_HOSTS and len(segments) >= 3 and segments[1] == "status":
-        return Quote(url=tweet_url(segments[0], segments[2]), author=segments[0], text="")
-    if href.startswith(("http://", "https://")):
-        return Quote(url=href, author="", text="")
-    return None
 
 
 def _unix_time(value: str) -> str:
@@ -303,7 +370,7 @@ def _listed(cards: list[_Card], author: Author, base_url: str, when: str) -> lis
                 match.group(1),
                 f"{base_url.rstrip('/')}/thread/{match.group(1)}.html",
                 text,
-                who or _author(handle, ""),
+                who or _author(handle, clean_line(card.name)),
                 _unix_time(card.time),
                 when,
                 int(count.group(1)) if count else 0,
