@@ -228,7 +228,7 @@ def test_the_registry_gives_each_url_to_the_source_that_owns_its_host() -> None:
     tweet = sources.resolve("https://x.com/ada/status/1870000000000000001")
     assert isinstance(bluesky, AuthorRef) and bluesky.source == "bluesky"
     assert isinstance(tweet, PostRef) and tweet.source == "threadreader"
-    with pytest.raises(BadReference, match="not a tweet URL"):
+    with pytest.raises(BadReference, match="not a tweet or profile URL"):
         sources.resolve("https://x.com/@ada/1234")
     status = sources.resolve("https://fosstodon.org/@ada/1234")
     assert isinstance(status, PostRef) and status.source == "mastodon"

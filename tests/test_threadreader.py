@@ -10,12 +10,15 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Cli
+from tests.fake_threadreader import FakeThreadReader
 from tests.server import FIXTURES, FakeServer, Reply, Request
-from tui_reader.errors import BadResponse, NotFound, RateLimited
+from tui_reader.errors import BadReference, BadResponse, NotFound, RateLimited
 from tui_reader.fetch import Fetcher
 from tui_reader.library import Library
 from tui_reader.models import AuthorRef, PostRef
+from tui_reader.sources.registry import Sources
 from tui_reader.sources.threadreader import (
+    FIRST_SYNC_THREADS,
     ThreadReaderSource,
     parse_copied_text,
     parse_page,
@@ -126,7 +129,8 @@ def test_text_that_is_not_a_copied_page_is_refused() -> None:
 @pytest.mark.parametrize(
     ("text", "tweet"),
     [
-        ("https://threadreaderapp.com/thread/1870000000000000001.html", ROOT),
+        # A thread page's address names the first tweet: its page is read without a ping.
+        ("https://threadreaderapp.com/thread/1870000000000000001.html", f"thread/{ROOT}"),
         (
             "https://x.com/archivist_ana/status/1870000000000000003?s=20&t=abc",
             "1870000000000000003",
@@ -143,14 +147,30 @@ def test_text_that_is_not_a_copied_page_is_refused() -> None:
 def test_references(text: str, tweet: str) -> None:
     source = ThreadReaderSource(Fetcher())
     ref = source.resolve(text)
-    assert isinstance(ref, PostRef) and ref.locator == tweet and ref.key == tweet
+    assert isinstance(ref, PostRef) and ref.locator == tweet
+    assert ref.key == tweet.removeprefix("thread/")
 
 
-def test_author_references() -> None:
-    source = ThreadReaderSource(Fetcher())
-    assert source.resolve("https://x.com/archivist_ana") == AuthorRef(
+@pytest.mark.parametrize(
+    "text",
+    [
+        "https://x.com/Archivist_Ana",
+        "https://twitter.com/archivist_ana?lang=en",
+        "https://threadreaderapp.com/user/archivist_ana",
+        "@archivist_ana@x.com",
+        "archivist_ana@twitter.com",
+    ],
+)
+def test_author_references(text: str) -> None:
+    # Through the registry: an address on x.com is not a fediverse account.
+    assert Sources(Fetcher()).resolve(text) == AuthorRef(
         "threadreader", "archivist_ana", stable=True
     )
+
+
+def test_x_pages_that_are_nobodys_profile() -> None:
+    with pytest.raises(BadReference, match="not a tweet or profile URL"):
+        Sources(Fetcher()).resolve("https://x.com/explore")
 
 
 async def test_unroll_from_any_tweet_pings_for_the_root_then_reads_the_page(
@@ -403,3 +423,129 @@ def test_a_page_saved_in_2020_imports_every_field() -> None:
         page.more_from[0].preview == "Why towpaths are on one side only a short thread 1. Horses."
     )
     assert all(not t.fetched for t in page.more_from)
+
+
+# Following X authors through their Thread Reader App page ---------------------------------
+
+
+@pytest.fixture
+def reader_site(server: FakeServer) -> FakeThreadReader:
+    return FakeThreadReader(server)
+
+
+async def test_an_x_author_is_followed_and_synced_from_their_page(
+    library: Library, server: FakeServer, reader_site: FakeThreadReader
+) -> None:
+    reader_site.author("pat_rivers", "Pat Rivers")
+    older = reader_site.thread("pat_rivers", 3, hours=1, title="Locks and weirs")
+    newer = reader_site.thread("pat_rivers", 5, hours=2, title="Towpaths")
+    # Only in the "More from" of the thread pages (the author's page lists recent ones).
+    oldest = reader_site.thread("pat_rivers", 4, hours=0, title="Canal maps")
+    reader_site.more_from_only.add(oldest)
+
+    author, added = await library.follow("https://x.com/Pat_Rivers")
+    assert added and author.key == "threadreader:pat_rivers"
+    assert author.display_name == "Pat Rivers"
+
+    [result] = await library.sync()
+
+    assert result.error == "" and result.new_threads == 2
+    fetched = {t.title: t.post_count for t in library.threads() if t.fetched}
+    assert fetched == {"Towpaths": 5, "Locks and weirs": 3}
+    # A thread the library lacks, seen in a thread page's "More from": listed, not fetched.
+    [listed] = [t for t in library.threads() if not t.fetched]
+    assert listed.title == "Canal maps" and listed.post_count == 4
+    # Thread pages were read straight from the cards' addresses: no pings.
+    assert server.requests_to("/api/v0/ping/") == []
+    assert len(server.requests_to(f"/thread/{newer}.html")) == 1
+    assert len(server.requests_to(f"/thread/{older}.html")) == 1
+
+    # Nothing new: one request, answered 304, and no thread page is read again.
+    [again] = await library.sync()
+    assert again.error == "" and again.new_threads == 0
+    user_requests = server.requests_to("/user/pat_rivers")
+    assert user_requests[-1].headers.get("if-none-match")
+    assert len(server.requests_to(f"/thread/{newer}.html")) == 1
+
+    # A new thread: only it is unrolled.
+    newest = reader_site.thread("pat_rivers", 2, hours=3, title="Boat names")
+    [third] = await library.sync()
+    assert third.error == "" and third.new_threads == 1
+    assert len(server.requests_to(f"/thread/{newest}.html")) == 1
+    assert len(server.requests_to(f"/thread/{older}.html")) == 1
+
+
+async def test_a_first_sync_unrolls_the_newest_and_lists_the_rest(
+    library: Library, reader_site: FakeThreadReader
+) -> None:
+    reader_site.author("prolific", "Prolific")
+    for hour in range(FIRST_SYNC_THREADS + 3):
+        reader_site.thread("prolific", 2, hours=hour)
+    await library.follow("@prolific@x.com")
+
+    [result] = await library.sync()
+
+    assert result.new_threads == FIRST_SYNC_THREADS
+    rows = library.threads()
+    assert len(rows) == FIRST_SYNC_THREADS + 3
+    # The oldest three wait, listed, to be opened on demand.
+    assert [t.fetched for t in rows[-3:]] == [False, False, False]
+    assert all(t.fetched for t in rows[:-3])
+
+
+async def test_a_page_without_thread_cards_fails_that_author_only(
+    library: Library, server: FakeServer, reader_site: FakeThreadReader
+) -> None:
+    reader_site.author("changed", "Changed Markup")
+    reader_site.author("fine", "Fine")
+    reader_site.thread("changed", 2, hours=1)
+    reader_site.thread("fine", 2, hours=1)
+    reader_site.without_cards.add("changed")
+    await library.follow("https://x.com/changed")
+    await library.follow("https://twitter.com/fine")
+
+    results = {r.author.handle: r for r in await library.sync()}
+
+    assert results["changed"].error == (
+        f"Thread Reader App's page {server.url}/user/changed lists no threads"
+    )
+    assert results["fine"].error == "" and results["fine"].new_threads == 1
+
+
+async def test_following_someone_thread_reader_app_does_not_know(
+    library: Library, server: FakeServer, reader_site: FakeThreadReader
+) -> None:
+    with pytest.raises(NotFound) as caught:
+        await library.follow("https://x.com/nobody_here")
+    assert caught.value.message == (
+        f"Thread Reader App has no page for @nobody_here ({server.url}/user/nobody_here): "
+        "nobody has unrolled their threads there"
+    )
+
+
+def test_cli_follow_and_sync_an_x_author(cli: Cli, reader_site: FakeThreadReader) -> None:
+    reader_site.author("pat_rivers", "Pat <b>Rivers</b> \x1b[31m")
+    reader_site.thread("pat_rivers", 3, hours=1, title="Locks and weirs")
+
+    followed = cli("follow", "https://threadreaderapp.com/user/pat_rivers")
+    assert followed.code == 0, followed.err
+    assert "pat_rivers" in followed.out and "\x1b" not in followed.out
+    synced = cli("sync")
+    assert synced.code == 0, synced.err
+    assert synced.out.strip() == "1 author · 1 new thread"
+    listed = cli("threads", "@pat_rivers@x.com")
+    assert listed.code == 0, listed.err
+    assert "Locks and weirs" in listed.out
+
+
+def test_cli_accepts_the_handle_it_prints(cli: Cli) -> None:
+    # The lists print an X author as @DrRadchenko: that is what people type back.
+    assert (
+        cli("import", str(FIXTURES / "threadreader" / "radchenko-alliance-vs-alignment.txt")).code
+        == 0
+    )
+    listed = cli("threads", "@DrRadchenko")
+    assert listed.code == 0, listed.err
+    assert len(listed.out.splitlines()) == 7
+    unknown = cli("threads", "@SomeoneElse")
+    assert unknown.code == 1 and "cannot tell what '@SomeoneElse' is" in unknown.err

@@ -153,11 +153,27 @@ class Library:
         except ValueError:  # urlsplit on "http://[::1", a port of 99999
             raise BadReference(f"not a valid URL: {text}") from None
         if ref is None:
+            ref = self._handle_in_library(text)
+        if ref is None:
             raise BadReference(
                 f"cannot tell what {text!r} is: give a thread ID from 'threads', or "
                 f"{what_refs_name()}"
             )
         return ref
+
+    def _handle_in_library(self, text: str) -> AuthorRef | None:
+        """``@handle`` as the lists print it, for an author the library knows (an X handle
+        names no server, so no source can tell it apart from others' handles alone)."""
+        handle = text.removeprefix("@")
+        if not handle or "@" in handle or any(c.isspace() for c in handle):
+            return None
+        found = self.store.authors_with_handle(handle)
+        if len(found) > 1:
+            choices = ", ".join(a.url or a.key for a in found)
+            raise BadReference(f"several authors are called @{handle}; give one of: {choices}")
+        if not found:
+            return None
+        return AuthorRef(found[0].source, found[0].id, stable=True)
 
     def _known_author(self, ref: AuthorRef) -> Author | None:
         if ref.stable:

@@ -651,6 +651,14 @@ class Store:
         ).fetchone()
         return _author(row) if row else None
 
+    def authors_with_handle(self, handle: str) -> list[Author]:
+        """Every author, of any source, last seen with ``handle`` (at most a few)."""
+        rows = self.conn.execute(
+            "SELECT * FROM authors WHERE handle = ? COLLATE NOCASE ORDER BY key LIMIT 10",
+            (handle,),
+        ).fetchall()
+        return [_author(row) for row in rows]
+
     def authors(self) -> list[AuthorRow]:
         """Followed authors, then every other author with threads, by name, with counts."""
         rows = self.conn.execute(

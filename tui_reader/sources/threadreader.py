@@ -44,6 +44,15 @@ MONTHS = {
     )
 }
 READ_N_RE = re.compile(r"^Read ([0-9]{1,6}) tweets?$")
+#: x.com's own pages, which are not anybody's profile.
+NOT_PROFILES = frozenset(
+    "home explore search i settings notifications messages compose login logout signup "
+    "tos privacy hashtag intent share".split()
+)
+#: A locator of this form is a thread's first tweet: its page is read without a ping.
+ROOT_PREFIX = "thread/"
+#: Threads unrolled on an author's first sync; older ones are listed, to open on demand.
+FIRST_SYNC_THREADS = 20
 SEPARATOR = "• • •"
 #: Lines of the page's own furniture in a copied page: never thread text.
 FURNITURE_END = "Did Thread Reader help you today?"
@@ -186,8 +195,15 @@ class _PageParser(HTMLParser):
             marks.add("name")
         if "screenName" in classes:
             marks.add("screen")
-        if tag == "a" and "time" in classes and self._inside("info"):
-            self.time = attributes.get("data-time", "")
+        if (
+            "time" in classes
+            and attributes.get("data-time")
+            and self._card is None
+            and "time" not in self._done
+        ):
+            # The thread's date: in .thread-info on recent pages, beside the name earlier.
+            self.time = attributes["data-time"]
+            self._done.add("time")
         if "thread-info" in classes:
             marks.add("info")
         if tag == "div" and "thread-card" in classes and self._card is None and self._tweet is None:
@@ -440,6 +456,38 @@ def parse_page_and_list(html: str, base_url: str = "https://threadreaderapp.com"
     return SavedPage(thread, tuple(listed))
 
 
+@dataclass(frozen=True)
+class UserPage:
+    """An author's page on Thread Reader App (``/user/<handle>``): who, and their threads."""
+
+    author: Author
+    threads: tuple[ThreadSummary, ...]
+
+
+def parse_user_page(
+    html: str, handle: str, base_url: str = "https://threadreaderapp.com"
+) -> UserPage:
+    """An author's page: their name, and the threads its cards list (the first tweets, the
+    date and the length of each), newest first. Cards of other authors are left out."""
+    parser = _PageParser()
+    parser.feed(html)
+    parser.close()
+
+    def card_handle(card: _Card) -> str:
+        return card.handle.strip().lstrip("@")
+
+    own = [card for card in parser.cards if card_handle(card).lower() in ("", handle.lower())]
+    spelt = next((card_handle(c) for c in own if HANDLE_RE.match(card_handle(c))), handle)
+    name = clean_line(parser.name) or next(
+        (clean_line(card.name) for card in own if card.name.strip()), ""
+    )
+    author = _author(spelt, name)
+    threads = sorted(
+        _listed(own, author, base_url, utc_now()), key=lambda t: t.created_at, reverse=True
+    )
+    return UserPage(author, tuple(threads))
+
+
 # Text a browser copied -------------------------------------------------------------------
 
 
@@ -555,6 +603,17 @@ def _tweet_ref(tweet_id: str, handle: str = "") -> PostRef:
     return PostRef("threadreader", author, tweet_id, key=tweet_id)
 
 
+def _root_ref(tweet_id: str, handle: str = "") -> PostRef:
+    """The first tweet of a thread Thread Reader App has unrolled (its page's address names
+    it): read its page directly, without asking which thread the tweet is in."""
+    author = AuthorRef("threadreader", handle.lower(), stable=bool(handle))
+    return PostRef("threadreader", author, f"{ROOT_PREFIX}{tweet_id}", key=tweet_id)
+
+
+def _user_ref(handle: str) -> AuthorRef:
+    return AuthorRef("threadreader", handle.lower(), stable=True)
+
+
 class ThreadReaderSource(Source):
     """Reads Twitter/X threads from Thread Reader App's published pages."""
 
@@ -566,13 +625,20 @@ class ThreadReaderSource(Source):
     server_setting = "base_url"
     #: Thread Reader App is run by two people: one request at a time.
     requests_at_a_time = 1
-    examples = "an x.com or threadreaderapp.com URL, a tweet ID"
+    examples = (
+        "an x.com or threadreaderapp.com URL (a tweet, a thread, a profile), @handle@x.com, "
+        "a tweet ID"
+    )
 
     def resolve(self, text: str) -> Ref | None:
-        """Recognise Thread Reader App and x.com/twitter.com URLs, and bare tweet IDs."""
+        """Recognise Thread Reader App and x.com/twitter.com URLs (tweets, profiles, thread
+        and author pages), ``@handle@x.com`` and bare tweet IDs."""
         text = text.strip()
         if TWEET_ID_RE.match(text):
             return _tweet_ref(text)
+        address = re.fullmatch(r"@?([A-Za-z0-9_]{1,15})@([A-Za-z0-9.-]+)", text)
+        if address and address.group(2).lower() in TWITTER_HOSTS:
+            return _user_ref(address.group(1))
         parts = urlsplit(text)
         if parts.scheme not in ("http", "https"):
             return None
@@ -582,34 +648,46 @@ class ThreadReaderSource(Source):
             if len(segments) == 2 and segments[0] == "thread":
                 tweet_id = segments[1].removesuffix(".html")
                 if TWEET_ID_RE.match(tweet_id):
-                    return _tweet_ref(tweet_id)
+                    return _root_ref(tweet_id)
             if len(segments) == 2 and segments[0] == "user" and HANDLE_RE.match(segments[1]):
-                return AuthorRef("threadreader", segments[1].lower(), stable=True)
+                return _user_ref(segments[1])
             if parts.hostname in READER_HOSTS:
                 raise BadReference(f"not a Thread Reader App thread URL: {text}")
             return None
         if parts.hostname in TWITTER_HOSTS:
             if len(segments) >= 3 and segments[1] == "status" and TWEET_ID_RE.match(segments[2]):
                 return _tweet_ref(segments[2], segments[0])
-            if len(segments) == 1 and HANDLE_RE.match(segments[0]):
-                return AuthorRef("threadreader", segments[0].lower(), stable=True)
-            raise BadReference(f"not a tweet URL: {text}")
+            if (
+                len(segments) == 1
+                and HANDLE_RE.match(segments[0])
+                and segments[0].lower() not in NOT_PROFILES
+            ):
+                return _user_ref(segments[0])
+            raise BadReference(f"not a tweet or profile URL: {text}")
         return None
 
     def read_saved(self, content: str) -> SavedPage | None:
         """A Thread Reader App page a user saved (the HTML, or the text a browser copies)."""
         return parse_saved(content, self.base_url)
 
-    async def _get(self, path: str, *, revalidate: bool = False) -> Any:
+    async def _get(
+        self,
+        path: str,
+        *,
+        revalidate: bool = False,
+        etag: str = "",
+        missing: str = "Thread Reader App has no such thread",
+    ) -> Any:
         try:
             return await self.fetcher.get(
                 f"{self.base_url}{path}",
                 headers={"user-agent": BROWSER_AGENT},
                 revalidate=revalidate,
+                etag=etag,
             )
         except FetchError as error:
             if error.status == 404:
-                raise NotFound("Thread Reader App has no such thread") from None
+                raise NotFound(missing, status=404) from None
             raise
 
     async def root_of(self, tweet_id: str) -> str:
@@ -629,19 +707,61 @@ class ThreadReaderSource(Source):
 
     async def thread(self, ref: PostRef) -> Thread:
         """The whole unrolled thread that contains the tweet ``ref`` names."""
-        root = await self.root_of(ref.locator)
+        return (await self.thread_page(ref)).thread
+
+    async def thread_page(self, ref: PostRef) -> SavedPage:
+        """The thread's page: the thread, and the author's other threads it lists."""
+        if ref.locator.startswith(ROOT_PREFIX):
+            root = ref.locator.removeprefix(ROOT_PREFIX)
+        else:
+            root = await self.root_of(ref.locator)
         response = await self._get(f"/thread/{root}.html", revalidate=True)
-        return parse_page(response.text(), self.base_url)
+        return parse_page_and_list(response.text(), self.base_url)
+
+    def _user_path(self, handle: str) -> str:
+        if not HANDLE_RE.match(handle):
+            raise BadReference(f"not an X handle: {handle}")
+        return f"/user/{handle}"
 
     async def profile(self, author: str) -> Author:
-        """Authors are known from their threads; there is no profile lookup."""
-        raise ReaderError(
-            "following Thread Reader App authors is not supported yet; "
-            "unroll their threads by URL instead"
+        """An X author, from their page on Thread Reader App."""
+        path = self._user_path(author.lstrip("@"))
+        response = await self._get(
+            path,
+            revalidate=True,
+            missing=(
+                f"Thread Reader App has no page for @{author.lstrip('@')} "
+                f"({self.base_url}{path}): nobody has unrolled their threads there"
+            ),
         )
+        return parse_user_page(response.text(), author.lstrip("@"), self.base_url).author
 
     async def author_threads(
         self, author_id: str, *, watermark: str = "", etag: str = ""
     ) -> AuthorScan:
-        """Not offered: Thread Reader App has no feed of an author's threads to read."""
-        raise ReaderError("syncing Thread Reader App authors is not supported")
+        """The threads an author's page on Thread Reader App lists: those newer than
+        ``watermark`` to unroll (the newest few on a first sync), the rest kept as listed.
+        One request, revalidated by ETag."""
+        path = self._user_path(author_id)
+        address = f"{self.base_url}{path}"
+        response = await self._get(
+            path, etag=etag, missing=f"Thread Reader App has no page for @{author_id} ({address})"
+        )
+        if response.not_modified:
+            return AuthorScan(watermark=watermark, etag=etag)
+        page = parse_user_page(response.text(), author_id, self.base_url)
+        if not page.threads:
+            raise BadResponse(f"Thread Reader App's page {address} lists no threads")
+        if watermark:
+            new = [t for t in page.threads if t.created_at > watermark]
+        else:
+            new = list(page.threads[:FIRST_SYNC_THREADS])
+        chosen = {t.id for t in new}
+        return AuthorScan(
+            to_fetch=[
+                _root_ref(t.id.removeprefix("threadreader:"), page.author.handle) for t in new
+            ],
+            listed=[t for t in page.threads if t.id not in chosen],
+            watermark=max([watermark, *(t.created_at for t in page.threads)]),
+            etag=response.etag,
+        )
