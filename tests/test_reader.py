@@ -397,18 +397,39 @@ async def test_the_palette_opens_a_thread(library: Library) -> None:
         assert view.thread is not None and view.thread.id == threads["shed"].id
 
 
-async def test_the_chosen_theme_is_saved_to_the_config(library: Library, tmp_path: Path) -> None:
+async def test_the_chosen_theme_is_kept_without_touching_the_config(
+    library: Library, tmp_path: Path
+) -> None:
     path = tmp_path / "config.toml"
-    path.write_text("[network]\ntimeout = 7.0\n", "utf-8")
-    config = replace(library.config, path=path)
+    text = '# my settings\n[network]\ntimeout = 7.0  # slow line\n\n[ui]\ntheme = "nord"\n'
+    path.write_text(text, "utf-8")
+    path.chmod(0o644)
+    config = replace(library.config, path=path, theme="nord")
     app = make_app(config, Library(config, library.store))
+    assert app.theme == "nord"
     async with app.run_test(size=WIDE) as pilot:
-        app.theme = "nord"
+        app.theme = "gruvbox"
         await pilot.pause()
-    saved = tomllib.loads(path.read_text("utf-8"))
-    assert saved == {"network": {"timeout": 7.0}, "ui": {"theme": "nord"}}
-    again = make_app(replace(config, theme="nord"), library)
-    assert again.theme == "nord"
+
+    # The user's file is theirs: comments, layout and mode as they were.
+    assert path.read_text("utf-8") == text
+    assert path.stat().st_mode & 0o777 == 0o644
+    state = tmp_path / "state.toml"
+    assert tomllib.loads(state.read_text("utf-8"))["theme"] == "gruvbox"
+    # The choice made in the reader wins over the config's default next time.
+    assert make_app(config, library).theme == "gruvbox"
+
+
+async def test_a_damaged_state_file_is_named_and_the_reader_starts(
+    library: Library, tmp_path: Path
+) -> None:
+    (tmp_path / "state.toml").write_text("theme = [unclosed", "utf-8")
+    app = make_app(library.config, library)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        messages = [n.message for n in app._notifications]
+    assert any("saved choices" in m and "state.toml" in m for m in messages)
+    assert app.theme == "textual-dark"
 
 
 async def test_a_narrow_terminal_shows_the_lists_or_the_thread(library: Library) -> None:

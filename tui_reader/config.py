@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
-
-import tomli_w
 
 from tui_reader import locations
 from tui_reader.errors import ConfigError
@@ -204,25 +200,3 @@ def load_config(path: Path | None = None) -> Config:
         path=path,
         warnings=tuple(f"{where}: unknown setting {name}, ignored" for name in _unknown_keys(data)),
     )
-
-
-def save_setting(path: Path, section: str, key: str, value: str | bool | int | float) -> None:
-    """Set one key in the config file, keeping every other setting, atomically."""
-    try:
-        data = tomllib.loads(path.read_text("utf-8")) if path.exists() else {}
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise ConfigError(f"cannot update config file {path}: {error}") from None
-    table = data.setdefault(section, {})
-    if not isinstance(table, dict):
-        raise ConfigError(f"cannot update config file {path}: [{section}] is not a table")
-    table[key] = value
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # Write beside the file and rename, so a crash never leaves half a config.
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".config-", suffix=".toml")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            tomli_w.dump(data, out)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise

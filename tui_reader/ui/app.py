@@ -7,9 +7,9 @@ from textual.binding import Binding
 from textual.notifications import SeverityLevel
 
 from tui_reader.clean import clean_line, clean_text
-from tui_reader.config import Config, save_setting
-from tui_reader.errors import ConfigError
+from tui_reader.config import Config
 from tui_reader.library import Library
+from tui_reader.state import load_state, save_state, state_file
 from tui_reader.ui.commands import ReaderCommands
 from tui_reader.ui.screens.dialogs import HelpScreen
 from tui_reader.ui.screens.main import MainScreen
@@ -61,13 +61,18 @@ class ReaderApp(App[None]):
         self._working = 0
         self._progress = ""
         self._unreachable = False
-        if config.theme and config.theme in self.available_themes:
-            self.theme = config.theme
+        self.state_path = state_file(library.store.path.parent)
+        self.state, self._state_warning = load_state(self.state_path)
+        # A theme picked in the reader wins over the config's default.
+        for theme in (self.state.theme, config.theme):
+            if theme and theme in self.available_themes:
+                self.theme = theme
+                break
 
     def on_mount(self) -> None:
         if self.config.keymap:
             self.set_keymap(self.config.keymap)
-        notices = [*self.config.warnings, self.library.store.notice]
+        notices = [*self.config.warnings, self.library.store.notice, self._state_warning]
         if self.config.theme and self.config.theme not in self.available_themes:
             notices.append(f"the theme {self.config.theme!r} in the config does not exist")
         for notice in filter(None, notices):
@@ -137,13 +142,21 @@ class ReaderApp(App[None]):
             self.push_screen(HelpScreen(KEYS))
 
     def watch_theme(self, theme: str) -> None:
-        path = self.config.path
-        if path is None or not self.is_running or theme == self.config.theme:
-            return
+        if self.is_running and theme != (self.state.theme or self.config.theme):
+            self.remember(theme=theme)
+
+    def remember(self, **choices: object) -> None:
+        """Keep choices made in the reader (theme, sort, filters) for the next run, in the
+        reader's own state file; the user's config file is never rewritten."""
+        self.state = self.state.changed(**choices)
         try:
-            save_setting(path, "ui", "theme", theme)
-        except ConfigError as error:
-            self.notify(error.message, title="Theme not saved", severity="warning", markup=False)
+            save_state(self.state_path, self.state)
+        except OSError as error:
+            self.notify(
+                f"cannot write {self.state_path}: {error.strerror or error}",
+                title="Choice not kept",
+                severity="warning",
+            )
 
 
 def make_app(config: Config, library: Library, *, open_ref: str = "") -> ReaderApp:
