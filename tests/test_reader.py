@@ -18,7 +18,7 @@ from tui_reader.library import Library
 from tui_reader.models import ThreadSummary
 from tui_reader.sources.bluesky import web_url
 from tui_reader.ui.app import make_app
-from tui_reader.ui.screens.dialogs import HelpScreen, RefDialog
+from tui_reader.ui.screens.dialogs import ChoiceDialog, HelpScreen, RefDialog
 from tui_reader.ui.screens.main import MainScreen
 from tui_reader.ui.widgets.authors import AuthorList
 from tui_reader.ui.widgets.feed import FeedList
@@ -679,6 +679,26 @@ async def test_e_saves_the_thread_where_the_reader_says(library: Library, tmp_pa
         assert saved.name == "how-i-built-a-shed-in-a-weekend-part-one-the-base.md"
         assert saved.read_text("utf-8").startswith("# How I built a shed")
         assert any(f"Saved to {saved}" == n.message for n in app._notifications)
+
+        async def save_again(answer: str) -> None:
+            await pilot.press("e")
+            app.screen.query_one(Input).value = str(folder)
+            await pilot.press("enter")
+            await pilot.pause()
+            assert isinstance(app.screen, ChoiceDialog)  # asked, not overwritten
+            await pilot.press(answer)
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+
+        saved.write_text("my notes", "utf-8")
+        await save_again("escape")
+        assert saved.read_text("utf-8") == "my notes" and len(list(folder.iterdir())) == 1
+        await save_again("n")
+        assert saved.read_text("utf-8") == "my notes"
+        beside = folder / "how-i-built-a-shed-in-a-weekend-part-one-the-base-2.md"
+        assert beside.read_text("utf-8").startswith("# How I built a shed")
+        await save_again("r")
+        assert saved.read_text("utf-8").startswith("# How I built a shed")
 
 
 async def test_an_unreachable_network_is_shown_in_the_header(

@@ -229,3 +229,36 @@ def test_cli_search_and_export(cli: Cli, tmp_path: Path) -> None:
     assert missing.code == 1 and "does not exist" in missing.err
     not_a_folder = cli("export", hit["id"], "--format", "pdf", "-o", f"{tmp_path}/nope/")
     assert not_a_folder.code == 1 and "the folder does not exist" in not_a_folder.err
+
+
+def test_cli_takes_the_format_from_the_file_name_and_refuses_a_clash(
+    cli: Cli, tmp_path: Path
+) -> None:
+    from tests.server import FIXTURES
+
+    copied = FIXTURES / "threadreader" / "radchenko-alliance-vs-alignment.txt"
+    assert cli("import", str(copied)).code == 0
+    [hit] = json.loads(cli("search", "alignment", "--format", "json").out)
+
+    # No --format: the extension says which.
+    pdf = tmp_path / "thread.pdf"
+    made = cli("export", hit["id"], "-o", str(pdf))
+    assert made.code == 0, made.err
+    assert pdf.read_bytes().startswith(b"%PDF-")
+    assert made.err.startswith(f"Wrote {pdf}")
+    md = tmp_path / "thread.markdown"
+    assert cli("unroll", hit["id"], "-o", str(md)).code == 0
+    assert md.read_text("utf-8").startswith("# ")
+
+    # Markdown into a .pdf name is refused, and nothing is written.
+    clash = cli("export", hit["id"], "--format", "markdown", "-o", str(tmp_path / "x.pdf"))
+    assert clash.code == 2
+    assert "--format markdown does not match the file name" in clash.err
+    assert not (tmp_path / "x.pdf").exists()
+    unknown = cli("export", hit["id"], "-o", str(tmp_path / "x.out"))
+    assert unknown.code == 2 and "cannot tell the format from the name" in unknown.err
+    assert cli("unroll", hit["id"], "--format", "pdf").code == 2  # a PDF on the terminal
+
+    # -o replaces a file already there, and says so.
+    again = cli("export", hit["id"], "-o", str(pdf))
+    assert again.code == 0 and again.err.startswith(f"Replaced {pdf}")

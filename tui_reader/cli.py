@@ -19,7 +19,7 @@ from tui_reader.clean import clean_line
 from tui_reader.config import Config, load_config
 from tui_reader.errors import ReaderError, UsageError
 from tui_reader.export import export_thread, write_atomic
-from tui_reader.formats import FILE_FORMATS, PRINT_FORMATS, format_named
+from tui_reader.formats import FILE_FORMATS, FORMATS, format_for_file
 from tui_reader.library import AuthorSync, Library
 from tui_reader.models import Author
 from tui_reader.render import (
@@ -60,7 +60,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     unroll.add_argument("ref", metavar="REF", help="a post URL, or a thread ID from 'threads'")
     unroll.add_argument(
-        "--format", choices=PRINT_FORMATS, default="text", help="output format (default: text)"
+        "--format",
+        choices=[f.name for f in FORMATS],
+        help="output format (default: from the -o file's extension, else text)",
     )
     unroll.add_argument(
         "--refresh", action="store_true", help="fetch it again even if the library has it"
@@ -71,7 +73,12 @@ def _parser() -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         help="use only the library; never touch the network",
     )
-    unroll.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    unroll.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write to FILE instead of stdout (a file already there is replaced)",
+    )
 
     read = commands.add_parser(
         "read",
@@ -152,13 +159,17 @@ def _parser() -> argparse.ArgumentParser:
         "thread's title.",
     )
     export.add_argument("ref", metavar="THREAD", help="a thread ID from 'threads', or a post URL")
-    export.add_argument("--format", choices=FILE_FORMATS, required=True)
+    export.add_argument(
+        "--format",
+        choices=FILE_FORMATS,
+        help="the format (default: from the file's extension; needed with a folder)",
+    )
     export.add_argument(
         "-o",
         "--output",
         metavar="FILE",
         required=True,
-        help="the file to write, or a folder to write it in",
+        help="the file to write (a file already there is replaced), or a folder to write it in",
     )
 
     importer = commands.add_parser(
@@ -198,13 +209,20 @@ def _run(library: Library, work: Callable[[], Coroutine[Any, Any, Any]]) -> Any:
 
 def cmd_unroll(args: argparse.Namespace, library: Library, out: TextIO) -> int:
     """``tui-reader unroll REF``."""
+    chosen = format_for_file(args.format, args.output or "", default="text")
+    if not args.output and not chosen.printable:
+        raise UsageError(f"{chosen.name} cannot be printed; write it to a file with -o")
     thread = _run(library, lambda: library.unroll(args.ref, refresh=args.refresh))
-    content = format_named(args.format).write(thread)[0].decode("utf-8")
+    data, warnings = chosen.write(thread)
+    for warning in warnings:
+        _warn(warning)
     if args.output:
-        _write_file(Path(args.output), content)
-        print(f"Wrote {thread.post_count} posts to {args.output}", file=sys.stderr)
+        path = Path(args.output)
+        verb = "Replaced" if path.exists() else "Wrote"
+        write_atomic(path, data)
+        print(f"{verb} {args.output}: {thread.post_count} posts", file=sys.stderr)
     else:
-        out.write(content)
+        out.write(data.decode("utf-8"))
     return 0
 
 
@@ -483,11 +501,20 @@ def cmd_export(args: argparse.Namespace, library: Library, out: TextIO) -> int:
     output = Path(args.output)
     if args.output.endswith(("/", "\\")) and not output.is_dir():
         raise ReaderError(f"cannot write into {args.output}: the folder does not exist")
+    if output.is_dir():
+        if args.format is None:
+            raise UsageError(f"give --format to write into the folder {args.output}")
+        fmt = args.format
+    else:
+        fmt = format_for_file(args.format, args.output, default=None).name
+        if fmt not in FILE_FORMATS:
+            raise UsageError(f"export writes {', '.join(FILE_FORMATS)}, not {fmt}")
     thread = _run(library, lambda: library.unroll(args.ref))
-    result = export_thread(thread, args.format, output)
+    result = export_thread(thread, fmt, output)
     for warning in result.warnings:
         _warn(warning)
-    print(f"Wrote {thread.post_count} posts to {result.path}", file=sys.stderr)
+    verb = "Replaced" if result.replaced else "Wrote"
+    print(f"{verb} {result.path}: {thread.post_count} posts", file=sys.stderr)
     return 0
 
 

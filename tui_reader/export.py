@@ -19,6 +19,8 @@ class Exported:
 
     path: Path
     warnings: tuple[str, ...] = ()
+    #: A file of that name was there before, and is now replaced.
+    replaced: bool = False
 
 
 #: File names are limited in bytes (255 on most file systems), not in letters.
@@ -59,6 +61,17 @@ def target_path(thread: Thread, fmt: str, output: Path) -> Path:
     return output
 
 
+def unused_name(path: Path) -> Path:
+    """``path``, or the first of ``name-2.ext``, ``name-3.ext`` … that no file has."""
+    if not path.exists() and not path.is_symlink():
+        return path
+    for number in range(2, 10_000):
+        candidate = path.with_name(f"{path.stem}-{number}{path.suffix}")
+        if not candidate.exists() and not candidate.is_symlink():
+            return candidate
+    raise ReaderError(f"cannot find a free file name beside {path}")
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write beside the target and rename, so a failure never leaves half a file.
 
@@ -93,5 +106,6 @@ def export_thread(thread: Thread, fmt: str, output: Path) -> Exported:
         raise ReaderError(f"cannot export as {fmt!r}: choose one of {choices}")
     path = target_path(thread, fmt, output)
     data, warnings = format_named(fmt).write(thread)
+    existed = path.exists()
     write_atomic(path, data)
-    return Exported(path, warnings)
+    return Exported(path, warnings, replaced=existed)

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import PurePath
 
-from tui_reader.errors import ReaderError
+from tui_reader.errors import ReaderError, UsageError
 from tui_reader.models import Thread
 from tui_reader.render import to_html, to_json, to_markdown, to_text
 
@@ -61,8 +62,6 @@ FORMATS: tuple[Format, ...] = (
     Format("json", "JSON", ".json", text=to_json),
 )
 
-#: ``unroll --format`` choices.
-PRINT_FORMATS = tuple(f.name for f in FORMATS if f.printable)
 #: ``export --format`` choices, and the export dialog's, in this order.
 FILE_FORMATS = tuple(f.name for f in FORMATS if f.exportable)
 
@@ -76,8 +75,30 @@ def format_named(name: str) -> Format:
 
 
 def format_for_extension(suffix: str) -> Format | None:
-    """The exportable format whose file extension is ``suffix`` (``.md``), if any."""
+    """The format whose file extension is ``suffix`` (``.md``, ``.txt``), if any."""
     suffix = suffix.lower()
-    aliases = {".markdown": ".md", ".htm": ".html"}
+    aliases = {".markdown": ".md", ".htm": ".html", ".text": ".txt"}
     suffix = aliases.get(suffix, suffix)
-    return next((f for f in FORMATS if f.exportable and f.extension == suffix), None)
+    return next((f for f in FORMATS if f.extension == suffix), None)
+
+
+def format_for_file(given: str | None, path: str, *, default: str | None) -> Format:
+    """The format to write ``path`` in: ``given`` (``--format``) if any, else the one its
+    extension names, else ``default``. A ``given`` format that the extension contradicts
+    (``--format markdown -o x.pdf``) is refused, as is a name that says no format when
+    there is no default. Raises ``UsageError``."""
+    named = format_for_extension(PurePath(path).suffix) if path else None
+    if given is not None:
+        chosen = format_named(given)
+        if named is not None and named.name != chosen.name:
+            raise UsageError(
+                f"--format {chosen.name} does not match the file name {path} "
+                f"({named.extension} is {named.name}); change the name or leave --format out"
+            )
+        return chosen
+    if named is not None:
+        return named
+    if default is None:
+        choices = ", ".join(FILE_FORMATS)
+        raise UsageError(f"cannot tell the format from the name {path}; give --format ({choices})")
+    return format_named(default)

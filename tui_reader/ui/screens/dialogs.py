@@ -1,4 +1,4 @@
-"""Small modal screens: the unroll prompt and the help screen."""
+"""Small modal screens: the prompts, questions, and the help screen."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.events import Key
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static
 
@@ -40,6 +42,39 @@ class RefDialog(ModalScreen[str]):
 
     def action_cancel(self) -> None:
         """Close without unrolling."""
+        self.dismiss("")
+
+
+class ChoiceDialog(ModalScreen[str]):
+    """A question with a few answers, each on a key; dismisses with the chosen answer's
+    value, or "" when cancelled (escape)."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str, message: str, answers: list[tuple[str, str, str]]) -> None:
+        """``answers``: (key, label, value) each, the first being what enter chooses."""
+        super().__init__()
+        self.title_text = title
+        self.message = message
+        self.answers = answers
+
+    def compose(self) -> ComposeResult:
+        keys = " · ".join(f"{key} {label}" for key, label, _ in self.answers)
+        with Vertical(id="dialog"):
+            # The message names files and authors: never markup.
+            yield Label(Content(self.title_text), classes="dialog-title")
+            yield Label(Content(self.message))
+            yield Label(Content(f"{keys} · escape cancel"), classes="dim")
+
+    def on_key(self, event: Key) -> None:
+        for key, _label, value in self.answers:
+            if event.key == key or (event.key == "enter" and value == self.answers[0][2]):
+                event.stop()
+                self.dismiss(value)
+                return
+
+    def action_cancel(self) -> None:
+        """Close without choosing."""
         self.dismiss("")
 
 

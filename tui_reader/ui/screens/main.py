@@ -21,10 +21,11 @@ from textual.widgets import Footer, Header
 from textual.worker import Worker
 
 from tui_reader.errors import ReaderError, SourceUnavailable
-from tui_reader.export import export_thread
+from tui_reader.export import export_thread, target_path, unused_name
 from tui_reader.library import AuthorRow, AuthorSync, SearchHit
 from tui_reader.models import Thread
 from tui_reader.ui.screens.dialogs import (
+    ChoiceDialog,
     ExportDialog,
     follow_dialog,
     search_dialog,
@@ -561,28 +562,47 @@ class MainScreen(Screen[None]):
 
         def done(choice: tuple[str, str] | None) -> None:
             if choice:
-                self.export(thread, choice[0], choice[1])
+                self._export_to(thread, choice[0], Path(choice[1]).expanduser())
 
         self.app.push_screen(ExportDialog(str(user_documents_path())), done)
 
-    @work(thread=True, exclusive=True, group="export", exit_on_error=False)
-    def export(self, thread: Thread, fmt: str, folder: str) -> None:
-        """Write the file away from the screen's thread (a PDF takes a moment)."""
-        target = Path(folder).expanduser()
+    def _export_to(self, thread: Thread, fmt: str, folder: Path) -> None:
+        """Export into ``folder``, asking first when a file of that name is there."""
         try:
             # The dialog asks for a folder: make it (the documents folder may not exist yet).
-            target.mkdir(parents=True, exist_ok=True)
-        except OSError as error:
-            self.app.call_from_thread(
-                self.notify,
-                f"cannot make the folder {target}: {error.strerror}",
-                title="Not saved",
-                severity="error",
-                markup=False,
+            folder.mkdir(parents=True, exist_ok=True)
+            path = target_path(thread, fmt, folder)
+        except (OSError, ReaderError) as error:
+            message = error.message if isinstance(error, ReaderError) else error.strerror
+            self.notify(
+                f"cannot use the folder {folder}: {message}", title="Not saved", severity="error"
             )
             return
+        if not path.exists():
+            self.export(thread, fmt, path)
+            return
+        other = unused_name(path)
+
+        def answered(choice: str | None) -> None:
+            if choice == "replace":
+                self.export(thread, fmt, path)
+            elif choice == "rename":
+                self.export(thread, fmt, other)
+
+        self.app.push_screen(
+            ChoiceDialog(
+                "The file is there already",
+                f"{path} exists. Replace it, or save as {other.name}?",
+                [("r", "replace", "replace"), ("n", f"save as {other.name}", "rename")],
+            ),
+            answered,
+        )
+
+    @work(thread=True, exclusive=True, group="export", exit_on_error=False)
+    def export(self, thread: Thread, fmt: str, path: Path) -> None:
+        """Write the file away from the screen's thread (a PDF takes a moment)."""
         try:
-            result = export_thread(thread, fmt, target)
+            result = export_thread(thread, fmt, path)
         except ReaderError as error:
             self.app.call_from_thread(
                 self.notify, error.message, title="Not saved", severity="error", markup=False
