@@ -131,8 +131,12 @@ async def test_nothing_listening_is_unavailable(fetcher: Fetcher) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    with pytest.raises(SourceUnavailable, match=f"cannot reach 127.0.0.1:{port}"):
+    with pytest.raises(SourceUnavailable) as caught:
         await fetcher.get(f"http://127.0.0.1:{port}/")
+    # Words for people, not the socket layer's "[Errno 111] Connection refused".
+    assert caught.value.message == (
+        f"cannot reach 127.0.0.1:{port}: connection refused (is the server running?)"
+    )
 
 
 async def test_offline_sends_nothing(server: FakeServer) -> None:

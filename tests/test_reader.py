@@ -542,6 +542,44 @@ async def test_f_follows_and_capital_r_syncs_with_a_notification(
         assert app.sub_title == ""
 
 
+async def test_a_sync_names_every_failing_author_with_their_own_reason(
+    library: Library, appview: FakeAppView, server: FakeServer
+) -> None:
+    from tests.fake_threadreader import FakeThreadReader
+
+    site = FakeThreadReader(server)
+    gus = appview.account("gus.bsky.social", "Gus")
+    appview.chain(gus, 3)
+    for handle in ("gone_away", "new_markup"):
+        site.author(handle, handle.title())
+        site.thread(handle, 2, hours=1)
+    await library.follow("gus.bsky.social")
+    await library.follow("https://x.com/gone_away")
+    await library.follow("https://x.com/new_markup")
+    del site.names["gone_away"]
+    site.without_cards.add("new_markup")
+    app = make_app(library.config, library)
+    progress: list[str] = []
+    async with app.run_test(size=WIDE) as pilot:
+
+        def seen(text: str) -> None:
+            progress.append(text)
+
+        app.watch(app, "sub_title", seen)
+        await pilot.press("R")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        [failure] = [n for n in app._notifications if n.title.startswith("Sync failed")]
+
+    assert failure.title == "Sync failed for 2 of 3"
+    assert sorted(failure.message.splitlines()) == [
+        f"@gone_away: Thread Reader App has no page for @gone_away ({server.url}/user/gone_away)",
+        f"@new_markup: Thread Reader App's page {server.url}/user/new_markup lists no threads",
+    ]
+    # The header said how far the sync was, and whose turn it was.
+    assert any(re.fullmatch(r"syncing [123]/3 · @[a-z_.]+", text) for text in progress)
+
+
 async def test_x_unfollows_from_the_authors_pane(library: Library, appview: FakeAppView) -> None:
     appview.account("hal.bsky.social", "Hal")
     await library.follow("hal.bsky.social")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import errno
 import ipaddress
 import json
 import random
@@ -108,6 +109,46 @@ def _host(url: str) -> str:
 def _short(text: str, limit: int = 200) -> str:
     text = clean_line(str(text))
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+#: What the socket layer's words mean, for people: the start of the error, and ours.
+TRANSPORT_REASONS = (
+    ("connection refused", "connection refused (is the server running?)"),
+    ("name or service not known", "no such host"),
+    ("nodename nor servname", "no such host"),
+    ("temporary failure in name resolution", "cannot look up the host (no network?)"),
+    ("no address associated", "no such host"),
+    ("network is unreachable", "network unreachable"),
+    ("no route to host", "no route to the host"),
+    ("connection reset", "the connection was cut"),
+    ("all connection attempts failed", "could not connect"),
+    ("certificate verify failed", "its TLS certificate is not valid"),
+    ("server disconnected", "the server hung up"),
+)
+
+
+def transport_reason(error: BaseException) -> str:
+    """Why a connection failed, in words, without ``[Errno 111]`` and library names."""
+    # httpx wraps the socket's error ("All connection attempts failed"): the cause, deeper
+    # in the chain, says more, so it is asked first.
+    chain: list[BaseException] = []
+    current: BaseException | None = error
+    while current is not None and current not in chain and len(chain) < 10:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    for link in reversed(chain):
+        if isinstance(link, ConnectionRefusedError):
+            return "connection refused (is the server running?)"
+        if isinstance(link, ConnectionResetError):
+            return "the connection was cut"
+        if isinstance(link, OSError) and link.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
+            return "network unreachable"
+        lowered = str(link).lower()
+        for words, reason in TRANSPORT_REASONS:
+            if words in lowered:
+                return reason
+    text = re.sub(r"\[Errno -?\d+\]\s*", "", str(error)).strip()
+    return _short(text or type(error).__name__, 120)
 
 
 def retry_after_seconds(headers: Mapping[str, str], now: float | None = None) -> float | None:
@@ -437,7 +478,7 @@ class Fetcher:
                 ) from None
             except httpx.TransportError as error:
                 if last:
-                    reason = _short(str(error) or type(error).__name__, 120)
+                    reason = transport_reason(error)
                     raise SourceUnavailable(f"cannot reach {host}: {reason}") from None
             else:
                 if response.status < 400:

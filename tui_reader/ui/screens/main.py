@@ -40,6 +40,8 @@ from tui_reader.ui.widgets.thread_view import ThreadHeader, ThreadView
 T = TypeVar("T")
 #: A sync changes the library once per author: the lists follow at most this often.
 RELOAD_INTERVAL = 0.3
+#: A sync's failures named one by one in its notification; the rest are counted.
+MAX_FAILURES_SHOWN = 5
 
 
 class LibraryChanged(Message):
@@ -467,7 +469,7 @@ class MainScreen(Screen[None]):
 
         def progress(result: AuthorSync) -> None:
             done.append(result)
-            self.reader.set_progress(f"syncing {len(done)}/{total}")
+            self.reader.set_progress(f"syncing {len(done)}/{total} · @{result.author.handle}")
             self.post_message(LibraryChanged())
 
         syncing = library.sync(on_progress=progress)
@@ -486,13 +488,15 @@ class MainScreen(Screen[None]):
         elif not quiet:
             self.notify("Nothing new.", title="Sync", markup=False)
         if failed:
-            names = ", ".join(f"@{r.author.handle}" for r in failed)
+            # Each failing author with their own reason: they fail for different causes.
+            lines = [f"@{r.author.handle}: {r.error}" for r in failed[:MAX_FAILURES_SHOWN]]
+            if len(failed) > MAX_FAILURES_SHOWN:
+                lines.append(f"and {len(failed) - MAX_FAILURES_SHOWN} more (see the Authors pane)")
             self.notify(
-                f"Failed for {names}: {failed[0].error}",
-                title="Sync",
+                "\n".join(lines),
+                title=f"Sync failed for {len(failed)} of {len(results)}",
                 severity="warning",
-                markup=False,
-                timeout=8,
+                timeout=12,
             )
 
     # Search and export -----------------------------------------------------------------
