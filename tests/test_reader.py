@@ -887,3 +887,94 @@ async def test_a_burst_of_library_changes_redraws_the_lists_a_few_times_not_each
             screen.post_message(LibraryChanged())
         await pilot.pause(RELOAD_INTERVAL * 2)
         assert 1 <= len(reloads) <= 3
+
+
+async def test_no_letter_is_lost_when_the_scrollbar_appears(library: Library) -> None:
+    # Found: open a short thread, then a long one: its lines were wrapped for the width
+    # without the scrollbar, which then covered their last letters ("on / position").
+    from tests.reader_data import ALICE, make_thread
+    from tui_reader.ui.widgets.thread_view import MARGIN
+
+    short = make_thread(ALICE, "short", ["Just one post."], day=5)
+    words = "compatibility position boring " * 6
+    long = make_thread(ALICE, "wide", [f"{n}: {words}" for n in range(40)], day=6)
+    library.store.save_thread(short)
+    library.store.save_thread(long)
+    app = make_app(library.config, library)
+    async with app.run_test(size=(100, 30)) as pilot:
+        main_screen(app).open_thread(short.id)
+        await pilot.pause()
+        main_screen(app).open_thread(long.id)
+        await pilot.pause()
+        await pilot.pause()
+        view = app.screen.query_one(ThreadView)
+        assert view.max_scroll_y > 0  # the scrollbar is there
+        room = view.scrollable_content_region.width - MARGIN
+        assert max(strip.cell_length for strip in view._lines) <= room
+        shown = screen_text(app)
+        assert "compatibility position boring compatibility" in shown
+
+
+async def test_a_thread_is_read_only_when_every_post_has_been_shown(library: Library) -> None:
+    # Found: a thread that fits on screen was marked read on opening, with its last post
+    # still hidden behind a content warning.
+    from tests.reader_data import ALICE, make_thread
+
+    thread = make_thread(ALICE, "cw", ["A short thread.", "The end."], day=7)
+    posts = (thread.posts[0], replace(thread.posts[1], content_warning="spoilers"))
+    library.store.save_thread(replace(thread, posts=posts))
+    app = make_app(library.config, library)
+    async with app.run_test(size=WIDE) as pilot:
+        main_screen(app).open_thread(thread.id)
+        await pilot.pause()
+        await pilot.pause()
+        assert library.summary(thread.id).unread  # type: ignore[union-attr]
+        await pilot.press("c")  # shows the hidden post: now all of it has been on screen
+        await pilot.pause()
+        await pilot.pause()
+        assert not library.summary(thread.id).unread  # type: ignore[union-attr]
+
+
+async def test_finishing_a_thread_in_the_unread_view_moves_on_to_the_next(
+    library: Library,
+) -> None:
+    threads = fill(library)
+    app = make_app(library.config, library)
+    async with app.run_test(size=WIDE) as pilot:
+        authors = app.screen.query_one(AuthorList)
+        authors.focus()
+        authors.highlighted = authors.index_of("unread")
+        await pilot.pause()
+        feed = app.screen.query_one(FeedList)
+        order = [t.id for t in listed(feed)]
+        assert order[1] == threads["long"].id
+        await open_feed_entry(pilot, 1)
+        await pilot.press("G")  # to the end: read
+        await pilot.pause()
+        await pilot.pause()
+        assert threads["long"].id not in [t.id for t in listed(feed)]
+        # The cursor is on the thread that followed it, not back at the top.
+        assert feed.chosen_id == order[2]
+
+
+async def test_the_threads_list_is_whole_after_a_search(library: Library) -> None:
+    # Found: after /, a search, enter and escape, rows wrapped at the wrong width and lost
+    # their separators until another author was chosen.
+    fill(library)
+    app = make_app(library.config, library)
+    async with app.run_test(size=WIDE) as pilot:
+        feed = app.screen.query_one(FeedList)
+        await pilot.pause()
+        before = [strip.text for strip in (feed.render_line(y) for y in range(feed.size.height))]
+        await pilot.press("slash")
+        app.screen.query_one(Input).value = "shed"
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert feed.hits is not None and feed.count == 1
+        await pilot.press("escape")
+        await pilot.pause()
+        after = [strip.text for strip in (feed.render_line(y) for y in range(feed.size.height))]
+        assert feed.hits is None
+        assert after == before
+        assert sum(line.strip().startswith("───") for line in after) == 3

@@ -116,6 +116,8 @@ class FeedList(VirtualList):
     def show(self, rows: FeedRows, title: str) -> None:
         """List ``rows`` under ``title``, keeping the cursor on the same thread if listed."""
         chosen = self.chosen_id
+        was_at = self.highlighted
+        same_list = self._same_list(rows)
         self.hits = rows.hits if isinstance(rows, HitRows) else None
         self.rows = rows
         self.title = title
@@ -125,6 +127,10 @@ class FeedList(VirtualList):
         self._pages.clear()
         self.set_rows(count, ROW_HEIGHT)
         place = rows.index_of(chosen) if chosen and self.hits is None else None
+        if place is None and same_list and was_at is not None and count:
+            # The thread left this list (read, in the Unread view): the cursor stays where
+            # it was, on the thread that took its place.
+            place = min(was_at, count - 1)
         self.place_cursor(place if place is not None else (0 if count else None))
         if self.hits is not None:
             self.border_subtitle = f"{count} found" if count else "nothing found"
@@ -132,6 +138,13 @@ class FeedList(VirtualList):
             self.border_subtitle = "nothing here yet"
         else:
             self.border_subtitle = f"{count} · {unread} unread" if unread else str(count)
+
+    def _same_list(self, rows: FeedRows) -> bool:
+        """Whether ``rows`` is the list already shown, read again (not another author's)."""
+        old = self.rows
+        if isinstance(old, LibraryRows) and isinstance(rows, LibraryRows):
+            return (old.author_key, old.unread_only) == (rows.author_key, rows.unread_only)
+        return False
 
     def show_hits(self, hits: list[SearchHit], title: str) -> None:
         """List search results: each thread with the matching words in context."""

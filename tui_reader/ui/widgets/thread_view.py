@@ -139,6 +139,8 @@ class ThreadView(ScrollView, can_focus=True):
         self._build = 0
         #: Content warnings are open (their posts shown) in the current thread.
         self.warnings_open = False
+        #: They have been open at some point: every post has been shown.
+        self._warnings_seen = False
         #: Search words to highlight, and the posts that hold them (n/N move between those).
         self.spans: dict[int, list[tuple[int, int]]] = {}
         self.matches: list[int] = []
@@ -158,6 +160,7 @@ class ThreadView(ScrollView, can_focus=True):
         self.matches = sorted(self.spans)
         self._end_reported = False
         self.warnings_open = False
+        self._warnings_seen = False
         self._built_width = 0
         self._rebuild(through=position)
         self.set_reactive(ThreadView.current, 0)
@@ -167,13 +170,20 @@ class ThreadView(ScrollView, can_focus=True):
             self.call_after_refresh(self.go_to_post, position)
         self.call_after_refresh(self._check_fits)
 
+    def _all_shown(self) -> bool:
+        """Nothing of the thread is hidden: no post behind a content warning still shut."""
+        return self.thread is not None and (
+            self._warnings_seen or not any(p.content_warning for p in self.thread.posts)
+        )
+
     def _check_fits(self) -> None:
-        # A thread that fits on screen is read as soon as it is shown.
+        # A thread that fits on screen is read as soon as all of it is shown.
         if (
             self.thread is not None
             and self.complete
             and not self._end_reported
             and self.max_scroll_y == 0
+            and self._all_shown()
         ):
             self._end_reported = True
             self.post_message(self.ReachedEnd(self.thread))
@@ -391,6 +401,7 @@ class ThreadView(ScrollView, can_focus=True):
             and top >= self.max_scroll_y
             and not self._end_reported
             and self.thread is not None
+            and self._all_shown()
         ):
             self._end_reported = True
             self.post_message(self.ReachedEnd(self.thread))
@@ -416,7 +427,11 @@ class ThreadView(ScrollView, can_focus=True):
     def action_toggle_warnings(self) -> None:
         """Show or hide the posts behind content warnings."""
         self.warnings_open = not self.warnings_open
+        self._warnings_seen = self._warnings_seen or self.warnings_open
         self._rebuild_in_place()
+        # Read once the hidden posts are shown, if the end is on screen already.
+        self.call_after_refresh(self._check_fits)
+        self.call_after_refresh(self._check_end)
 
     def action_next_post(self) -> None:
         """Jump to the next post (the next match, while a search is open)."""
