@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from textual.binding import Binding
+import pytest
 from textual.widgets import Input
 
 from tests.fake_bluesky import FakeAppView
@@ -138,10 +138,10 @@ async def test_post_keys_move_through_the_thread(library: Library) -> None:
         main_screen(app).open_thread(threads["long"].id)
         await pilot.pause()
         view = app.screen.query_one(ThreadView)
-        await pilot.press("n", "n", "n")
+        await pilot.press("J", "J", "J")
         assert view.current == 3
         assert view.scroll_y == view._starts[3]
-        await pilot.press("p")
+        await pilot.press("K")
         assert view.current == 2
         await pilot.press("G")
         await pilot.pause()
@@ -185,7 +185,7 @@ async def test_the_reading_position_is_remembered(library: Library) -> None:
         screen = main_screen(app)
         screen.open_thread(threads["long"].id)
         await pilot.pause()
-        await pilot.press(*["n"] * 7)
+        await pilot.press(*["J"] * 7)
         screen.open_thread(threads["shed"].id)
         await pilot.pause()
         screen.open_thread(threads["long"].id)
@@ -312,18 +312,33 @@ async def test_offline_reads_the_library_and_says_so_for_the_network(
         )
 
 
-async def test_o_opens_web_links_only_and_y_copies(library: Library) -> None:
+async def test_o_opens_web_links_only_and_y_copies(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import webbrowser
+
     threads = fill(library)
     app = make_app(library.config, library)
     opened: list[str] = []
-    app.open_url = lambda url, new_tab=True: opened.append(url)  # type: ignore[method-assign]
+    # The system's browser is outside the test: webbrowser says whether one started.
+    monkeypatch.setattr(webbrowser, "open", lambda url: opened.append(url) or True)
     async with app.run_test(size=WIDE) as pilot:
         main_screen(app).open_thread(threads["tea"].id)
         await pilot.pause()
-        await pilot.press("n", "o", "y")
+        await pilot.press("J", "o", "y")
+        await app.workers.wait_for_complete()
         expected = threads["tea"].posts[1].url
         assert opened == [expected]
         assert app.clipboard == expected
+        assert f"Opened {expected}" in [n.message for n in app._notifications]
+
+        # No browser could be started: said so, with the address to copy.
+        monkeypatch.setattr(webbrowser, "open", lambda url: False)
+        await pilot.press("o")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        [failed] = [n for n in app._notifications if n.title == "Not opened"]
+        assert failed.message.endswith(expected) and "No web browser" in failed.message
 
 
 async def test_thread_keys_are_off_until_a_thread_is_open(library: Library) -> None:
@@ -339,20 +354,39 @@ async def test_thread_keys_are_off_until_a_thread_is_open(library: Library) -> N
 
 async def test_help_lists_every_key(library: Library) -> None:
     app = make_app(library.config, library)
-    async with app.run_test(size=WIDE) as pilot:
+    async with app.run_test(size=(120, 90)) as pilot:
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         text = screen_text(app)
         for words in (
-            "next / previous post",
-            "mark read / unread",
+            "next post",
+            "the next unread thread",
+            "mark the thread read / unread",
             "copy the post's link",
             "command palette",
             "unroll a post URL",
+            "not fetched yet: enter unrolls it",  # what ○ means
         ):
             assert words in text
         await pilot.press("escape")
         assert isinstance(app.screen, MainScreen)
+
+
+async def test_help_shows_the_keys_as_rebound(library: Library) -> None:
+    config = replace(library.config, keymap={"next-post": "ctrl+n,]", "nonsense-id": "x"})
+    app = make_app(config, Library(config, library.store))
+    async with app.run_test(size=(120, 80)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        lines = screen_text(app).splitlines()
+        [row] = [
+            line
+            for line in lines
+            if "next post" in line and "unread" not in line and "match" not in line
+        ]
+        assert "ctrl+n / ]" in row and " J " not in row
+        warnings = [n.message for n in app._notifications]
+        assert any("[keymap] nonsense-id: no key has this id" in w for w in warnings)
 
 
 async def test_keys_can_be_rebound_from_the_config(library: Library) -> None:
@@ -364,7 +398,7 @@ async def test_keys_can_be_rebound_from_the_config(library: Library) -> None:
         await pilot.pause()
         await pilot.press("ctrl+n", "ctrl+n")
         assert app.screen.query_one(ThreadView).current == 2
-        await pilot.press("n")
+        await pilot.press("J")  # no longer bound to it
         assert app.screen.query_one(ThreadView).current == 2
 
 
@@ -481,21 +515,17 @@ async def test_a_thousand_post_thread_opens_and_reaches_its_end(library: Library
         assert "Post 1000 of 1000." in screen_text(app)
 
 
-def test_every_keymap_id_in_the_readme_is_declared() -> None:
-    """Every binding id the README offers for [keymap] is one the reader really declares."""
+def test_the_readme_lists_the_keys_and_ids_the_reader_has() -> None:
+    """The README's key table is the one the help screen is made from, and every binding id
+    it offers for [keymap] is one the reader declares (and the other way round)."""
     from tui_reader.ui.app import ReaderApp
+    from tui_reader.ui.keys import binding_ids, markdown_table
 
-    declared = {
-        binding.id
-        for cls in (ReaderApp, MainScreen, ThreadView, AuthorList)
-        for binding in cls.BINDINGS
-        if isinstance(binding, Binding) and binding.id
-    }
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    assert markdown_table(ReaderApp) in readme, "run: python -m tui_reader.ui.keys"
     section = readme[readme.index("can be rebound in the config") :]
     offered = set(re.findall(r"`([a-z]+(?:-[a-z]+)*)`", section[: section.index("```")]))
-    assert len(offered) >= 19
-    assert offered == declared
+    assert offered == binding_ids(ReaderApp)
 
 
 async def test_read_ref_opens_a_thread_the_library_has_without_the_network(
@@ -590,8 +620,19 @@ async def test_x_unfollows_from_the_authors_pane(library: Library, appview: Fake
         await pilot.pause()
         await pilot.press("x")
         await pilot.pause()
+        assert isinstance(app.screen, ChoiceDialog)  # asked first
+        await pilot.press("n")
+        assert len(library.following()) == 1
+        await pilot.press("x")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
         assert library.following() == []
         assert "Hal" not in screen_text(app)
+        # On a row that is not a followed author, x says why nothing happens.
+        await pilot.press("x")
+        await pilot.pause()
+        assert "Choose an author to unfollow." in [n.message for n in app._notifications]
 
 
 async def test_sync_on_start_runs_in_the_background(library: Library, appview: FakeAppView) -> None:
@@ -978,3 +1019,227 @@ async def test_the_threads_list_is_whole_after_a_search(library: Library) -> Non
         assert feed.hits is None
         assert after == before
         assert sum(line.strip().startswith("───") for line in after) == 3
+
+
+# Habits from newsboat and tut ----------------------------------------------------------------
+
+
+async def test_n_goes_to_the_next_unread_thread_and_space_at_the_end_does_too(
+    library: Library,
+) -> None:
+    threads = fill(library)  # newest first: tea, long, shed (tea and shed fit on screen)
+    library.set_unread(threads["long"].id, False)
+    app = make_app(library.config, library)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("n")  # nothing open: the unread thread under the cursor
+        await pilot.pause()
+        view = app.screen.query_one(ThreadView)
+        assert view.thread is not None and view.thread.id == threads["tea"].id
+        await pilot.press("space")  # at the end already: on to the next unread (not long)
+        await pilot.pause()
+        assert view.thread.id == threads["shed"].id
+        assert app.screen.query_one(FeedList).chosen_id == threads["shed"].id
+        assert not library.summary(threads["tea"].id).unread  # type: ignore[union-attr]
+        await pilot.press("n")
+        await pilot.pause()
+        assert view.thread.id == threads["shed"].id
+        assert "No unread threads left." in [n.message for n in app._notifications]
+        library.set_unread(threads["tea"].id, True)
+        await pilot.press("p")
+        await pilot.pause()
+        assert view.thread.id == threads["tea"].id
+
+
+async def test_mark_the_list_or_everything_read_and_undo(library: Library) -> None:
+    threads = fill(library)
+    app = make_app(library.config, library)
+    async with app.run_test(size=WIDE) as pilot:
+        authors = app.screen.query_one(AuthorList)
+        authors.highlighted = authors.index_of(threads["shed"].author.key)
+        await pilot.pause()
+        await pilot.press("A")
+        await pilot.pause()
+        assert not library.summary(threads["shed"].id).unread  # type: ignore[union-attr]
+        assert library.summary(threads["tea"].id).unread  # type: ignore[union-attr]
+        assert "Marked 1 thread read in this list. Press z to undo." in [
+            n.message for n in app._notifications
+        ]
+        await pilot.press("z")
+        await pilot.pause()
+        assert library.summary(threads["shed"].id).unread  # type: ignore[union-attr]
+        await pilot.press("C")
+        await pilot.pause()
+        assert library.count_threads(unread_only=True) == (0, 0)
+        await pilot.press("z")
+        await pilot.pause()
+        assert library.count_threads(unread_only=True) == (3, 3)
+
+
+async def test_q_goes_back_before_it_quits_and_capital_q_quits(library: Library) -> None:
+    threads = fill(library)
+    app = make_app(library.config, library)
+    async with app.run_test(size=(80, 30)) as pilot:  # narrow: the thread takes the screen
+        await open_feed_entry(pilot, 0)
+        view = app.screen.query_one(ThreadView)
+        await settle(pilot, lambda: app.screen.focused is view)
+        await pilot.press("q")
+        await settle(pilot, lambda: isinstance(app.screen.focused, FeedList))
+        assert app.is_running and "-reading" not in app.screen.classes
+        main_screen(app).search("shed")
+        await app.workers.wait_for_complete()
+        await pilot.press("q")  # ends the search
+        await pilot.pause()
+        assert app.is_running and not main_screen(app).search_query
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running
+    assert threads  # the library is untouched by quitting
+
+    again = make_app(library.config, library)
+    async with again.run_test(size=WIDE) as pilot:
+        await open_feed_entry(pilot, 0)
+        await pilot.press("Q")
+        await pilot.pause()
+        assert not again.is_running
+
+
+async def test_enter_on_an_author_opens_their_threads(library: Library) -> None:
+    threads = fill(library)
+    app = make_app(library.config, library)
+    async with app.run_test(size=WIDE) as pilot:
+        authors = app.screen.query_one(AuthorList)
+        authors.focus()
+        authors.highlighted = authors.index_of(threads["shed"].author.key)
+        await pilot.press("enter")
+        feed = app.screen.query_one(FeedList)
+        await settle(pilot, lambda: app.screen.focused is feed)
+        assert [t.id for t in listed(feed)] == [threads["shed"].id]
+
+
+async def test_the_links_of_a_post_are_numbered_to_open_or_copy(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import webbrowser
+
+    from tui_reader.ui.screens.dialogs import LinksDialog
+
+    threads = fill(library)
+    opened: list[str] = []
+    monkeypatch.setattr(webbrowser, "open", lambda url: opened.append(url) or True)
+    app = make_app(library.config, library)
+    async with app.run_test(size=WIDE) as pilot:
+        main_screen(app).open_thread(threads["tea"].id)
+        await pilot.pause()
+        await pilot.press("J", "J")  # the post with a quote
+        await pilot.press("L")
+        await pilot.pause()
+        assert isinstance(app.screen, LinksDialog)
+        assert app.screen.links == [
+            ("quoted post by @bob.bsky.social", "https://bsky.app/profile/did:plc:bob/post/q1")
+        ]
+        await pilot.press("1")
+        await app.workers.wait_for_complete()
+        assert opened == ["https://bsky.app/profile/did:plc:bob/post/q1"]
+        await pilot.press("J")  # the image's post is 1; post 3 is the hostile one, no links
+        await pilot.press("K", "K")
+        await pilot.press("L")
+        await pilot.pause()
+        assert app.screen.links[0] == (  # type: ignore[attr-defined]
+            "image: A chart of boiling points",
+            "https://cdn.example/chart.png",
+        )
+        await pilot.press("y")
+        await pilot.pause()
+        assert app.clipboard == "https://cdn.example/chart.png"
+
+
+async def test_sort_and_filters_are_kept_for_the_next_run(library: Library) -> None:
+    threads = fill(library)  # tea 5 posts, long 300, shed 11
+    library.set_unread(threads["shed"].id, False)
+    app = make_app(library.config, library)
+    async with app.run_test(size=WIDE) as pilot:
+        feed = app.screen.query_one(FeedList)
+        await pilot.press("s")  # longest first
+        await pilot.pause()
+        assert [t.id for t in listed(feed)] == [threads[k].id for k in ("long", "shed", "tea")]
+        assert "longest first" in str(feed.border_title)
+        await pilot.press("H")  # read threads hidden
+        await pilot.pause()
+        assert [t.id for t in listed(feed)] == [threads[k].id for k in ("long", "tea")]
+        await pilot.press("F")
+        app.screen.query_one(Input).value = "tea altitude"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert [t.id for t in listed(feed)] == [threads["tea"].id]
+        await pilot.press("escape")  # the filter is cleared, the rest stays
+        await pilot.pause()
+        assert [t.id for t in listed(feed)] == [threads[k].id for k in ("long", "tea")]
+
+    again = make_app(library.config, library)
+    async with again.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        feed = again.screen.query_one(FeedList)
+        assert [t.id for t in listed(feed)] == [threads[k].id for k in ("long", "tea")]
+
+
+async def test_find_in_the_open_thread(library: Library) -> None:
+    threads = fill(library)
+    app = make_app(library.config, library)
+    async with app.run_test(size=WIDE) as pilot:
+        main_screen(app).open_thread(threads["long"].id)
+        await pilot.pause()
+        view = app.screen.query_one(ThreadView)
+        await pilot.press("slash")
+        assert isinstance(app.screen, RefDialog)
+        app.screen.query_one(Input).value = "POST 12 OF"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert view.matches == [11]
+        assert view.current == 11
+        assert app.sub_title == "“POST 12 OF”: match 1 of 1"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert view.matches == [] and app.sub_title == ""
+        assert app.screen.focused is view  # escape ended the find, not the reading
+
+
+async def test_a_wide_terminal_keeps_the_text_to_a_readable_measure(library: Library) -> None:
+    from tui_reader.ui.widgets.thread_view import MARGIN
+
+    threads = fill(library)
+    for align in ("left", "center"):
+        config = replace(library.config, measure=60, align=align)
+        app = make_app(config, Library(config, library.store))
+        async with app.run_test(size=(220, 40)) as pilot:
+            main_screen(app).open_thread(threads["long"].id)
+            await pilot.pause()
+            view = app.screen.query_one(ThreadView)
+            assert max(strip.cell_length for strip in view._lines) <= 60
+            first = view.render_line(0).text
+            indent = len(first) - len(first.lstrip())
+            if align == "left":
+                assert indent < MARGIN
+            else:
+                assert indent > 40  # centred in a pane of about 170 columns
+
+
+async def test_lists_show_how_far_a_started_thread_is_read(library: Library) -> None:
+    threads = fill(library)
+    library.set_position(threads["long"].id, 7)
+    app = make_app(library.config, library)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        assert "8/300 posts" in screen_text(app)
+
+
+async def test_the_keymap_id_of_earlier_releases_still_works(library: Library) -> None:
+    fill(library)
+    config = replace(library.config, keymap={"end-search": "ctrl+e"})
+    app = make_app(config, Library(config, library.store))
+    async with app.run_test(size=WIDE) as pilot:
+        main_screen(app).search("shed")
+        await app.workers.wait_for_complete()
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        assert not main_screen(app).search_query
+        assert not [n for n in app._notifications if "[keymap]" in n.message]

@@ -42,7 +42,7 @@ def test_reading_a_thread_with_hostile_text(snap_compare, filled, size) -> None:
         assert isinstance(screen, MainScreen)
         screen.open_thread(threads["tea"].id)
         await pilot.pause()
-        await pilot.press("n", "n")
+        await pilot.press("J", "J")
 
     assert snap_compare(app, terminal_size=size, run_before=open_tea)
 

@@ -33,7 +33,7 @@ async def read_tea(pilot: Pilot[None], threads: dict[str, object]) -> None:
     assert isinstance(screen, MainScreen)
     screen.open_thread(str(threads["punch"]))
     await pilot.pause()
-    await pilot.press("n", "n", "n")
+    await pilot.press("J", "J", "J")
 
 
 async def search(pilot: Pilot[None], threads: dict[str, object]) -> None:
@@ -42,6 +42,26 @@ async def search(pilot: Pilot[None], threads: dict[str, object]) -> None:
     assert isinstance(screen, MainScreen)
     screen.search("census OR tide*")
     await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def find_in_thread(pilot: Pilot[None], threads: dict[str, object]) -> None:
+    """Find a word in the punched-cards thread: matches highlighted, "match 1 of N" above."""
+    screen = pilot.app.screen
+    assert isinstance(screen, MainScreen)
+    screen.open_thread(str(threads["punch"]))
+    await pilot.pause()
+    await pilot.press("slash", *"card", "enter")
+    await pilot.pause()
+
+
+async def links(pilot: Pilot[None], threads: dict[str, object]) -> None:
+    """The links picker on a post with links."""
+    screen = pilot.app.screen
+    assert isinstance(screen, MainScreen)
+    screen.open_thread(str(threads["maps"]))
+    await pilot.pause()
+    await pilot.press("J", "J", "L")
     await pilot.pause()
 
 
@@ -55,6 +75,8 @@ SHOTS: list[tuple[str, tuple[int, int], Step]] = [
     ("thread", (120, 40), read_tea),
     ("thread-80x24", (80, 24), read_tea),
     ("search", (120, 40), search),
+    ("find", (120, 40), find_in_thread),
+    ("links", (120, 40), links),
     ("help", (120, 40), help_screen),
 ]
 
@@ -64,7 +86,8 @@ async def take(name: str, size: tuple[int, int], step: Step) -> None:
     with tempfile.TemporaryDirectory() as folder:
         library = await build_async(Path(folder))
         punch = next(t.id for t in library.threads() if "punched cards" in t.title)
-        threads: dict[str, object] = {"punch": punch}
+        maps = next(t.id for t in library.threads() if "old town maps" in t.title)
+        threads: dict[str, object] = {"punch": punch, "maps": maps}
         app = make_app(library.config, library)
         app.title = "tui-reader · demo library"
         async with app.run_test(size=size) as pilot:

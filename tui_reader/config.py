@@ -61,8 +61,12 @@ class Config:
     sync: SyncConfig = field(default_factory=SyncConfig)
     #: ``[keymap]``: binding id → keys, as Textual's ``App.set_keymap`` takes them.
     keymap: dict[str, str] = field(default_factory=dict)
-    #: ``[ui] theme``: the Textual theme chosen in the reader.
+    #: ``[ui] theme``: the Textual theme, until one is picked in the reader.
     theme: str = ""
+    #: ``[ui] measure``: the widest a thread's text runs, in columns (0: the pane's width).
+    measure: int = 80
+    #: ``[ui] align``: where a thread narrower than its pane sits, "left" or "center".
+    align: str = "left"
     path: Path | None = None
     #: What the file holds that tui-reader does not know (a misspelt section, say).
     warnings: tuple[str, ...] = ()
@@ -110,7 +114,7 @@ KNOWN_KEYS: dict[str, frozenset[str]] = {
     "sources": frozenset(kind.name for kind in SOURCE_TYPES if kind.settings),
     **{f"sources.{kind.name}": frozenset(kind.settings) for kind in SOURCE_TYPES if kind.settings},
     "sync": frozenset({"on_start", "interval_minutes"}),
-    "ui": frozenset({"theme"}),
+    "ui": frozenset({"theme", "measure", "align"}),
 }
 
 
@@ -191,12 +195,20 @@ def load_config(path: Path | None = None) -> Config:
 
     ui = _section(data, "ui", where)
     theme = _typed(ui, "theme", str, "", where)
+    measure = _typed(ui, "measure", int, 80, where)
+    if measure != 0 and not 30 <= measure <= 1000:
+        raise ConfigError(f"{where}: measure must be 0 (the pane's width) or 30 to 1000 columns")
+    align = _typed(ui, "align", str, "left", where)
+    if align not in ("left", "center"):
+        raise ConfigError(f'{where}: align must be "left" or "center"')
     return Config(
         network=network_config,
         sources=sources_config,
         sync=sync_config,
         keymap=keymap,
         theme=theme,
+        measure=measure,
+        align=align,
         path=path,
         warnings=tuple(f"{where}: unknown setting {name}, ignored" for name in _unknown_keys(data)),
     )

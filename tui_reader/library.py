@@ -16,12 +16,20 @@ from tui_reader.models import Author, AuthorRef, PostRef, Ref, Thread, ThreadRef
 from tui_reader.opml import read_opml, write_opml
 from tui_reader.sources import AuthorScan
 from tui_reader.sources.registry import SOURCE_NAMES, Sources, what_refs_name
-from tui_reader.store import AuthorRow, ReadMark, SearchHit, Store, SyncState
+from tui_reader.store import AuthorRow, ReadMark, SearchHit, Store, SyncState, ThreadList
 
 if TYPE_CHECKING:
     from tui_reader.fetch import Fetcher
 
-__all__ = ["AuthorRow", "AuthorSync", "ImportReport", "Library", "LinkedThread", "SearchHit"]
+__all__ = [
+    "AuthorRow",
+    "AuthorSync",
+    "ImportReport",
+    "Library",
+    "LinkedThread",
+    "SearchHit",
+    "ThreadList",
+]
 from tui_reader.times import utc_now
 
 
@@ -339,6 +347,37 @@ class Library:
     def set_unread(self, thread_id: str, unread: bool) -> None:
         """Mark a thread unread (``True``) or read."""
         self.store.set_unread([thread_id], unread, utc_now())
+
+    def set_unread_many(self, thread_ids: list[str], unread: bool) -> None:
+        """Mark threads unread (``True``) or read: to undo :meth:`mark_read`."""
+        self.store.set_unread(thread_ids, unread, utc_now())
+
+    def mark_read(self, view: ThreadList) -> list[str]:
+        """Mark every thread ``view`` lists read; the IDs it changed, to undo with."""
+        return self.store.mark_read(view, utc_now())
+
+    # Lists ------------------------------------------------------------------------------
+
+    def list_threads(
+        self, view: ThreadList, offset: int = 0, limit: int = -1
+    ) -> list[ThreadSummary]:
+        """The threads ``view`` lists, in its order; a page of them with ``limit``."""
+        return self.store.threads(view, offset=offset, limit=limit)
+
+    def count_listed(self, view: ThreadList) -> tuple[int, int]:
+        """How many threads ``view`` lists, and how many of them are unread."""
+        return self.store.count_threads(view)
+
+    def index_listed(self, thread_id: str, view: ThreadList) -> int | None:
+        """Where a thread is in ``view``'s list."""
+        return self.store.thread_index(thread_id, view)
+
+    def unread_after(
+        self, thread_id: str | None, view: ThreadList, *, backwards: bool = False
+    ) -> ThreadSummary | None:
+        """The next unread thread after ``thread_id`` in ``view`` (the previous,
+        ``backwards``)."""
+        return self.store.unread_after(thread_id, view, backwards=backwards)
 
     def position(self, thread_id: str) -> int:
         """The post the reader was last at in a thread (0 for the first)."""

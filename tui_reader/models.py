@@ -176,6 +176,8 @@ class ThreadSummary:
     is_new: bool = False
     #: False for a thread known only from a list ("More from"): no posts yet.
     fetched: bool = True
+    #: The post the reader was last at (0 for a thread not started).
+    position: int = 0
 
 
 @dataclass(frozen=True)

@@ -164,6 +164,31 @@ def post_parts(post: Post) -> PostParts:
     )
 
 
+def post_links(post: Post) -> list[tuple[str, str]]:
+    """Every web address a post holds, in the order it shows them, each with what it is:
+    links in its text, its images and other media, links shown nowhere else, the quoted post.
+    Strings are safe (control characters made visible)."""
+    parts = post_parts(post)
+    found: list[tuple[str, str]] = []
+    seen: set[str] = set()
+
+    def add(what: str, url: str) -> None:
+        if is_web_url(url) and url not in seen:
+            seen.add(url)
+            found.append((what, url))
+
+    for run in parts.runs:
+        if run.link:
+            add("link", run.link)
+    for media in parts.media:
+        add(f"{media.kind}: {media.alt}" if media.alt else media.kind, media.url)
+    for url in parts.extra_links:
+        add("link", url)
+    if parts.quote is not None:
+        add(f"quoted post by {parts.quote.who}", parts.quote.url)
+    return found
+
+
 # JSON -----------------------------------------------------------------------------------
 
 

@@ -442,6 +442,75 @@ def _errorname(error: BaseException) -> str:
     return "_".join(str(getattr(error, "sqlite_errorname", "")).split("_")[:2])
 
 
+#: The orders a list can be in: each a list of (column, descending), the thread ID last.
+SORT_KEYS: dict[str, tuple[tuple[str, bool], ...]] = {
+    "newest": (("t.created_at", True), ("t.id", False)),
+    "longest": (("t.post_count", True), ("t.created_at", True), ("t.id", False)),
+    "unread": (("t.unread", True), ("t.created_at", True), ("t.id", False)),
+}
+
+
+@dataclass(frozen=True)
+class ThreadList:
+    """Which threads a list shows, and in which order."""
+
+    #: One author's (their library key), or everyone's.
+    author_key: str | None = None
+    unread_only: bool = False
+    #: Leave out threads known only from a list ("not fetched").
+    fetched_only: bool = False
+    #: Words every listed thread's title holds (case ignored for ASCII letters).
+    words: str = ""
+    #: One of :data:`SORT_KEYS`.
+    sort: str = "newest"
+
+    @property
+    def filtered(self) -> bool:
+        """Whether the list leaves out more than the kept counts can tell."""
+        return self.fetched_only or bool(self.words.split())
+
+    def keys(self) -> tuple[tuple[str, bool], ...]:
+        """The order's columns."""
+        return SORT_KEYS.get(self.sort, SORT_KEYS["newest"])
+
+    def where(self) -> tuple[str, list[Any]]:
+        """The SQL condition (over ``threads t``) and its parameters."""
+        clauses: list[str] = []
+        params: list[Any] = []
+        if self.author_key is not None:
+            clauses.append("t.author_key = ?")
+            params.append(self.author_key)
+        if self.unread_only:
+            clauses.append("t.unread = 1")
+        if self.fetched_only:
+            clauses.append("t.fetched = 1")
+        for word in self.words.split()[:10]:
+            escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            clauses.append("t.title LIKE ? ESCAPE '\\'")
+            params.append(f"%{escaped}%")
+        return " AND ".join(clauses) or "1", params
+
+    def order(self, *, backwards: bool = False) -> str:
+        """The ORDER BY clause (reversed, ``backwards``)."""
+        return ", ".join(
+            f"{column} {'DESC' if descending != backwards else 'ASC'}"
+            for column, descending in self.keys()
+        )
+
+    def before(self, values: tuple[Any, ...], *, after: bool = False) -> tuple[str, list[Any]]:
+        """A condition true of the rows listed before a row whose order columns hold
+        ``values`` (after it, with ``after``)."""
+        keys = self.keys()
+        alternatives: list[str] = []
+        params: list[Any] = []
+        for depth, (column, descending) in enumerate(keys):
+            equal = [f"{keys[n][0]} = ?" for n in range(depth)]
+            comes_first = ">" if descending != after else "<"
+            alternatives.append(" AND ".join([*equal, f"{column} {comes_first} ?"]))
+            params += [*values[:depth], values[depth]]
+        return " OR ".join(f"({a})" for a in alternatives), params
+
+
 SUMMARY_COLUMNS = """
     t.num, t.id, t.source AS t_source, t.url AS t_url, t.title, t.preview, t.created_at,
     t.fetched_at, t.post_count, t.unread, t.ends_early, t.position, t.is_new, t.fetched,
@@ -945,65 +1014,118 @@ class Store:
         ).fetchone()
         return str(row[0]) if row else None
 
-    @staticmethod
-    def _filter(author_key: str | None, unread_only: bool) -> tuple[str, list[Any]]:
-        clauses: list[str] = []
-        params: list[Any] = []
-        if author_key is not None:
-            clauses.append("t.author_key = ?")
-            params.append(author_key)
-        if unread_only:
-            clauses.append("t.unread = 1")
-        return " AND ".join(clauses) or "1", params
-
     def threads(
         self,
+        view: ThreadList | None = None,
         *,
         author_key: str | None = None,
         unread_only: bool = False,
         offset: int = 0,
         limit: int = -1,
     ) -> list[ThreadSummary]:
-        """Threads in the library, newest first, without their posts; a page of them when
-        ``limit`` is given (the lists read only the rows they show)."""
-        where, params = self._filter(author_key, unread_only)
+        """Threads in the library as ``view`` lists them (newest first by default), without
+        their posts; a page of them when ``limit`` is given (the lists read only the rows
+        they show)."""
+        view = view or ThreadList(author_key, unread_only)
+        where, params = view.where()
         rows = self.conn.execute(
             f"""SELECT {SUMMARY_COLUMNS} FROM threads t JOIN authors a ON a.key = t.author_key
-                WHERE {where} ORDER BY t.created_at DESC, t.id LIMIT ? OFFSET ?""",
+                WHERE {where} ORDER BY {view.order()} LIMIT ? OFFSET ?""",
             [*params, limit, max(0, offset)],
         ).fetchall()
         return [self._summary(row) for row in rows]
 
     def count_threads(
-        self, *, author_key: str | None = None, unread_only: bool = False
+        self,
+        view: ThreadList | None = None,
+        *,
+        author_key: str | None = None,
+        unread_only: bool = False,
     ) -> tuple[int, int]:
-        """How many threads a list holds, and how many of them are unread (from the counts
-        the triggers keep: no thread is counted here)."""
-        where = "WHERE author_key = ?" if author_key is not None else ""
+        """How many threads a list holds, and how many of them are unread: from the counts
+        the triggers keep (no thread is counted here) unless the list is filtered further."""
+        view = view or ThreadList(author_key, unread_only)
+        if view.filtered:
+            where, params = view.where()
+            row = self.conn.execute(
+                f"SELECT COUNT(*), COALESCE(SUM(t.unread), 0) FROM threads t WHERE {where}",
+                params,
+            ).fetchone()
+            return int(row[0]), int(row[1])
+        where = "WHERE author_key = ?" if view.author_key is not None else ""
         row = self.conn.execute(
             f"SELECT COALESCE(SUM(threads), 0), COALESCE(SUM(unread), 0) FROM author_stats {where}",
-            [author_key] if author_key is not None else [],
+            [view.author_key] if view.author_key is not None else [],
         ).fetchone()
         total, unread = int(row[0]), int(row[1])
-        return (unread, unread) if unread_only else (total, unread)
+        return (unread, unread) if view.unread_only else (total, unread)
 
     def thread_index(
-        self, thread_id: str, *, author_key: str | None = None, unread_only: bool = False
+        self,
+        thread_id: str,
+        view: ThreadList | None = None,
+        *,
+        author_key: str | None = None,
+        unread_only: bool = False,
     ) -> int | None:
         """Where ``thread_id`` is in a list ordered as :meth:`threads` orders it."""
-        where, params = self._filter(author_key, unread_only)
+        view = view or ThreadList(author_key, unread_only)
+        where, params = view.where()
+        columns = ", ".join(column for column, _ in view.keys())
         place = self.conn.execute(
-            f"SELECT t.created_at, t.id FROM threads t WHERE t.id = ? AND {where}",
-            [thread_id, *params],
+            f"SELECT {columns} FROM threads t WHERE t.id = ? AND {where}", [thread_id, *params]
         ).fetchone()
         if place is None:
             return None
+        before, values = view.before(tuple(place))
         row = self.conn.execute(
-            f"""SELECT COUNT(*) FROM threads t WHERE {where}
-                AND (t.created_at > ? OR (t.created_at = ? AND t.id < ?))""",
-            [*params, place[0], place[0], place[1]],
+            f"SELECT COUNT(*) FROM threads t WHERE {where} AND ({before})", [*params, *values]
         ).fetchone()
         return int(row[0])
+
+    def unread_after(
+        self, thread_id: str | None, view: ThreadList, *, backwards: bool = False
+    ) -> ThreadSummary | None:
+        """The first unread, fetched thread after ``thread_id`` in ``view``'s order (before
+        it, ``backwards``); from the top (or bottom) when ``thread_id`` is not listed."""
+        where, params = view.where()
+        where += " AND t.unread = 1 AND t.fetched = 1"
+        order = view.order(backwards=backwards)
+        place = None
+        if thread_id is not None:
+            columns = ", ".join(column for column, _ in view.keys())
+            place = self.conn.execute(
+                f"SELECT {columns} FROM threads t WHERE t.id = ?", [thread_id]
+            ).fetchone()
+        if place is not None:
+            before, values = view.before(tuple(place), after=not backwards)
+            where += f" AND ({before})"
+            params = [*params, *values]
+        row = self.conn.execute(
+            f"""SELECT {SUMMARY_COLUMNS} FROM threads t JOIN authors a ON a.key = t.author_key
+                WHERE {where} ORDER BY {order} LIMIT 1""",
+            params,
+        ).fetchone()
+        return self._summary(row) if row else None
+
+    def mark_read(self, view: ThreadList, when: str) -> list[str]:
+        """Mark every unread thread ``view`` lists read; returns their IDs (to undo with)."""
+
+        def work(conn: sqlite3.Connection) -> list[str]:
+            where, params = view.where()
+            ids = [
+                str(row[0])
+                for row in conn.execute(
+                    f"SELECT t.id FROM threads t WHERE {where} AND t.unread = 1", params
+                )
+            ]
+            conn.executemany(
+                "UPDATE threads SET unread = 0, is_new = 0, read_changed_at = ? WHERE id = ?",
+                [(when, thread_id) for thread_id in ids],
+            )
+            return ids
+
+        return list(self._write(work) or [])
 
     def _summary(self, row: sqlite3.Row) -> ThreadSummary:
         return ThreadSummary(
@@ -1019,6 +1141,7 @@ class Store:
             unread=bool(row["unread"]),
             is_new=bool(row["is_new"]),
             fetched=bool(row["fetched"]),
+            position=int(row["position"]),
         )
 
     # Search -----------------------------------------------------------------------------

@@ -11,35 +11,12 @@ from tui_reader.config import Config
 from tui_reader.library import Library
 from tui_reader.state import load_state, save_state, state_file
 from tui_reader.ui.commands import ReaderCommands
+from tui_reader.ui.keys import LEGEND, binding_ids, key_rows
 from tui_reader.ui.screens.dialogs import HelpScreen
 from tui_reader.ui.screens.main import MainScreen
 
-#: Every key, for the help screen: where it works, the key, what it does.
-KEYS: list[tuple[str, str, str]] = [
-    ("Everywhere", "tab / shift+tab, l / h", "next / previous pane"),
-    ("Everywhere", "u", "unroll a post URL or thread ID"),
-    ("Everywhere", "f", "follow an author"),
-    ("Everywhere", "R", "sync: bring in new threads from everyone you follow"),
-    ("Everywhere", "/", "search every post in the library (escape ends the search)"),
-    ("Everywhere", "ctrl+p", "command palette: every action, open thread …, go to author …"),
-    ("Everywhere", "?", "this help"),
-    ("Everywhere", "q", "quit"),
-    ("Lists", "j / k, ↓ / ↑", "move"),
-    ("Lists", "g / G", "first / last"),
-    ("Lists", "enter", "open the thread (unrolled first if not fetched yet)"),
-    ("Authors", "x", "unfollow (the author's threads stay)"),
-    ("Thread", "j / k, ↓ / ↑", "scroll a line"),
-    ("Thread", "space / b", "page down / up"),
-    ("Thread", "g / G", "top / bottom"),
-    ("Thread", "n / p", "next / previous post"),
-    ("Thread", "n / N", "next / previous match, while a search is open"),
-    ("Thread", "e", "save as Markdown, HTML, PDF or JSON"),
-    ("Thread", "c", "show / hide posts behind content warnings"),
-    ("Thread", "r", "refresh from the network (missing some posts?)"),
-    ("Thread", "m", "mark read / unread"),
-    ("Thread", "o", "open the post in the browser"),
-    ("Thread", "y", "copy the post's link"),
-]
+#: Keymap ids an earlier release used, and the ids that do their work now.
+RENAMED_IDS = {"end-search": "back"}
 
 
 class ReaderApp(App[None]):
@@ -49,8 +26,15 @@ class ReaderApp(App[None]):
     CSS_PATH = "app.tcss"
     COMMANDS = App.COMMANDS | {ReaderCommands}
     BINDINGS = [
-        Binding("q", "quit", "Quit", id="quit"),
-        Binding("question_mark", "help", "Keys", id="help"),
+        Binding(
+            "q",
+            "back_or_quit",
+            "Quit",
+            id="quit",
+            tooltip="back one step (a search, the thread); quit from the top",
+        ),
+        Binding("Q,ctrl+q", "quit", "Quit now", show=False, id="quit-now", tooltip="quit"),
+        Binding("question_mark", "help", "Keys", id="help", tooltip="every key, as bound now"),
     ]
 
     def __init__(self, config: Config, library: Library, *, open_ref: str = "") -> None:
@@ -61,6 +45,8 @@ class ReaderApp(App[None]):
         self._working = 0
         self._progress = ""
         self._unreachable = False
+        self._matches = ""
+        self.keymap = {RENAMED_IDS.get(key, key): keys for key, keys in config.keymap.items()}
         self.state_path = state_file(library.store.path.parent)
         self.state, self._state_warning = load_state(self.state_path)
         # A theme picked in the reader wins over the config's default.
@@ -70,9 +56,18 @@ class ReaderApp(App[None]):
                 break
 
     def on_mount(self) -> None:
-        if self.config.keymap:
-            self.set_keymap(self.config.keymap)
+        known = binding_ids(type(self))
+        unknown = sorted(set(self.keymap) - known)
+        keymap = {key: keys for key, keys in self.keymap.items() if key in known}
+        if keymap:
+            self.set_keymap(keymap)
         notices = [*self.config.warnings, self.library.store.notice, self._state_warning]
+        if unknown:
+            notices.append(
+                f"[keymap] {', '.join(unknown)}: no key has "
+                f"{'these ids' if len(unknown) > 1 else 'this id'}; ? lists the keys, and "
+                "the README their ids"
+            )
         if self.config.theme and self.config.theme not in self.available_themes:
             notices.append(f"the theme {self.config.theme!r} in the config does not exist")
         for notice in filter(None, notices):
@@ -115,7 +110,14 @@ class ReaderApp(App[None]):
             parts.append(self._progress)
         elif self._working:
             parts.append("working…")
+        if self._matches:
+            parts.append(self._matches)
         self.sub_title = " · ".join(parts)
+
+    def set_match_status(self, text: str) -> None:
+        """Show where the reader is among a search's or a find's matches; "" clears it."""
+        self._matches = text
+        self._show_status()
 
     def notify(
         self,
@@ -137,9 +139,16 @@ class ReaderApp(App[None]):
         )
 
     def action_help(self) -> None:
-        """Show every key."""
+        """Show every key, as bound now."""
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(KEYS))
+            self.push_screen(HelpScreen(key_rows(type(self), self.keymap), LEGEND))
+
+    def action_back_or_quit(self) -> None:
+        """q: back one step; quit when there is nowhere to go back from."""
+        screen = self.screen
+        if isinstance(screen, MainScreen) and screen.go_back():
+            return
+        self.exit()
 
     def watch_theme(self, theme: str) -> None:
         if self.is_running and theme != (self.state.theme or self.config.theme):

@@ -7,10 +7,14 @@ from typing import TYPE_CHECKING, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
+from textual.dom import DOMNode
 from textual.fuzzy import Matcher
 
 from tui_reader.render import counted
+from tui_reader.ui.keys import key_rows
 from tui_reader.ui.text import one_line
+from tui_reader.ui.widgets.authors import AuthorList
+from tui_reader.ui.widgets.thread_view import ThreadView
 
 if TYPE_CHECKING:
     from tui_reader.ui.app import ReaderApp
@@ -28,6 +32,9 @@ def highlight(matcher: Matcher, name: str) -> Content:
                 content = content.stylize(matcher.match_style, offset, offset + 1)
     return content
 
+
+#: Keys that only move about: the palette does not list them.
+NOT_IN_PALETTE = frozenset({"next-pane", "previous-pane", "back", "next-match", "previous-match"})
 
 #: Threads the palette offers to open by title, newest first.
 PALETTE_THREADS = 300
@@ -57,33 +64,23 @@ class ReaderCommands(Provider):
         if main is None:
             return []
         app = cast("ReaderApp", self.app)
-        commands: list[tuple[str, str, object]] = [
-            ("Unroll a post URL…", "Fetch a thread and add it to the library", main.action_unroll),
-            ("Follow an author…", "Their new threads arrive when you sync", main.action_follow),
-            ("Sync now", "New threads from everyone you follow", main.action_sync),
-            ("Search the library…", "Every post, best match first", main.action_search),
-            ("Keys", "Every key the reader knows", app.action_help),
-        ]
-        if main.thread is not None:
-            commands += [
-                ("Refresh this thread", "Missing some posts? Fetch it again", main.action_refresh),
-                (
-                    "Mark read / unread",
-                    "Toggle the open thread's read mark",
-                    main.action_toggle_read,
-                ),
-                ("Open post in browser", "The post under the cursor", main.action_open_in_browser),
-                (
-                    "Copy post link",
-                    "The post under the cursor, to the clipboard",
-                    main.action_copy_link,
-                ),
-                (
-                    "Save thread as…",
-                    "Markdown, HTML, PDF or JSON",
-                    main.action_export,
-                ),
-            ]
+        commands: list[tuple[str, str, object]] = []
+        # Every action with a key, from the same table as the help screen, when it can run.
+        targets: dict[type, DOMNode] = {
+            type(app): app,
+            type(main): main,
+            ThreadView: main.query_one(ThreadView),
+            AuthorList: main.query_one(AuthorList),
+        }
+        for key in key_rows(type(app), app.keymap):
+            target = targets.get(key.owner)
+            if target is None or not key.binding_id or key.binding_id in NOT_IN_PALETTE:
+                continue
+            if target.check_action(key.action, ()) is not True:
+                continue
+            commands.append(
+                (key.name, f"{key.help} · {key.keys}", partial(app.run_action, key.action, target))
+            )
         library = app.library
         # The newest threads only: the palette matches every entry on every key, so its
         # cost must not grow with the library (older threads are a search away, with /).

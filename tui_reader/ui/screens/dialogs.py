@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.table import Table
 from rich.text import Text
 from textual import on
@@ -11,13 +13,16 @@ from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.events import Key
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, Select, Static
+from textual.widgets import Input, Label, OptionList, Select, Static
 
 from tui_reader.formats import FILE_FORMATS, format_named
 
+if TYPE_CHECKING:
+    from tui_reader.ui.keys import KeyRow
 
-class RefDialog(ModalScreen[str]):
-    """Asks for a REF; dismisses with it, or "" when cancelled."""
+
+class RefDialog(ModalScreen[str | None]):
+    """Asks for a REF (or words); dismisses with it, or ``None`` when cancelled."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
@@ -27,12 +32,14 @@ class RefDialog(ModalScreen[str]):
         self.hint = hint
         self.placeholder = placeholder
         self.verb = verb
+        #: What the field holds when the dialog opens.
+        self.initial = ""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Label(self.title_text, classes="dialog-title")
             yield Label(self.hint, classes="dim")
-            yield Input(placeholder=self.placeholder, id="ref")
+            yield Input(self.initial, placeholder=self.placeholder, id="ref")
             yield Label(f"enter {self.verb} · escape cancel", classes="dim")
 
     @on(Input.Submitted)
@@ -41,8 +48,8 @@ class RefDialog(ModalScreen[str]):
         self.dismiss(event.value.strip())
 
     def action_cancel(self) -> None:
-        """Close without unrolling."""
-        self.dismiss("")
+        """Close without doing anything."""
+        self.dismiss(None)
 
 
 class ChoiceDialog(ModalScreen[str]):
@@ -78,8 +85,69 @@ class ChoiceDialog(ModalScreen[str]):
         self.dismiss("")
 
 
+class LinksDialog(ModalScreen[tuple[str, str] | None]):
+    """A post's links, numbered: a number or enter opens one, y copies it. Dismisses with
+    ("open" or "copy", the address), or ``None``."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("y", "copy", "Copy"),
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+    ]
+
+    def __init__(self, links: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.links = links
+
+    def compose(self) -> ComposeResult:
+        # Labels and addresses come from the post: never markup.
+        options = [
+            Content.assemble((f"{n:>2}  ", "bold"), (what, "dim"), "\n    ", url)
+            for n, (what, url) in enumerate(self.links, start=1)
+        ]
+        with Vertical(id="dialog"):
+            yield Label("Links in this post", classes="dialog-title")
+            yield OptionList(*options, id="links")
+            yield Label("1–9 or enter opens · y copies · escape closes", classes="dim")
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).focus()
+
+    def on_key(self, event: Key) -> None:
+        if event.character and event.character.isdigit() and event.character != "0":
+            number = int(event.character)
+            if number <= len(self.links):
+                event.stop()
+                self.dismiss(("open", self.links[number - 1][1]))
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(("open", self.links[event.option_index][1]))
+
+    def action_copy(self) -> None:
+        """Copy the highlighted address."""
+        index = self.query_one(OptionList).highlighted
+        if index is not None:
+            self.dismiss(("copy", self.links[index][1]))
+
+    def action_cursor_down(self) -> None:
+        """Next link."""
+        self.query_one(OptionList).action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        """Previous link."""
+        self.query_one(OptionList).action_cursor_up()
+
+    def action_cancel(self) -> None:
+        """Close without choosing."""
+        self.dismiss(None)
+
+
 class HelpScreen(ModalScreen[None]):
-    """Every key the reader knows, with what it does."""
+    """Every key the reader knows, as bound now, with what it does, and what the marks in
+    the lists mean."""
 
     BINDINGS = [
         Binding("escape,q,question_mark", "close", "Close"),
@@ -87,24 +155,33 @@ class HelpScreen(ModalScreen[None]):
         Binding("k,up", "scroll_up", "Up", show=False),
     ]
 
-    def __init__(self, keys: list[tuple[str, str, str]]) -> None:
+    def __init__(self, keys: list[KeyRow], legend: tuple[tuple[str, str], ...]) -> None:
         super().__init__()
         self.keys = keys
+        self.legend = legend
 
     def compose(self) -> ComposeResult:
         table = Table(box=None, show_header=False, padding=(0, 2, 0, 0))
         table.add_column(style="bold", no_wrap=True)
         table.add_column()
         section = ""
-        for where, key, description in self.keys:
-            if where != section:
-                table.add_row(Text(where, style="bold underline"), "")
-                section = where
-            table.add_row(key, description)
+        for row in self.keys:
+            if row.section != section:
+                table.add_row(Text(row.section, style="bold underline"), "")
+                section = row.section
+            table.add_row(Text(row.keys), Text(row.help))
+        table.add_row(Text("In the lists", style="bold underline"), "")
+        for mark, meaning in self.legend:
+            table.add_row(Text(mark), Text(meaning))
         with VerticalScroll(id="help"):
             yield Label("Keys", classes="dialog-title")
             yield Static(table)
-            yield Label("escape closes this · ctrl+p lists every command", classes="dim")
+            yield Label(
+                "escape closes this · ctrl+p lists every command · [keymap] in the config "
+                "rebinds keys by id",
+                classes="dim",
+                markup=False,
+            )
 
     def action_close(self) -> None:
         """Close the help screen."""
@@ -137,6 +214,28 @@ def follow_dialog() -> RefDialog:
         "alice.bsky.social",
         "follow",
     )
+
+
+def find_dialog() -> RefDialog:
+    """The dialog behind ``/`` in the thread."""
+    return RefDialog(
+        "Find in this thread",
+        "Case and accents are ignored; n / N step through the posts that hold it:",
+        "words",
+        "find",
+    )
+
+
+def filter_dialog(current: str) -> RefDialog:
+    """The dialog behind ``F``."""
+    dialog = RefDialog(
+        "Filter the threads",
+        "Words every listed thread's title must hold (empty shows every thread again):",
+        "shed",
+        "filter",
+    )
+    dialog.initial = current
+    return dialog
 
 
 def search_dialog() -> RefDialog:

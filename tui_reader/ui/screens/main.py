@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import time
+import webbrowser
 from collections.abc import Awaitable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar, cast
 from urllib.parse import urlsplit
@@ -22,11 +24,15 @@ from textual.worker import Worker
 
 from tui_reader.errors import ReaderError, SourceUnavailable
 from tui_reader.export import export_thread, target_path, unused_name
-from tui_reader.library import AuthorRow, AuthorSync, SearchHit
+from tui_reader.library import AuthorRow, AuthorSync, SearchHit, ThreadList
 from tui_reader.models import Thread
+from tui_reader.render import counted, post_links
 from tui_reader.ui.screens.dialogs import (
     ChoiceDialog,
     ExportDialog,
+    LinksDialog,
+    filter_dialog,
+    find_dialog,
     follow_dialog,
     search_dialog,
     unroll_dialog,
@@ -40,6 +46,8 @@ from tui_reader.ui.widgets.thread_view import ThreadHeader, ThreadView
 T = TypeVar("T")
 #: A sync changes the library once per author: the lists follow at most this often.
 RELOAD_INTERVAL = 0.3
+#: How the sorts are named in the threads list's title.
+SORT_NAMES = {"newest": "newest first", "longest": "longest first", "unread": "unread first"}
 #: A sync's failures named one by one in its notification; the rest are counted.
 MAX_FAILURES_SHOWN = 5
 
@@ -53,7 +61,9 @@ if TYPE_CHECKING:
 
 #: The workers that wait on the network: escape cancels them.
 NETWORK_GROUPS = frozenset({"unroll", "follow", "sync"})
-NEEDS_THREAD = frozenset({"refresh", "toggle_read", "open_in_browser", "copy_link", "export"})
+NEEDS_THREAD = frozenset(
+    {"refresh", "toggle_read", "open_in_browser", "copy_link", "export", "links"}
+)
 
 
 class MainScreen(Screen[None]):
@@ -62,18 +72,145 @@ class MainScreen(Screen[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
 
     BINDINGS = [
-        Binding("l,tab", "next_pane", "Next pane", show=False, id="next-pane"),
-        Binding("h,shift+tab", "previous_pane", "Previous pane", show=False, id="previous-pane"),
-        Binding("u", "unroll", "Unroll", id="unroll"),
-        Binding("f", "follow", "Follow", id="follow"),
-        Binding("R", "sync", "Sync", id="sync"),
-        Binding("slash", "search", "Search", id="search"),
-        Binding("e", "export", "Save as", id="export"),
-        Binding("escape", "end_search", "End search", show=False, id="end-search"),
-        Binding("r", "refresh", "Refresh", id="refresh"),
-        Binding("m", "toggle_read", "Read/unread", id="toggle-read"),
-        Binding("o", "open_in_browser", "Open", id="open-in-browser"),
-        Binding("y", "copy_link", "Copy link", id="copy-link"),
+        Binding("l,tab", "next_pane", "Next pane", show=False, id="next-pane", tooltip="next pane"),
+        Binding(
+            "h,shift+tab",
+            "previous_pane",
+            "Previous pane",
+            show=False,
+            id="previous-pane",
+            tooltip="previous pane",
+        ),
+        Binding(
+            "n",
+            "next_unread",
+            "Next unread",
+            id="next-unread",
+            tooltip="the next unread thread (in this list, then anywhere)",
+        ),
+        Binding(
+            "p",
+            "previous_unread",
+            "Prev unread",
+            show=False,
+            id="previous-unread",
+            tooltip="the previous unread thread",
+        ),
+        Binding("u", "unroll", "Unroll", id="unroll", tooltip="unroll a post URL or thread ID"),
+        Binding(
+            "f",
+            "follow",
+            "Follow",
+            id="follow",
+            tooltip="follow an author (a handle, or a profile or post URL)",
+        ),
+        Binding(
+            "R",
+            "sync",
+            "Sync",
+            id="sync",
+            tooltip="sync: bring in new threads from everyone you follow",
+        ),
+        Binding(
+            "slash",
+            "search",
+            "Search",
+            id="search",
+            tooltip="search every post in the library (in the thread: find in it)",
+        ),
+        Binding(
+            "escape",
+            "back",
+            "Back",
+            show=False,
+            id="back",
+            tooltip="back: cancel network work, end a find, search or filter, leave the thread",
+        ),
+        Binding(
+            "A",
+            "mark_list_read",
+            "Mark list read",
+            show=False,
+            id="mark-list-read",
+            tooltip="mark every thread in the list read (z undoes)",
+        ),
+        Binding(
+            "C",
+            "catch_up",
+            "Catch up",
+            show=False,
+            id="catch-up",
+            tooltip="catch up: mark every thread in the library read (z undoes)",
+        ),
+        Binding("z", "undo", "Undo", show=False, id="undo", tooltip="undo the last mark-all-read"),
+        Binding(
+            "s",
+            "sort",
+            "Sort",
+            show=False,
+            id="sort",
+            tooltip="sort the threads: newest first, longest first, unread first",
+        ),
+        Binding(
+            "H",
+            "hide_read",
+            "Hide read",
+            show=False,
+            id="hide-read",
+            tooltip="hide / show read threads",
+        ),
+        Binding(
+            "O",
+            "hide_unfetched",
+            "Hide ○",
+            show=False,
+            id="hide-unfetched",
+            tooltip="hide / show threads not fetched yet (○)",
+        ),
+        Binding(
+            "F",
+            "filter_titles",
+            "Filter",
+            show=False,
+            id="filter",
+            tooltip="filter the threads by words in their titles (escape clears it)",
+        ),
+        Binding(
+            "e",
+            "export",
+            "Save as",
+            id="export",
+            tooltip="save the thread as Markdown, HTML, PDF or JSON",
+        ),
+        Binding(
+            "r",
+            "refresh",
+            "Refresh",
+            id="refresh",
+            tooltip='refresh the thread from the network ("missing some posts?")',
+        ),
+        Binding(
+            "m",
+            "toggle_read",
+            "Read/unread",
+            id="toggle-read",
+            tooltip="mark the thread read / unread",
+        ),
+        Binding(
+            "o",
+            "open_in_browser",
+            "Open",
+            id="open-in-browser",
+            tooltip="open the post in the browser",
+        ),
+        Binding(
+            "L",
+            "links",
+            "Links",
+            id="links",
+            tooltip="the post's links and images, numbered: open or copy one",
+        ),
+        Binding("y", "copy_link", "Copy link", id="copy-link", tooltip="copy the post's link"),
     ]
 
     def __init__(self, open_ref: str = "") -> None:
@@ -86,6 +223,10 @@ class MainScreen(Screen[None]):
         self._going_to: Widget | None = None
         self._last_reload = 0.0
         self._reload_pending = False
+        #: Words the threads' titles must hold (F); "" for none.
+        self.title_filter = ""
+        #: The threads the last mark-all-read changed, and what it was called, for z.
+        self._undo: tuple[list[str], str] | None = None
 
     @property
     def reader(self) -> ReaderApp:
@@ -105,6 +246,8 @@ class MainScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.thread_view.measure = self.reader.config.measure
+        self.thread_view.align = self.reader.config.align
         rows = self.reload_lists()
         self.query_one(ThreadHeader).show(None, offline=self.reader.library.offline, empty=not rows)
         self.query_one(AuthorList).focus()
@@ -181,17 +324,39 @@ class MainScreen(Screen[None]):
             self._show_feed(authors.chosen_key)
         return rows
 
+    def _view(self, key: str) -> ThreadList:
+        """The list of threads the authors pane's entry ``key`` shows, as sorted and
+        filtered in the reader."""
+        state = self.reader.state
+        return ThreadList(
+            author_key=None if key in (ALL, UNREAD) else key,
+            unread_only=key == UNREAD or state.hide_read,
+            fetched_only=state.hide_unfetched,
+            words=self.title_filter,
+            sort=state.sort,
+        )
+
     def _show_feed(self, key: str) -> None:
         library = self.reader.library
         feed = self.query_one(FeedList)
         if key == ALL:
-            feed.show(LibraryRows(library), "All threads")
+            title = "All threads"
         elif key == UNREAD:
-            feed.show(LibraryRows(library, unread_only=True), "Unread")
+            title = "Unread"
         else:
             author = library.author(key)
             title = f"@{author.handle}" if author is not None else "Threads"
-            feed.show(LibraryRows(library, key), title)
+        state = self.reader.state
+        notes = [title]
+        if state.sort != "newest":
+            notes.append(SORT_NAMES[state.sort])
+        if state.hide_read and key != UNREAD:
+            notes.append("read hidden")
+        if state.hide_unfetched:
+            notes.append("○ hidden")
+        if self.title_filter:
+            notes.append(f"“{self.title_filter}”")
+        feed.show(LibraryRows(library, self._view(key)), " · ".join(notes))
 
     def go_to_author(self, key: str) -> None:
         """Show an author's threads and move to the list of them."""
@@ -201,6 +366,13 @@ class MainScreen(Screen[None]):
             return  # an author with no threads left
         authors.highlighted = index
         self._show_feed(key)
+        self.query_one(FeedList).focus()
+
+    @on(AuthorList.OpenRequested)
+    def _author_opened(self, event: AuthorList.OpenRequested) -> None:
+        # Enter on an author: their threads, ready to read.
+        self.search_query = ""
+        self._show_feed(event.key)
         self.query_one(FeedList).focus()
 
     @on(AuthorList.AuthorChosen)
@@ -301,8 +473,6 @@ class MainScreen(Screen[None]):
         self._set_unread(current, False)
 
     def _set_unread(self, thread: Thread, unread: bool) -> None:
-        from dataclasses import replace
-
         self.reader.library.set_unread(thread.id, unread)
         self.thread = replace(thread, unread=unread)
         self.reload_lists()
@@ -338,8 +508,8 @@ class MainScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in NEEDS_THREAD and self.thread is None:
             return False
-        if action == "end_search":
-            return bool(self.search_query or self._network_workers())
+        if action == "undo":
+            return self._undo is not None
         return True
 
     def _network_workers(self) -> list[Worker[None]]:
@@ -360,12 +530,54 @@ class MainScreen(Screen[None]):
 
     def action_open_in_browser(self) -> None:
         """Open the post under the cursor in the web browser."""
-        url = self._current_url()
+        self.open_url(self._current_url())
+
+    def open_url(self, url: str) -> None:
+        """Open ``url`` in the web browser, or say that none could be started."""
         if urlsplit(url).scheme not in ("http", "https"):
             self.notify("Only http and https links are opened.", severity="warning", markup=False)
             return
-        self.app.open_url(url)
-        self.notify(f"Opening {url}", markup=False)
+        self._start_browser(url)
+
+    @work(thread=True, group="browser", exit_on_error=False)
+    def _start_browser(self, url: str) -> None:
+        # Starting a browser can take a moment: not on the screen's thread.
+        try:
+            started = webbrowser.open(url)
+        except webbrowser.Error:
+            started = False
+        if started:
+            self.app.call_from_thread(self.notify, f"Opened {url}")
+        else:
+            self.app.call_from_thread(
+                self.notify,
+                f"No web browser could be started. The address (y copies it):\n{url}",
+                title="Not opened",
+                severity="warning",
+                timeout=12,
+            )
+
+    def action_links(self) -> None:
+        """A numbered list of the post's links and images: open or copy one."""
+        post = self.query_one(ThreadView).current_post()
+        if post is None:
+            return
+        links = post_links(post)
+        if not links:
+            self.notify("This post has no links.")
+            return
+
+        def chosen(choice: tuple[str, str] | None) -> None:
+            if choice is None:
+                return
+            what, url = choice
+            if what == "copy":
+                self.app.copy_to_clipboard(url)
+                self.notify(f"Copied {url}")
+            else:
+                self.open_url(url)
+
+        self.app.push_screen(LinksDialog(links), chosen)
 
     def action_copy_link(self) -> None:
         """Copy the link of the post under the cursor (through the terminal, OSC 52)."""
@@ -431,13 +643,26 @@ class MainScreen(Screen[None]):
 
     @on(AuthorList.UnfollowRequested)
     def _unfollow(self, event: AuthorList.UnfollowRequested) -> None:
-        author = self.reader.library.unfollow_author(event.key)
+        library = self.reader.library
+        author = library.author(event.key)
         if author is None:
             return
-        self.notify(
-            f"Unfollowed {author.display_name or author.handle}; their threads stay.", markup=False
+        name = author.display_name or f"@{author.handle}"
+
+        def answered(choice: str | None) -> None:
+            if choice != "yes" or library.unfollow_author(event.key) is None:
+                return
+            self.notify(f"Unfollowed {name}; their threads stay.")
+            self.post_message(LibraryChanged())
+
+        self.app.push_screen(
+            ChoiceDialog(
+                "Unfollow?",
+                f"Stop following {name} (@{author.handle})? Their threads stay in the library.",
+                [("y", "unfollow", "yes"), ("n", "keep following", "no")],
+            ),
+            answered,
         )
-        self.post_message(LibraryChanged())
 
     def background_sync(self) -> None:
         """A sync started by the timer: skipped if one is running, quiet unless news."""
@@ -540,9 +765,8 @@ class MainScreen(Screen[None]):
         if focus:
             feed.focus()
 
-    def action_end_search(self) -> None:
-        """Escape: stop the network work under way if there is any, else leave the search
-        results and highlights."""
+    def action_back(self) -> None:
+        """Escape: cancel the network work under way; else go back one step."""
         busy = self._network_workers()
         if busy:
             for worker in busy:
@@ -551,12 +775,179 @@ class MainScreen(Screen[None]):
             self.notify("Cancelled.")
             self.refresh_bindings()
             return
+        self.go_back()
+
+    def go_back(self) -> bool:
+        """One step back: end a find in the thread, a search, a title filter, or leave the
+        thread for the list. ``False`` when at the top already (nothing to go back from)."""
+        view = self.query_one(ThreadView)
+        in_thread = self.focused in (view, self.query_one(ReadMore))
+        if in_thread and view.finding and view.end_find():
+            return True
+        if self.search_query:
+            self.end_search()
+            return True
+        if self.title_filter:
+            self.title_filter = ""
+            self._show_feed(self.query_one(AuthorList).chosen_key)
+            return True
+        if in_thread:
+            self.query_one(FeedList).focus()
+            return True
+        return False
+
+    def end_search(self) -> None:
+        """Leave the search results and highlights."""
         self.search_query = ""
         self._show_feed(self.query_one(AuthorList).chosen_key)
         if self.thread is not None:
             view = self.query_one(ThreadView)
             view.show(self.thread, view.current)
         self.refresh_bindings()
+
+    # Reading on -------------------------------------------------------------------------
+
+    def _current_view(self) -> ThreadList:
+        feed = self.query_one(FeedList)
+        if isinstance(feed.rows, LibraryRows):
+            return feed.rows.view
+        return ThreadList(sort=self.reader.state.sort)
+
+    def action_next_unread(self) -> None:
+        """The next unread thread: in the list shown, then anywhere in the library."""
+        self._go_unread(backwards=False)
+
+    def action_previous_unread(self) -> None:
+        """The previous unread thread."""
+        self._go_unread(backwards=True)
+
+    @on(ThreadView.GoOn)
+    def _go_on(self) -> None:
+        self._go_unread(backwards=False)
+
+    def _go_unread(self, *, backwards: bool) -> None:
+        library = self.reader.library
+        feed = self.query_one(FeedList)
+        current = self.thread.id if self.thread is not None else feed.chosen_id
+        view = self._current_view()
+        chosen = feed.thread_at(feed.highlighted) if feed.highlighted is not None else None
+        if self.thread is None and chosen is not None and chosen.unread and chosen.fetched:
+            # Nothing open yet: the unread thread under the cursor is the next one.
+            self.open_thread(chosen.id)
+            return
+        found = library.unread_after(current, view, backwards=backwards)
+        if found is None:
+            # Nothing more in this list: anywhere in the library, from the top.
+            everything = ThreadList(sort=view.sort)
+            found = library.unread_after(current, everything, backwards=backwards)
+            if found is None:
+                found = library.unread_after(None, everything, backwards=backwards)
+            if found is not None and found.id != current:
+                self.query_one(AuthorList).place_cursor(0)
+                self.search_query = ""
+                self._show_feed(ALL)
+        if found is None or found.id == current:
+            self.notify("No earlier unread thread." if backwards else "No unread threads left.")
+            return
+        index = feed.index_of(found.id)
+        if index is not None:
+            feed.place_cursor(index)
+        self.open_thread(found.id)
+
+    def _mark_all(self, view: ThreadList | None, what: str) -> None:
+        library = self.reader.library
+        feed = self.query_one(FeedList)
+        if view is None:  # search results: the threads found
+            ids = [hit.thread.id for hit in feed.hits or [] if hit.thread.unread]
+            library.set_unread_many(ids, False)
+        else:
+            ids = library.mark_read(view)
+        if not ids:
+            self.notify(f"Nothing unread in {what}.")
+            return
+        self._undo = (ids, what)
+        if self.thread is not None and self.thread.id in ids:
+            self.thread = replace(self.thread, unread=False)
+        self.reload_lists()
+        self._fill_read_more()
+        self.refresh_bindings()
+        self.notify(f"Marked {counted(len(ids), 'thread')} read in {what}. Press z to undo.")
+
+    def action_mark_list_read(self) -> None:
+        """Mark every thread in the list shown read."""
+        feed = self.query_one(FeedList)
+        view = None if feed.hits is not None else self._current_view()
+        self._mark_all(view, "this list")
+
+    def action_catch_up(self) -> None:
+        """Mark every thread in the library read."""
+        self._mark_all(ThreadList(), "the library")
+
+    def action_undo(self) -> None:
+        """Undo the last mark-all-read."""
+        if self._undo is None:
+            return
+        ids, what = self._undo
+        self._undo = None
+        self.reader.library.set_unread_many(ids, True)
+        if self.thread is not None and self.thread.id in ids:
+            self.thread = replace(self.thread, unread=True)
+        self.reload_lists()
+        self._fill_read_more()
+        self.refresh_bindings()
+        self.notify(f"Undone: {counted(len(ids), 'thread')} unread again in {what}.")
+
+    # Sorting and filtering -----------------------------------------------------------------
+
+    def _choose(self, note: str, **choices: object) -> None:
+        self.reader.remember(**choices)
+        self._show_feed(self.query_one(AuthorList).chosen_key)
+        self.notify(note)
+
+    def action_sort(self) -> None:
+        """Sort the threads another way: newest, longest or unread first."""
+        sorts = list(SORT_NAMES)
+        following = sorts[(sorts.index(self.reader.state.sort) + 1) % len(sorts)]
+        self._choose(f"Threads sorted {SORT_NAMES[following]}.", sort=following)
+
+    def action_hide_read(self) -> None:
+        """Hide read threads, or show them again."""
+        hide = not self.reader.state.hide_read
+        self._choose("Read threads hidden." if hide else "Read threads shown.", hide_read=hide)
+
+    def action_hide_unfetched(self) -> None:
+        """Hide threads not fetched yet, or show them again."""
+        hide = not self.reader.state.hide_unfetched
+        note = "Threads not fetched yet (○) hidden." if hide else "Threads not fetched yet shown."
+        self._choose(note, hide_unfetched=hide)
+
+    def action_filter_titles(self) -> None:
+        """Ask for words the listed threads' titles must hold."""
+
+        def done(words: str | None) -> None:
+            if words is None:
+                return
+            self.title_filter = " ".join(words.split())
+            self._show_feed(self.query_one(AuthorList).chosen_key)
+            self.query_one(FeedList).focus()
+
+        self.app.push_screen(filter_dialog(self.title_filter), done)
+
+    # Finding in the thread ----------------------------------------------------------------
+
+    @on(ThreadView.FindRequested)
+    def _find_requested(self) -> None:
+        view = self.query_one(ThreadView)
+
+        def done(words: str | None) -> None:
+            if words and not view.find(words):
+                self.notify(f"Not in this thread: {words}")
+
+        self.app.push_screen(find_dialog(), done)
+
+    @on(ThreadView.MatchStatus)
+    def _match_status(self, event: ThreadView.MatchStatus) -> None:
+        self.reader.set_match_status(event.text)
 
     def action_export(self) -> None:
         """Save the open thread as a file."""

@@ -18,7 +18,23 @@ UNREAD = "unread"
 class AuthorList(VirtualList):
     """Authors with their source and unread counts; moving the cursor picks one."""
 
-    BINDINGS = [Binding("x", "unfollow", "Unfollow", id="unfollow")]
+    BINDINGS = [
+        Binding("enter", "select", "Threads", show=False, tooltip="go to the author's threads"),
+        Binding(
+            "x",
+            "unfollow",
+            "Unfollow",
+            id="unfollow",
+            tooltip="unfollow, after asking (the author's threads stay)",
+        ),
+    ]
+
+    class OpenRequested(Message):
+        """Enter on an entry: the reader wants its threads."""
+
+        def __init__(self, key: str) -> None:
+            super().__init__()
+            self.key = key
 
     class UnfollowRequested(Message):
         """The reader asked to stop following the highlighted author."""
@@ -91,14 +107,19 @@ class AuthorList(VirtualList):
         self.post_message(self.AuthorChosen(self.keys[index]))
         self.refresh_bindings()
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "unfollow":
-            return self.chosen_key in self.followed
-        return True
+    def row_selected(self, index: int) -> None:
+        """Enter: the entry's threads."""
+        self.post_message(self.OpenRequested(self.keys[index]))
 
     def action_unfollow(self) -> None:
         """Ask to stop following the highlighted author."""
-        self.post_message(self.UnfollowRequested(self.chosen_key))
+        key = self.chosen_key
+        if key in self.followed:
+            self.post_message(self.UnfollowRequested(key))
+        elif key in (ALL, UNREAD):
+            self.notify("Choose an author to unfollow.")
+        else:
+            self.notify("You do not follow this author; f follows.")
 
     @property
     def chosen_key(self) -> str:

@@ -11,11 +11,12 @@ from typing import Protocol
 
 from rich.console import Console
 from rich.text import Text
+from textual.binding import Binding
 from textual.cache import LRUCache
 from textual.content import Content
 from textual.message import Message
 
-from tui_reader.library import Library, SearchHit
+from tui_reader.library import Library, SearchHit, ThreadList
 from tui_reader.models import ThreadSummary
 from tui_reader.render import short_date, snippet_pieces
 from tui_reader.ui.text import one_line
@@ -47,30 +48,23 @@ class FeedRows(Protocol):
 
 
 class LibraryRows:
-    """Threads from the library: all, one author's, or the unread ones, newest first."""
+    """Threads from the library, as a :class:`ThreadList` view lists them."""
 
-    def __init__(
-        self, library: Library, author_key: str | None = None, *, unread_only: bool = False
-    ) -> None:
+    def __init__(self, library: Library, view: ThreadList) -> None:
         self.library = library
-        self.author_key = author_key
-        self.unread_only = unread_only
+        self.view = view
 
     def counts(self) -> tuple[int, int]:
         """How many threads, and how many unread."""
-        return self.library.count_threads(self.author_key, unread_only=self.unread_only)
+        return self.library.count_listed(self.view)
 
     def page(self, offset: int, limit: int) -> list[Item]:
         """One page of threads."""
-        return list(
-            self.library.threads_of(
-                self.author_key, unread_only=self.unread_only, offset=offset, limit=limit
-            )
-        )
+        return list(self.library.list_threads(self.view, offset, limit))
 
     def index_of(self, thread_id: str) -> int | None:
         """Where a thread is in the list."""
-        return self.library.thread_index(thread_id, self.author_key, unread_only=self.unread_only)
+        return self.library.index_listed(thread_id, self.view)
 
 
 class HitRows:
@@ -94,6 +88,16 @@ class HitRows:
 
 class FeedList(VirtualList):
     """Threads with date, size, unread mark and the start of the first post."""
+
+    BINDINGS = [
+        Binding(
+            "enter",
+            "select",
+            "Open",
+            show=False,
+            tooltip="open the thread (one not fetched yet is unrolled first)",
+        )
+    ]
 
     class ThreadChosen(Message):
         """The reader pressed enter on a thread."""
@@ -142,9 +146,11 @@ class FeedList(VirtualList):
     def _same_list(self, rows: FeedRows) -> bool:
         """Whether ``rows`` is the list already shown, read again (not another author's)."""
         old = self.rows
-        if isinstance(old, LibraryRows) and isinstance(rows, LibraryRows):
-            return (old.author_key, old.unread_only) == (rows.author_key, rows.unread_only)
-        return False
+        return (
+            isinstance(old, LibraryRows)
+            and isinstance(rows, LibraryRows)
+            and (old.view == rows.view)
+        )
 
     def show_hits(self, hits: list[SearchHit], title: str) -> None:
         """List search results: each thread with the matching words in context."""
@@ -248,6 +254,9 @@ def meta_line(thread: ThreadSummary, width: int) -> Text:
         text.append("● " if thread.unread else "  ", style="bold")
     text.append(short_date(thread.created_at), style="dim")
     posts = "1 post" if thread.post_count == 1 else f"{thread.post_count} posts"
+    if thread.unread and thread.fetched and 0 < thread.position < thread.post_count:
+        # Started, not finished: how far.
+        posts = f"{thread.position + 1}/{thread.post_count} posts"
     text.append(f" · {posts}", style="dim")
     if not thread.fetched:
         text.append(" · not fetched yet", style="dim italic")

@@ -44,12 +44,12 @@ class VirtualList(ScrollView, can_focus=True):
     """
 
     BINDINGS = [
-        Binding("j,down", "cursor_down", "Down", show=False),
-        Binding("k,up", "cursor_up", "Up", show=False),
-        Binding("g,home", "first", "Top", show=False),
-        Binding("G,end", "last", "Bottom", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("j,down", "cursor_down", "Down", show=False, tooltip="move down"),
+        Binding("k,up", "cursor_up", "Up", show=False, tooltip="move up"),
+        Binding("g,home", "first", "Top", show=False, tooltip="the first row"),
+        Binding("G,end", "last", "Bottom", show=False, tooltip="the last row"),
+        Binding("pagedown", "page_down", "Page down", show=False, tooltip="a screenful down"),
+        Binding("pageup", "page_up", "Page up", show=False, tooltip="a screenful up"),
         Binding("enter", "select", "Open", show=False),
     ]
 

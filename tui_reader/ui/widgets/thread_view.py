@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import unicodedata
 from bisect import bisect_right
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
@@ -106,16 +107,48 @@ class ThreadView(ScrollView, can_focus=True):
     """
 
     BINDINGS = [
-        Binding("j,down", "scroll_down", "Down", show=False),
-        Binding("k,up", "scroll_up", "Up", show=False),
-        Binding("g,home", "scroll_home", "Top", show=False),
-        Binding("G,end", "scroll_end", "Bottom", show=False),
-        Binding("space,pagedown", "page_down", "Page down", show=False),
-        Binding("b,pageup", "page_up", "Page up", show=False),
-        Binding("c", "toggle_warnings", "Show CW", id="toggle-cw"),
-        Binding("n", "next_post", "Next post", id="next-post"),
-        Binding("p", "previous_post", "Prev post", id="previous-post"),
-        Binding("N", "previous_match", "Prev match", id="previous-match"),
+        Binding("j,down", "scroll_down", "Down", show=False, tooltip="scroll down a line"),
+        Binding("k,up", "scroll_up", "Up", show=False, tooltip="scroll up a line"),
+        Binding("g,home", "scroll_home", "Top", show=False, tooltip="the top of the thread"),
+        Binding("G,end", "scroll_end", "Bottom", show=False, tooltip="the end of the thread"),
+        Binding(
+            "space,pagedown",
+            "page_down",
+            "Page down",
+            show=False,
+            tooltip="page down; at the end of the thread, on to the next unread one",
+        ),
+        Binding("b,pageup", "page_up", "Page up", show=False, tooltip="page up"),
+        Binding("J", "next_post", "Next post", id="next-post", tooltip="next post"),
+        Binding("K", "previous_post", "Prev post", id="previous-post", tooltip="previous post"),
+        Binding(
+            "slash",
+            "find",
+            "Find",
+            id="find",
+            tooltip="find in this thread (n / N step through the posts it is in)",
+        ),
+        Binding(
+            "n",
+            "next_match",
+            "Next match",
+            id="next-match",
+            tooltip="next post with a match, while a search or find is open",
+        ),
+        Binding(
+            "N",
+            "previous_match",
+            "Prev match",
+            id="previous-match",
+            tooltip="previous post with a match",
+        ),
+        Binding(
+            "c",
+            "toggle_warnings",
+            "Show CW",
+            id="toggle-cw",
+            tooltip="show / hide posts behind content warnings",
+        ),
     ]
 
     current: reactive[int] = reactive(0, init=False)
@@ -126,6 +159,19 @@ class ThreadView(ScrollView, can_focus=True):
         def __init__(self, thread: Thread) -> None:
             super().__init__()
             self.thread = thread
+
+    class GoOn(Message):
+        """Space at the end of the thread: the reader wants the next unread one."""
+
+    class FindRequested(Message):
+        """``/`` in the thread: the reader wants to find words in it."""
+
+    class MatchStatus(Message):
+        """Where the reader is among the matches ("match 2 of 5"; "" when none are shown)."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -144,6 +190,11 @@ class ThreadView(ScrollView, can_focus=True):
         #: Search words to highlight, and the posts that hold them (n/N move between those).
         self.spans: dict[int, list[tuple[int, int]]] = {}
         self.matches: list[int] = []
+        #: Words found with ``/`` in this thread ("" when the matches are a library search's).
+        self.finding = ""
+        #: The widest the text runs (0: the pane's width), and where it sits when narrower.
+        self.measure = 0
+        self.align = "left"
 
     # Showing a thread -----------------------------------------------------------------
 
@@ -158,6 +209,7 @@ class ThreadView(ScrollView, can_focus=True):
         self.thread = thread
         self.spans = spans or {}
         self.matches = sorted(self.spans)
+        self.finding = ""
         self._end_reported = False
         self.warnings_open = False
         self._warnings_seen = False
@@ -210,7 +262,16 @@ class ThreadView(ScrollView, can_focus=True):
     # Building lines ---------------------------------------------------------------------
 
     def _text_width(self) -> int:
-        return max(10, self.scrollable_content_region.width - MARGIN - 1)
+        room = max(10, self.scrollable_content_region.width - MARGIN - 1)
+        # A comfortable measure: long lines are hard to follow on a wide terminal.
+        return min(room, self.measure) if self.measure else room
+
+    def _indent(self) -> int:
+        """Columns before the margin, to centre a thread narrower than its pane."""
+        if self.align != "center":
+            return 0
+        room = self.scrollable_content_region.width - MARGIN - 1
+        return max(0, (room - self._built_width) // 2)
 
     def _rebuild(self, *, through: int = 0) -> None:
         """Wrap the posts again from the start: at once as far as post ``through`` and a
@@ -371,6 +432,7 @@ class ThreadView(ScrollView, can_focus=True):
             margin = f"{post + 1:>{MARGIN - 2}}  " if first else " " * MARGIN
             if not first and post == self.current and self._lines[index].cell_length:
                 margin = " " * (MARGIN - 2) + "▏ "
+            margin = " " * self._indent() + margin
             line = Strip([Segment(margin, number_style), *self._lines[index]])
             cached = line.apply_style(base).crop_extend(0, width, base)
             self._strip_cache[key] = cached
@@ -409,6 +471,52 @@ class ThreadView(ScrollView, can_focus=True):
     def watch_current(self, index: int) -> None:
         # Cached lines are keyed by whether their post is the current one: no clearing needed.
         self.refresh()
+        self._report_matches()
+
+    def _report_matches(self) -> None:
+        if not self.matches:
+            self.post_message(self.MatchStatus(""))
+            return
+        what = f"“{self.finding}”: " if self.finding else ""
+        if self.current in self.matches:
+            place = self.matches.index(self.current) + 1
+            self.post_message(self.MatchStatus(f"{what}match {place} of {len(self.matches)}"))
+        else:
+            count = len(self.matches)
+            self.post_message(self.MatchStatus(f"{what}{count} match{'es' * (count != 1)}"))
+
+    # Finding words in the thread ------------------------------------------------------------
+
+    def find(self, words: str) -> int:
+        """Highlight ``words`` wherever they are in the thread (case and accents ignored),
+        and go to the first post after the reader's that holds them; returns how many
+        posts do."""
+        if self.thread is None:
+            return 0
+        self.finding = words
+        self.spans = {}
+        for index, post in enumerate(self.thread.posts):
+            text = "".join(run.text for run in post_parts(post).runs)
+            found = find_spans(text, words)
+            if found:
+                self.spans[index] = found
+        self.matches = sorted(self.spans)
+        self._rebuild_in_place()
+        if self.matches:
+            later = [index for index in self.matches if index >= self.current]
+            self.go_to_post(later[0] if later else self.matches[0])
+        self._report_matches()
+        return len(self.matches)
+
+    def end_find(self) -> bool:
+        """Stop highlighting; ``False`` if nothing was highlighted."""
+        if not self.matches and not self.finding:
+            return False
+        self.finding = ""
+        self.spans, self.matches = {}, []
+        self._rebuild_in_place()
+        self._report_matches()
+        return True
 
     # Actions ----------------------------------------------------------------------------
 
@@ -418,8 +526,11 @@ class ThreadView(ScrollView, can_focus=True):
         self.scroll_end(animate=False)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "previous_match":
+        if action in ("next_match", "previous_match"):
+            # Without matches, n is the screen's (next unread thread).
             return bool(self.matches)
+        if action == "find":
+            return self.thread is not None
         if action == "toggle_warnings":
             return self.thread is not None and any(p.content_warning for p in self.thread.posts)
         return True
@@ -433,12 +544,26 @@ class ThreadView(ScrollView, can_focus=True):
         self.call_after_refresh(self._check_fits)
         self.call_after_refresh(self._check_end)
 
-    def action_next_post(self) -> None:
-        """Jump to the next post (the next match, while a search is open)."""
+    def action_page_down(self) -> None:
+        """A screenful down; at the end, on to the next unread thread."""
+        if self.complete and self.thread is not None and self.scroll_y >= self.max_scroll_y:
+            self.post_message(self.GoOn())
+            return
+        super().action_page_down()
+
+    def action_find(self) -> None:
+        """Ask the screen for words to find."""
+        self.post_message(self.FindRequested())
+
+    def action_next_match(self) -> None:
+        """Jump to the next post that matches (wrapping round)."""
         if self.matches:
             later = [index for index in self.matches if index > self.current]
             self.go_to_post(later[0] if later else self.matches[0])
-            return
+            self._report_matches()
+
+    def action_next_post(self) -> None:
+        """Jump to the next post."""
         if self.thread is not None and self.current < len(self.thread.posts) - 1:
             self.go_to_post(self.current + 1)
         elif self._starts:
@@ -449,6 +574,7 @@ class ThreadView(ScrollView, can_focus=True):
         earlier = [index for index in self.matches if index < self.current]
         if self.matches:
             self.go_to_post(earlier[-1] if earlier else self.matches[-1])
+            self._report_matches()
 
     def action_previous_post(self) -> None:
         """Jump to the previous post (or to the top of this one)."""
@@ -459,3 +585,32 @@ class ThreadView(ScrollView, can_focus=True):
             self.go_to_post(self.current)
         else:
             self.go_to_post(self.current - 1)
+
+
+def _folded(text: str) -> tuple[str, list[int]]:
+    """``text`` without case or accents, and for each of its characters the index of the
+    character of ``text`` it came from (folding may change lengths: "ß" → "ss")."""
+    folded: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        plain = "".join(
+            c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c)
+        ).casefold()
+        folded.append(plain)
+        origin.extend([index] * len(plain))
+    return "".join(folded), origin
+
+
+def find_spans(text: str, words: str) -> list[tuple[int, int]]:
+    """Where ``words`` occur in ``text`` (case and accents ignored), as character spans."""
+    needle, _ = _folded(words.strip())
+    if not needle:
+        return []
+    haystack, origin = _folded(text)
+    spans = []
+    start = haystack.find(needle)
+    while start >= 0:
+        end = start + len(needle)
+        spans.append((origin[start], origin[end - 1] + 1))
+        start = haystack.find(needle, end)
+    return spans

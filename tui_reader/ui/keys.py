@@ -1,0 +1,153 @@
+"""The reader's keys, read from the live bindings: the help screen, the command palette, the
+README's table and the check of ``[keymap]`` all start here, so a rebinding shows
+everywhere and a key cannot be documented without existing.
+
+A binding is listed when it has a ``tooltip``: that is its line of help. Its ``description``
+is the short name the footer and the palette show.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from textual.binding import Binding, BindingType
+from textual.dom import DOMNode
+
+from tui_reader.ui.screens.main import NEEDS_THREAD, MainScreen
+from tui_reader.ui.widgets.authors import AuthorList
+from tui_reader.ui.widgets.feed import FeedList
+from tui_reader.ui.widgets.lists import VirtualList
+from tui_reader.ui.widgets.thread_view import ThreadView
+
+#: What the marks in the lists mean (not keys, but the help screen explains them too).
+LEGEND: tuple[tuple[str, str], ...] = (
+    ("●", "unread"),
+    ("new", "brought in by a sync and not opened yet"),
+    ("○", "listed on a page, not fetched yet: enter unrolls it"),
+    ("12/40", "a thread you started: the post you are at, of how many"),
+)
+
+#: Where each set of keys works, in the order the help lists them. The app's own class is
+#: added in front by :func:`key_rows` (it imports this module).
+SECTIONS: tuple[tuple[str, tuple[type[DOMNode], ...]], ...] = (
+    ("Everywhere", (MainScreen,)),
+    ("Lists", (VirtualList,)),
+    ("Authors", (AuthorList,)),
+    ("Threads list", (FeedList,)),
+    ("Thread", (ThreadView,)),
+)
+
+#: Key names as people write them.
+NAMES = {
+    "question_mark": "?",
+    "slash": "/",
+    "full_stop": ".",
+    "space": "space",
+    "escape": "escape",
+    "enter": "enter",
+    "tab": "tab",
+    "shift+tab": "shift+tab",
+    "down": "↓",
+    "up": "↑",
+    "home": "home",
+    "end": "end",
+    "pagedown": "page down",
+    "pageup": "page up",
+}
+
+
+@dataclass(frozen=True)
+class KeyRow:
+    """One line of help: where, which keys (as rebound), what it does."""
+
+    section: str
+    keys: str
+    help: str
+    binding_id: str
+    #: The short name (footer, palette).
+    name: str
+    action: str
+    owner: type[DOMNode]
+
+
+def _own_bindings(owner: type[DOMNode]) -> list[Binding]:
+    """The bindings a class declares itself (not those it inherits)."""
+    declared: list[BindingType] = list(owner.__dict__.get("BINDINGS", []))
+    return [binding for binding in declared if isinstance(binding, Binding)]
+
+
+def key_names(keys: str) -> str:
+    """``"j,down"`` as ``"j / ↓"``."""
+    shown = []
+    for key in keys.split(","):
+        key = key.strip()
+        if key.startswith("ctrl+"):
+            shown.append("ctrl+" + NAMES.get(key[5:], key[5:]))
+        else:
+            shown.append(NAMES.get(key, key))
+    return " / ".join(shown)
+
+
+def key_rows(app_class: type[DOMNode], keymap: Mapping[str, str]) -> list[KeyRow]:
+    """Every documented key, with the keys ``keymap`` gives it."""
+    palette = getattr(app_class, "COMMAND_PALETTE_BINDING", "ctrl+p")
+    rows: list[KeyRow] = [
+        KeyRow(
+            "Everywhere",
+            key_names(palette),
+            "command palette: every action, open thread …, go to author …, themes",
+            "",
+            "Palette",
+            "command_palette",
+            app_class,
+        )
+    ]
+    for section, owners in (("Everywhere", (app_class,)), *SECTIONS):
+        for owner in owners:
+            for binding in _own_bindings(owner):
+                if not binding.tooltip:
+                    continue
+                keys = keymap.get(binding.id or "", binding.key) if binding.id else binding.key
+                where = section
+                if owner is MainScreen and binding.action in NEEDS_THREAD:
+                    where = "Thread"  # the screen's, but only with a thread open
+                rows.append(
+                    KeyRow(
+                        where,
+                        key_names(keys),
+                        binding.tooltip,
+                        binding.id or "",
+                        binding.description,
+                        binding.action,
+                        owner,
+                    )
+                )
+    order = ["Everywhere", *(name for name, _ in SECTIONS)]
+    return sorted(rows, key=lambda row: order.index(row.section))
+
+
+def binding_ids(app_class: type[DOMNode]) -> set[str]:
+    """Every binding id ``[keymap]`` may rebind."""
+    ids = set()
+    for _, owners in (("Everywhere", (app_class,)), *SECTIONS):
+        for owner in owners:
+            ids |= {binding.id for binding in _own_bindings(owner) if binding.id}
+    return ids
+
+
+def markdown_table(app_class: type[DOMNode]) -> str:
+    """The README's table of keys (default keys), generated like the help screen."""
+    lines = ["| key | in | does |", "|---|---|---|"]
+    for row in key_rows(app_class, {}):
+        keys = row.keys.replace("|", "\\|")
+        lines.append(f"| {keys} | {row.section.lower()} | {row.help} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # pragma: no cover - prints the README's table
+    from tui_reader.ui.app import ReaderApp
+
+    print(markdown_table(ReaderApp))
+    print()
+    print(", ".join(f"`{name}`" for name in sorted(binding_ids(ReaderApp))))
