@@ -1012,7 +1012,7 @@ async def test_the_threads_list_is_whole_after_a_search(library: Library) -> Non
         await pilot.press("enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert feed.hits is not None and feed.count == 1
+        assert feed.hits is not None and feed.count == 10  # a row per matching post
         await pilot.press("escape")
         await pilot.pause()
         after = [strip.text for strip in (feed.render_line(y) for y in range(feed.size.height))]
@@ -1243,3 +1243,23 @@ async def test_the_keymap_id_of_earlier_releases_still_works(library: Library) -
         await pilot.pause()
         assert not main_screen(app).search_query
         assert not [n for n in app._notifications if "[keymap]" in n.message]
+
+
+async def test_search_results_have_a_row_for_each_matching_post(library: Library) -> None:
+    threads = fill(library)  # the shed thread says "shed" in all of its eleven posts
+    app = make_app(library.config, library)
+    async with app.run_test(size=WIDE) as pilot:
+        main_screen(app).search("more shed")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        feed = app.screen.query_one(FeedList)
+        hits = feed.hits or []
+        assert len(hits) == 10  # steps 2 to 11, one row each (at most ten from a thread)
+        assert {hit.thread.id for hit in hits} == {threads["shed"].id}
+        assert "· post " in screen_text(app)
+        feed.focus()
+        feed.highlighted = 3
+        await pilot.press("enter")
+        await pilot.pause()
+        view = app.screen.query_one(ThreadView)
+        assert view.thread is not None and view.current == hits[3].post_index

@@ -311,7 +311,9 @@ class Library:
         """Where a thread is in the list :meth:`threads_of` gives."""
         return self.store.thread_index(thread_id, author_key=author_key, unread_only=unread_only)
 
-    def search(self, query: str, author: str | None = None, limit: int = 50) -> list[SearchHit]:
+    def search(
+        self, query: str, author: str | None = None, limit: int = 50, per_thread: int = 1
+    ) -> list[SearchHit]:
         """Threads whose posts match ``query``, best first; only one author's if given.
 
         Words match without their accents; ``"a phrase"`` in quotes, ``word*`` for a prefix.
@@ -328,7 +330,7 @@ class Library:
             if known is None:
                 return []
             author_key = known.key
-        return self.store.search(query, author_key=author_key, limit=limit)
+        return self.store.search(query, author_key=author_key, limit=limit, per_thread=per_thread)
 
     def author(self, author_key: str) -> Author | None:
         """The author with this library key, if the library knows them."""

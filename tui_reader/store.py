@@ -1147,24 +1147,38 @@ class Store:
     # Search -----------------------------------------------------------------------------
 
     def search(
-        self, query: str, *, author_key: str | None = None, limit: int = 50
+        self,
+        query: str,
+        *,
+        author_key: str | None = None,
+        limit: int = 50,
+        per_thread: int = 1,
     ) -> list[SearchHit]:
-        """Threads whose posts match ``query`` (FTS5 syntax), best first (bm25), one hit
-        per thread. A query FTS5 cannot parse is searched as a plain phrase instead."""
+        """Posts that match ``query`` (FTS5 syntax), best first (bm25): ``per_thread`` hits
+        at most from each thread (one by default: a list of threads). A query FTS5 cannot
+        parse is searched as a plain phrase instead."""
         try:
-            return self._search(query, author_key, limit)
+            return self._search(query, author_key, limit, per_thread)
         except sqlite3.OperationalError:
             phrase = '"' + query.replace('"', '""') + '"'
-            return self._search(phrase, author_key, limit)
+            return self._search(phrase, author_key, limit, per_thread)
 
-    def _search(self, query: str, author_key: str | None, limit: int) -> list[SearchHit]:
+    def _search(
+        self, query: str, author_key: str | None, limit: int, per_thread: int
+    ) -> list[SearchHit]:
         where = "AND t.author_key = ?" if author_key else ""
         # Rank inside FTS5 and take the best posts only: a thread's best post is among the
         # best ``best`` posts of all whenever those hold ``limit`` threads, so the answer is
         # exact; otherwise look further (all matches, at the end).
         best = max(SEARCH_POSTS, 10 * limit)
         while True:
-            params: list[Any] = [query, best, *([author_key] if author_key else []), limit]
+            params: list[Any] = [
+                query,
+                best,
+                max(1, per_thread),
+                *([author_key] if author_key else []),
+                limit,
+            ]
             rows = self.conn.execute(
                 f"""
                 WITH hits AS (
@@ -1182,7 +1196,7 @@ class Store:
                 JOIN threads t ON t.num = r.thread
                 JOIN prefixes ip ON ip.n = r.id_prefix
                 JOIN authors a ON a.key = t.author_key
-                WHERE r.n = 1 {where}
+                WHERE r.n <= ? {where}
                 ORDER BY r.rank
                 LIMIT ?
                 """,

@@ -46,6 +46,9 @@ from tui_reader.ui.widgets.thread_view import ThreadHeader, ThreadView
 T = TypeVar("T")
 #: A sync changes the library once per author: the lists follow at most this often.
 RELOAD_INTERVAL = 0.3
+#: Rows of search results in the reader, and at most this many from one thread.
+SEARCH_ROWS = 200
+SEARCH_ROWS_PER_THREAD = 10
 #: How the sorts are named in the threads list's title.
 SORT_NAMES = {"newest": "newest first", "longest": "longest first", "unread": "unread first"}
 #: A sync's failures named one by one in its notification; the rest are counted.
@@ -383,10 +386,8 @@ class MainScreen(Screen[None]):
 
     @on(FeedList.ThreadChosen)
     def _thread_chosen(self, event: FeedList.ThreadChosen) -> None:
-        hits = self.query_one(FeedList).hits
-        hit = next((h for h in hits or [] if h.thread.id == event.thread_id), None)
-        if hit is not None:
-            self.open_thread(event.thread_id, at_post=hit.post_index, query=self.search_query)
+        if event.post_index is not None:
+            self.open_thread(event.thread_id, at_post=event.post_index, query=self.search_query)
         else:
             self.open_thread(event.thread_id)
 
@@ -745,7 +746,10 @@ class MainScreen(Screen[None]):
     def _run_search(self, query: str, focus: bool) -> None:
         """Search away from the screen: a common word in a big library takes a moment."""
         try:
-            hits = self.reader.library.search(query)
+            # One row per matching post (a few from each thread), so every place is a row.
+            hits = self.reader.library.search(
+                query, limit=SEARCH_ROWS, per_thread=SEARCH_ROWS_PER_THREAD
+            )
         except ReaderError as error:
             self.app.call_from_thread(self._search_failed, query, error.message)
             return

@@ -100,11 +100,12 @@ class FeedList(VirtualList):
     ]
 
     class ThreadChosen(Message):
-        """The reader pressed enter on a thread."""
+        """The reader pressed enter on a thread (on a search hit: at its post)."""
 
-        def __init__(self, thread_id: str) -> None:
+        def __init__(self, thread_id: str, post_index: int | None = None) -> None:
             super().__init__()
             self.thread_id = thread_id
+            self.post_index = post_index
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -200,10 +201,12 @@ class FeedList(VirtualList):
         return True
 
     def row_selected(self, index: int) -> None:
-        """Open the thread."""
-        thread = self.thread_at(index)
-        if thread is not None:
-            self.post_message(self.ThreadChosen(thread.id))
+        """Open the thread (a search hit's at its post)."""
+        item = self.item_at(index)
+        if isinstance(item, SearchHit):
+            self.post_message(self.ThreadChosen(item.thread.id, item.post_index))
+        elif item is not None:
+            self.post_message(self.ThreadChosen(item.id))
 
 
 def entry_lines(thread: ThreadSummary, console: Console, width: int) -> list[Text]:
@@ -227,7 +230,11 @@ def hit_lines(hit: SearchHit, console: Console, width: int) -> list[Text]:
         body.append_text(heading)
         body.append("\n")
     body.append_text(snippet)
-    return [meta_line(hit.thread, width), *_fit(body, console, width, TEXT_LINES - 1)]
+    # A thread may match in several posts, each a row: say which post this one is.
+    where = f" · post {hit.post_index + 1}"
+    meta = meta_line(hit.thread, max(1, width - len(where)))
+    meta.append(where, style="dim")
+    return [meta, *_fit(body, console, width, TEXT_LINES - 1)]
 
 
 def _fit(text: Text, console: Console, width: int, count: int) -> list[Text]:
