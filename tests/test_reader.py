@@ -1263,3 +1263,55 @@ async def test_search_results_have_a_row_for_each_matching_post(library: Library
         await pilot.pause()
         view = app.screen.query_one(ThreadView)
         assert view.thread is not None and view.current == hits[3].post_index
+
+
+async def test_every_habit_is_in_the_palette_and_runs_from_it(library: Library) -> None:
+    from tui_reader.ui.commands import ReaderCommands
+
+    threads = fill(library)
+    app = make_app(library.config, library)
+    async with app.run_test(size=WIDE) as pilot:
+        main_screen(app).open_thread(threads["long"].id)
+        await pilot.pause()
+        provider = ReaderCommands(app.screen, None)  # type: ignore[arg-type]
+        names = {name: help_text for name, help_text, _ in provider._commands()}
+        for name in (
+            "Next unread",
+            "Catch up",
+            "Mark list read",
+            "Sort",
+            "Hide read",
+            "Links",
+            "Find",
+            "Filter",
+            "Save as",
+            "Quit now",
+        ):
+            assert name in names, name
+        assert names["Catch up"].endswith("· C")  # with its key, as bound now
+        await pilot.press("ctrl+p")
+        await pilot.press(*"catch up")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert library.count_threads(unread_only=True) == (0, 0)
+
+
+async def test_a_sync_error_in_the_authors_pane_is_one_line(
+    library: Library, appview: FakeAppView
+) -> None:
+    gus = appview.account("gus.bsky.social", "Gus")
+    appview.chain(gus, 2)
+    author, _ = await library.follow("gus.bsky.social")
+    from tui_reader.store import SyncState
+
+    reason = "cannot reach public.api.bsky.app: connection refused (is the server running?) " * 3
+    library.store.set_sync_state(author.key, SyncState("2024-06-01T00:00:00Z", reason, "", ""))
+    app = make_app(library.config, library)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        lines = screen_text(app).splitlines()
+        [index] = [n for n, line in enumerate(lines) if "⚠ cannot reach" in line]
+        assert "…" in lines[index]  # cut to the pane, not wrapped
+        assert "Gus" in lines[index - 1]
+        assert "running?" not in lines[index + 1]  # the next line is the next entry
