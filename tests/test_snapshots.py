@@ -38,6 +38,7 @@ def test_reading_a_thread_with_hostile_text(snap_compare, filled, size) -> None:
     app, threads = filled
 
     async def open_tea(pilot: Pilot[None]) -> None:
+        await pilot.pause()  # the main screen is composed
         screen = pilot.app.screen
         assert isinstance(screen, MainScreen)
         screen.open_thread(threads["tea"].id)

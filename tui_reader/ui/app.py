@@ -73,14 +73,18 @@ class ReaderApp(App[None]):
         for notice in filter(None, notices):
             self.notify(notice, title="Note", severity="warning", timeout=10)
         self._show_status()
-        main = MainScreen(open_ref=self.open_ref)
-        self.push_screen(main)
+        main = self.main
         sync = self.config.sync
         if not self.library.offline and self.library.following():
             if sync.on_start:
                 self.call_after_refresh(main.background_sync)
             if sync.interval_minutes:
                 self.set_interval(sync.interval_minutes * 60, main.background_sync)
+
+    def get_default_screen(self) -> MainScreen:
+        # The main screen is the app's first: no blank default screen is laid out before it.
+        self.main = MainScreen(open_ref=self.open_ref)
+        return self.main
 
     async def on_unmount(self) -> None:
         await self.library.aclose()

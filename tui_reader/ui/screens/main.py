@@ -217,7 +217,7 @@ class MainScreen(Screen[None]):
     ]
 
     def __init__(self, open_ref: str = "") -> None:
-        super().__init__()
+        super().__init__(classes="-no-thread")
         self.thread: Thread | None = None
         self.open_ref = open_ref
         self.search_query = ""
@@ -270,7 +270,7 @@ class MainScreen(Screen[None]):
         ]
 
     def _step_pane(self, step: int) -> None:
-        panes = self.panes
+        panes = [pane for pane in self.panes if pane.display]
         # Focus moves when its message is handled: a second key pressed before then steps
         # on from where the first one is going, not from where focus still is.
         current = self._going_to or self.focused
@@ -424,6 +424,7 @@ class MainScreen(Screen[None]):
                 )
             return
         self.thread = thread
+        self.remove_class("-no-thread")
         self.query_one(ThreadHeader).show(thread, offline=library.offline)
         position = library.position(thread_id) if at_post is None else at_post
         spans = library.match_spans(thread_id, query) if query else {}
