@@ -333,9 +333,8 @@ def main() -> None:
     rows += library_size(folders[size] / "library.sqlite3", size)
     rows += reader_memory(folders[size])
     rows += open_long_thread(library, 1000, repeat)
-    # 20 authors of 500 posts: the local AppView (a test fake) slows down past that, not the
-    # client (docs/benchmarks.md).
-    rows += first_sync(20, 100) if args.quick else first_sync(20, 500)
+    # The library: 200 authors of 500 posts.
+    rows += first_sync(20, 100) if args.quick else first_sync(200, 500)
     library.close()
 
     width = max(len(str(row["figure"])) for row in rows)

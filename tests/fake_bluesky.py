@@ -7,6 +7,7 @@ client that trusts server order picks the wrong branch.
 from __future__ import annotations
 
 import itertools
+import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -58,6 +59,7 @@ class FakeAppView:
         self._by_author: dict[str, list[FakePost]] = {}
         self._children: dict[str, list[FakePost]] = {}
         self._index_size = -1
+        self._index_lock = threading.Lock()
 
     def account(self, handle: str, display_name: str = "") -> FakeAccount:
         """Create an account."""
@@ -246,13 +248,23 @@ class FakeAppView:
 
     def _index(self) -> None:
         """Posts by author and by parent, made again when posts were added or removed (the
-        benchmarks serve 100,000)."""
-        if self._index_size != len(self.posts):
-            self._by_author, self._children = {}, {}
+        benchmarks serve 100,000).
+
+        Requests are answered in threads: the index is built whole under a lock and then
+        swapped in. Built in place without one, two requests arriving together both filled
+        it, every reply was listed twice, and thread views doubled at every level (a
+        benchmark of 200 authors never finished, and looked like the client's fault).
+        """
+        with self._index_lock:
+            if self._index_size == len(self.posts):
+                return
+            by_author: dict[str, list[FakePost]] = {}
+            children: dict[str, list[FakePost]] = {}
             for post in self.posts.values():
-                self._by_author.setdefault(post.did, []).append(post)
+                by_author.setdefault(post.did, []).append(post)
                 if post.parent:
-                    self._children.setdefault(post.parent, []).append(post)
+                    children.setdefault(post.parent, []).append(post)
+            self._by_author, self._children = by_author, children
             self._index_size = len(self.posts)
 
     def _posts_of(self, did: str) -> list[FakePost]:

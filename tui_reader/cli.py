@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from tui_reader import __version__
@@ -238,6 +237,8 @@ def cmd_threads(args: argparse.Namespace, library: Library, out: TextIO) -> int:
         print(f"The library has no {what}{whose}.", file=sys.stderr)
         return 0
     if out.isatty():
+        from rich.table import Table  # only for a list on a terminal
+
         table = Table(box=None, pad_edge=False, header_style="bold")
         for column in ("", "date", "author", "posts", "title", "id"):
             table.add_column(column, no_wrap=column in ("id", "date"))

@@ -13,7 +13,6 @@ from tui_reader import locations
 from tui_reader.config import Config
 from tui_reader.errors import BadReference, NotFound, Offline, ReaderError, SourceUnavailable
 from tui_reader.models import Author, AuthorRef, PostRef, Ref, Thread, ThreadRef, ThreadSummary
-from tui_reader.opml import read_opml, write_opml
 from tui_reader.sources import AuthorScan
 from tui_reader.sources.registry import SOURCE_NAMES, Sources, what_refs_name
 from tui_reader.store import AuthorRow, ReadMark, SearchHit, Store, SyncState, ThreadList
@@ -476,10 +475,14 @@ class Library:
 
     def export_follows(self) -> str:
         """The follow list as OPML."""
+        from tui_reader.opml import write_opml  # XML only when asked for
+
         return write_opml(self.store.followed())
 
     async def import_follows(self, text: str) -> ImportReport:
         """Follow everyone in an OPML file; entries tui-reader wrote need no network."""
+        from tui_reader.opml import read_opml  # XML only when asked for
+
         added = unchanged = skipped = 0
         problems: list[str] = []
         for outline in read_opml(text):

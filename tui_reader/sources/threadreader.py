@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -507,6 +506,8 @@ def _partial_date(text: str) -> str:
 
 
 def _stable_id(*parts: str) -> str:
+    import hashlib  # only for copied pages: not on every start
+
     return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()[:20]
 
 
