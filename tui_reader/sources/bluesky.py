@@ -132,6 +132,11 @@ def _raw(value: object) -> str:
     return value if isinstance(value, str) else ""
 
 
+def _uri_of(ref: object) -> str:
+    """The ``uri`` of a strong reference (``{"uri": …, "cid": …}``), unchecked; "" if none."""
+    return _raw(ref.get("uri")) if isinstance(ref, dict) else ""
+
+
 def _text(value: object) -> str:
     """A string field of an answer, cleaned where it enters (see ``tui_reader.clean``)."""
     return clean_text(value) if isinstance(value, str) else ""
@@ -601,27 +606,35 @@ def _feed_item(entry: object, did: str) -> FeedItem | None:
     if not isinstance(entry, dict) or not isinstance(entry.get("post"), dict):
         return None
     view = entry["post"]
-    reason = _text((entry.get("reason") or {}).get("$type"))
+    # Every field used here is compared with the author's DID or checked for the shape of a
+    # post URI, which no unclean string has: they need no cleaning (a sync reads thousands).
+    reason = entry.get("reason")
+    kind = reason.get("$type") if isinstance(reason, dict) else ""
+    kind = kind if isinstance(kind, str) else ""
     author = view.get("author")
-    if "reasonRepost" in reason or not isinstance(author, dict) or _text(author.get("did")) != did:
+    if "reasonRepost" in kind or not isinstance(author, dict) or author.get("did") != did:
         return None
-    uri = _text(view.get("uri"))
+    uri = _raw(view.get("uri"))
     if not is_post_uri(uri):
         return None
     record = view.get("record") if isinstance(view.get("record"), dict) else {}
     reply = record.get("reply") if isinstance(record, dict) else None
     parent = root = ""
     if isinstance(reply, dict):
-        root = _text((reply.get("root") or {}).get("uri"))
-        parent = _text((reply.get("parent") or {}).get("uri"))
-        if split_uri(root)[0] != did or split_uri(parent)[0] != did or not is_post_uri(root):
+        root, parent = _uri_of(reply.get("root")), _uri_of(reply.get("parent"))
+        if (
+            split_uri(root)[0] != did
+            or split_uri(parent)[0] != did
+            or not is_post_uri(root)
+            or not is_post_uri(parent)
+        ):
             return None
     return FeedItem(
         id=uri,
         when=_post_time(view),
         order=_sort_key(view),
         parent=parent,
-        pinned="reasonPin" in reason,
+        pinned="reasonPin" in kind,
         fetch_as=root,
         data=view,
     )
