@@ -47,8 +47,8 @@ T = TypeVar("T")
 #: A sync changes the library once per author: the lists follow at most this often.
 RELOAD_INTERVAL = 0.3
 #: Rows of search results in the reader, and at most this many from one thread.
-SEARCH_ROWS = 200
-SEARCH_ROWS_PER_THREAD = 10
+SEARCH_ROWS = 100
+SEARCH_ROWS_PER_THREAD = 5
 #: How the sorts are named in the threads list's title.
 SORT_NAMES = {"newest": "newest first", "longest": "longest first", "unread": "unread first"}
 #: A sync's failures named one by one in its notification; the rest are counted.
