@@ -27,42 +27,41 @@ async def nothing(pilot: Pilot[None], threads: dict[str, object]) -> None:
     """Leave the reader as it opens."""
 
 
-async def read_tea(pilot: Pilot[None], threads: dict[str, object]) -> None:
-    """Open the punched-cards thread and move to its fourth post."""
+def main_screen(pilot: Pilot[None]) -> MainScreen:
+    """The reader's main screen."""
     screen = pilot.app.screen
     assert isinstance(screen, MainScreen)
-    screen.open_thread(str(threads["punch"]))
+    return screen
+
+
+async def open_and_press(pilot: Pilot[None], thread_id: object, *keys: str) -> None:
+    """Open a thread, then press ``keys``."""
+    main_screen(pilot).open_thread(str(thread_id))
     await pilot.pause()
-    await pilot.press("J", "J", "J")
+    await pilot.press(*keys)
+    await pilot.pause()
+
+
+async def read_tea(pilot: Pilot[None], threads: dict[str, object]) -> None:
+    """Open the punched-cards thread and move to its fourth post."""
+    await open_and_press(pilot, threads["punch"], "J", "J", "J")
 
 
 async def search(pilot: Pilot[None], threads: dict[str, object]) -> None:
     """Search the library."""
-    screen = pilot.app.screen
-    assert isinstance(screen, MainScreen)
-    screen.search("census OR tide*")
+    main_screen(pilot).search("census OR tide*")
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
 
 
 async def find_in_thread(pilot: Pilot[None], threads: dict[str, object]) -> None:
     """Find a word in the punched-cards thread: matches highlighted, "match 1 of N" above."""
-    screen = pilot.app.screen
-    assert isinstance(screen, MainScreen)
-    screen.open_thread(str(threads["punch"]))
-    await pilot.pause()
-    await pilot.press("slash", *"card", "enter")
-    await pilot.pause()
+    await open_and_press(pilot, threads["punch"], "slash", *"card", "enter")
 
 
 async def links(pilot: Pilot[None], threads: dict[str, object]) -> None:
     """The links picker on a post with links."""
-    screen = pilot.app.screen
-    assert isinstance(screen, MainScreen)
-    screen.open_thread(str(threads["maps"]))
-    await pilot.pause()
-    await pilot.press("J", "J", "L")
-    await pilot.pause()
+    await open_and_press(pilot, threads["maps"], "J", "J", "L")
 
 
 async def help_screen(pilot: Pilot[None], threads: dict[str, object]) -> None:
