@@ -198,3 +198,20 @@ async def test_profile_lookup(library: Library, appview: FakeAppView) -> None:
 
     assert author.display_name == "Carol C."
     assert author.id.startswith("did:plc:")
+
+
+def test_a_feed_entry_with_malformed_reply_references_is_left_out() -> None:
+    from tui_reader.sources.bluesky import _feed_item
+
+    did = "did:plc:aaaaaaaaaaaaaaaaaaaaaaaa"
+    uri = f"at://{did}/app.bsky.feed.post/3kaaaaaaaaaa2"
+    for reply in ({"root": "not a reference", "parent": 5}, {"root": None, "parent": []}):
+        entry = {
+            "post": {
+                "uri": uri,
+                "author": {"did": did},
+                "record": {"text": "hi", "createdAt": "2024-06-01T00:00:00Z", "reply": reply},
+            }
+        }
+        # Before, a string where a {"uri": …} reference belongs raised AttributeError.
+        assert _feed_item(entry, did) is None

@@ -1201,6 +1201,15 @@ async def test_find_in_the_open_thread(library: Library) -> None:
         await pilot.pause()
         assert view.matches == [] and app.sub_title == ""
         assert app.screen.focused is view  # escape ended the find, not the reading
+        # A find ends with its thread: another thread opened leaves no status behind.
+        await pilot.press("slash")
+        app.screen.query_one(Input).value = "post 3"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.sub_title.startswith("“post 3”")
+        main_screen(app).open_thread(threads["shed"].id)
+        await pilot.pause()
+        assert app.sub_title == ""
 
 
 async def test_a_wide_terminal_keeps_the_text_to_a_readable_measure(library: Library) -> None:

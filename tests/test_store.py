@@ -374,3 +374,18 @@ def test_marking_a_list_read_can_be_undone(tmp_path: Path) -> None:
         assert not any(t.unread for t in store.threads())
         store.set_unread(changed, True, "2024-07-01T00:00:01Z")
         assert {t.id: t.unread for t in store.threads()} == before
+
+
+def test_a_list_that_names_an_author_without_a_name_keeps_the_name(tmp_path: Path) -> None:
+    from tui_reader.models import ThreadSummary
+
+    with Store(tmp_path / "library.sqlite3") as store:
+        store.save_thread(make_thread())
+        # A "More from" card or an old saved page: the same author, no display name.
+        nameless = replace(ALICE, display_name="")
+        listed = ThreadSummary(
+            "bluesky:listed", "bluesky", "", "Listed", nameless, "2024-05-03T00:00:00Z", "", 2, ""
+        )
+        assert store.save_summaries([listed, listed]) == 1
+        author = store.author(ALICE.key)
+        assert author is not None and author.display_name == "Alice"

@@ -241,8 +241,7 @@ class Library:
         thread = page.thread
         # The store keeps the read state and any posts gone upstream: return its copy.
         self.store.save_thread(thread)
-        for listed in page.more_from:
-            self.store.save_summary(listed)
+        self.store.save_summaries(page.more_from)
         saved = self.store.thread(thread.id)
         assert saved is not None
         return saved
@@ -270,7 +269,7 @@ class Library:
         fresh = existing is None
         if existing is None or {p.id for p in existing.posts} != {p.id for p in page.thread.posts}:
             self.store.save_thread(page.thread)
-        added = sum(self.store.save_summary(summary) for summary in page.more_from)
+        added = self.store.save_summaries(page.more_from)
         saved = self.store.thread(page.thread.id)
         assert saved is not None
         return saved, added, fresh
@@ -303,12 +302,6 @@ class Library:
     ) -> tuple[int, int]:
         """How many threads a list holds, and how many of them are unread."""
         return self.store.count_threads(author_key=author_key, unread_only=unread_only)
-
-    def thread_index(
-        self, thread_id: str, author_key: str | None = None, *, unread_only: bool = False
-    ) -> int | None:
-        """Where a thread is in the list :meth:`threads_of` gives."""
-        return self.store.thread_index(thread_id, author_key=author_key, unread_only=unread_only)
 
     def search(
         self, query: str, author: str | None = None, limit: int = 50, per_thread: int = 1
@@ -547,8 +540,7 @@ class Library:
             )
             for thread in scan.threads:
                 counts[self._save_synced(thread)] += 1
-            for listed in scan.listed:
-                self.store.save_summary(listed)
+            self.store.save_summaries(scan.listed)
             for ref in scan.to_fetch:
                 try:
                     page = await source.thread_page(ref)
@@ -556,8 +548,7 @@ class Library:
                     continue  # deleted since it was listed
                 if len(page.thread.posts) > 1:
                     counts[self._save_synced(page.thread)] += 1
-                for listed in page.more_from:
-                    self.store.save_summary(listed)
+                self.store.save_summaries(page.more_from)
             return scan
 
         try:

@@ -918,33 +918,43 @@ class Store:
 
         self._write(work)
 
+    def save_summaries(self, summaries: Iterable[ThreadSummary]) -> int:
+        """Remember threads known only from a list ("More from", an author's page), in one
+        transaction; never overwrites a thread the library has. Returns how many were new."""
+        listed = list(summaries)
+        if not listed:
+            return 0
+
+        def work(conn: sqlite3.Connection) -> int:
+            added = 0
+            for summary in listed:
+                self._upsert_author(conn, summary.author)
+                cursor = conn.execute(
+                    """
+                    INSERT OR IGNORE INTO threads (id, source, url, author_key, title, preview,
+                        created_at, fetched_at, post_count, fetched, unread)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0)
+                    """,
+                    (
+                        summary.id,
+                        summary.source,
+                        summary.url,
+                        summary.author.key,
+                        summary.title,
+                        summary.preview,
+                        summary.created_at,
+                        summary.fetched_at,
+                        summary.post_count,
+                    ),
+                )
+                added += cursor.rowcount > 0
+            return added
+
+        return int(self._write(work) or 0)
+
     def save_summary(self, summary: ThreadSummary) -> bool:
-        """Remember a thread known only from a list; never overwrites a fetched one.
-        ``False`` if the library had it already."""
-
-        def work(conn: sqlite3.Connection) -> bool:
-            self._upsert_author(conn, summary.author)
-            cursor = conn.execute(
-                """
-                INSERT OR IGNORE INTO threads (id, source, url, author_key, title, preview,
-                    created_at, fetched_at, post_count, fetched, unread)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0)
-                """,
-                (
-                    summary.id,
-                    summary.source,
-                    summary.url,
-                    summary.author.key,
-                    summary.title,
-                    summary.preview,
-                    summary.created_at,
-                    summary.fetched_at,
-                    summary.post_count,
-                ),
-            )
-            return cursor.rowcount > 0
-
-        return bool(self._write(work))
+        """Remember one thread known only from a list; ``False`` if the library had it."""
+        return self.save_summaries([summary]) > 0
 
     def _thread_row(self, thread_id: str) -> sqlite3.Row | None:
         row: sqlite3.Row | None = self.conn.execute(

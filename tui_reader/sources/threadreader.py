@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from typing import Any
@@ -607,8 +607,7 @@ def _tweet_ref(tweet_id: str, handle: str = "") -> PostRef:
 def _root_ref(tweet_id: str, handle: str = "") -> PostRef:
     """The first tweet of a thread Thread Reader App has unrolled (its page's address names
     it): read its page directly, without asking which thread the tweet is in."""
-    author = AuthorRef("threadreader", handle.lower(), stable=bool(handle))
-    return PostRef("threadreader", author, f"{ROOT_PREFIX}{tweet_id}", key=tweet_id)
+    return replace(_tweet_ref(tweet_id, handle), locator=f"{ROOT_PREFIX}{tweet_id}")
 
 
 def _user_ref(handle: str) -> AuthorRef:

@@ -16,6 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Select, Static
 
 from tui_reader.formats import FILE_FORMATS, format_named
+from tui_reader.ui.widgets.lists import VimOptionList
 
 if TYPE_CHECKING:
     from tui_reader.ui.keys import KeyRow
@@ -26,14 +27,16 @@ class RefDialog(ModalScreen[str | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, title: str, hint: str, placeholder: str, verb: str) -> None:
+    def __init__(
+        self, title: str, hint: str, placeholder: str, verb: str, initial: str = ""
+    ) -> None:
         super().__init__()
         self.title_text = title
         self.hint = hint
         self.placeholder = placeholder
         self.verb = verb
         #: What the field holds when the dialog opens.
-        self.initial = ""
+        self.initial = initial
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -89,12 +92,7 @@ class LinksDialog(ModalScreen[tuple[str, str] | None]):
     """A post's links, numbered: a number or enter opens one, y copies it. Dismisses with
     ("open" or "copy", the address), or ``None``."""
 
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel"),
-        Binding("y", "copy", "Copy"),
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
-    ]
+    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("y", "copy", "Copy")]
 
     def __init__(self, links: list[tuple[str, str]]) -> None:
         super().__init__()
@@ -108,7 +106,7 @@ class LinksDialog(ModalScreen[tuple[str, str] | None]):
         ]
         with Vertical(id="dialog"):
             yield Label("Links in this post", classes="dialog-title")
-            yield OptionList(*options, id="links")
+            yield VimOptionList(*options, id="links")
             yield Label("1–9 or enter opens · y copies · escape closes", classes="dim")
 
     def on_mount(self) -> None:
@@ -131,14 +129,6 @@ class LinksDialog(ModalScreen[tuple[str, str] | None]):
         index = self.query_one(OptionList).highlighted
         if index is not None:
             self.dismiss(("copy", self.links[index][1]))
-
-    def action_cursor_down(self) -> None:
-        """Next link."""
-        self.query_one(OptionList).action_cursor_down()
-
-    def action_cursor_up(self) -> None:
-        """Previous link."""
-        self.query_one(OptionList).action_cursor_up()
 
     def action_cancel(self) -> None:
         """Close without choosing."""
@@ -228,14 +218,13 @@ def find_dialog() -> RefDialog:
 
 def filter_dialog(current: str) -> RefDialog:
     """The dialog behind ``F``."""
-    dialog = RefDialog(
+    return RefDialog(
         "Filter the threads",
         "Words every listed thread's title must hold (empty shows every thread again):",
         "shed",
         "filter",
+        initial=current,
     )
-    dialog.initial = current
-    return dialog
 
 
 def search_dialog() -> RefDialog:

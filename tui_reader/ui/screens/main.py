@@ -375,8 +375,7 @@ class MainScreen(Screen[None]):
     def _author_opened(self, event: AuthorList.OpenRequested) -> None:
         # Enter on an author: their threads, ready to read.
         self.search_query = ""
-        self._show_feed(event.key)
-        self.query_one(FeedList).focus()
+        self.go_to_author(event.key)
 
     @on(AuthorList.AuthorChosen)
     def _author_chosen(self, event: AuthorList.AuthorChosen) -> None:

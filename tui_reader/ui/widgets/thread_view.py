@@ -192,6 +192,8 @@ class ThreadView(ScrollView, can_focus=True):
         self.matches: list[int] = []
         #: Words found with ``/`` in this thread ("" when the matches are a library search's).
         self.finding = ""
+        #: The match status last told to the screen.
+        self._reported = ""
         #: The widest the text runs (0: the pane's width), and where it sits when narrower.
         self.measure = 0
         self.align = "left"
@@ -221,6 +223,7 @@ class ThreadView(ScrollView, can_focus=True):
             # The new height is only known after the next layout.
             self.call_after_refresh(self.go_to_post, position)
         self.call_after_refresh(self._check_fits)
+        self._report_matches()  # a find in the last thread ends with it
 
     def _all_shown(self) -> bool:
         """Nothing of the thread is hidden: no post behind a content warning still shut."""
@@ -474,16 +477,18 @@ class ThreadView(ScrollView, can_focus=True):
         self._report_matches()
 
     def _report_matches(self) -> None:
-        if not self.matches:
-            self.post_message(self.MatchStatus(""))
-            return
         what = f"“{self.finding}”: " if self.finding else ""
-        if self.current in self.matches:
-            place = self.matches.index(self.current) + 1
-            self.post_message(self.MatchStatus(f"{what}match {place} of {len(self.matches)}"))
+        count = len(self.matches)
+        if not count:
+            text = ""
+        elif self.current in self.matches:
+            text = f"{what}match {self.matches.index(self.current) + 1} of {count}"
         else:
-            count = len(self.matches)
-            self.post_message(self.MatchStatus(f"{what}{count} match{'es' * (count != 1)}"))
+            text = f"{what}{count} match{'es' * (count != 1)}"
+        # Scrolling changes the post often: the status line hears only of a change.
+        if text != self._reported:
+            self._reported = text
+            self.post_message(self.MatchStatus(text))
 
     # Finding words in the thread ------------------------------------------------------------
 
@@ -560,7 +565,6 @@ class ThreadView(ScrollView, can_focus=True):
         if self.matches:
             later = [index for index in self.matches if index > self.current]
             self.go_to_post(later[0] if later else self.matches[0])
-            self._report_matches()
 
     def action_next_post(self) -> None:
         """Jump to the next post."""
@@ -574,7 +578,6 @@ class ThreadView(ScrollView, can_focus=True):
         earlier = [index for index in self.matches if index < self.current]
         if self.matches:
             self.go_to_post(earlier[-1] if earlier else self.matches[-1])
-            self._report_matches()
 
     def action_previous_post(self) -> None:
         """Jump to the previous post (or to the top of this one)."""
@@ -590,9 +593,16 @@ class ThreadView(ScrollView, can_focus=True):
 def _folded(text: str) -> tuple[str, list[int]]:
     """``text`` without case or accents, and for each of its characters the index of the
     character of ``text`` it came from (folding may change lengths: "ß" → "ss")."""
+    if text.isascii():
+        # Nothing to fold but case, and nothing changes length: the common case, fast.
+        return text.lower(), list(range(len(text)))
     folded: list[str] = []
     origin: list[int] = []
     for index, char in enumerate(text):
+        if char.isascii():
+            folded.append(char.lower())
+            origin.append(index)
+            continue
         plain = "".join(
             c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c)
         ).casefold()
