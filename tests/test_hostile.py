@@ -44,7 +44,7 @@ from tui_reader.library import Library
 from tui_reader.models import Author, Post, Thread
 from tui_reader.render import to_html, to_json, to_markdown, to_text
 from tui_reader.sources.bluesky import web_url
-from tui_reader.sources.threadreader import parse_page
+from tui_reader.sources.threadreader_pages import parse_page
 from tui_reader.store import Store, StoreError
 from tui_reader.ui.app import make_app
 from tui_reader.ui.widgets.feed import FeedList

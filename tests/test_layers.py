@@ -4,6 +4,8 @@ the seams stay where they are."""
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -69,7 +71,18 @@ def test_the_rules_see_every_module() -> None:
         # The registry is the only list of sources.
         ("tui_reader.sources.bluesky", lambda name: name == "tui_reader.sources.registry"),
         ("tui_reader.sources.mastodon", lambda name: name == "tui_reader.sources.registry"),
-        ("tui_reader.sources.threadreader", lambda name: name == "tui_reader.sources.registry"),
+        (
+            "tui_reader.sources.threadreader",
+            lambda name: (
+                name in ("tui_reader.sources.registry", "tui_reader.sources.threadreader_pages")
+            ),
+        ),
+        # Each source's own page reader is loaded by that source alone.
+        (
+            "tui_reader.sources.threadreader_pages",
+            lambda name: name == "tui_reader.sources.threadreader",
+        ),
+        ("tui_reader.sources.mastodon_html", lambda name: name == "tui_reader.sources.mastodon"),
         # Plain data and safe text depend on nothing above them.
         ("tui_reader.library", lambda name: name.split(".")[1] in ("cli", "ui", "demo")),
     ],
@@ -78,6 +91,19 @@ def test_layer_rule(target: str, allowed: object) -> None:
     assert callable(allowed)
     breaking = sorted(name for name in importers(target) if not allowed(name))
     assert breaking == [], f"{target} is imported where it must not be: {breaking}"
+
+
+def test_starting_the_reader_loads_no_html_parser_and_no_network_layer() -> None:
+    # What the reader imports before its first screen is paid on every start (DESIGN.md's
+    # budget): pages are parsed, and the network used, only when a thread is fetched.
+    probe = (
+        "import sys, tui_reader.cli, tui_reader.ui.app; "
+        "print(' '.join(sorted(m for m in ('html.parser', 'httpx') if m in sys.modules)))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert loaded == []
 
 
 def test_sources_and_renderers_stay_below_the_library() -> None:

@@ -184,12 +184,13 @@ def test_follows_and_sync_state(tmp_path: Path) -> None:
     with Store(tmp_path / "lib.sqlite3") as store:
         assert store.follow(ALICE, "2024-06-01T00:00:00Z")
         assert not store.follow(ALICE, "2024-06-02T00:00:00Z")
+        assert store.follow_count() == 1
         [row] = store.authors()
         assert row.followed and row.threads == 0
         store.set_sync_state(ALICE.key, SyncState("2024-06-03T00:00:00Z", "", "w", "e"))
         assert store.sync_state(ALICE.key).etag == "e"
         assert store.unfollow(ALICE.key)
-        assert store.authors() == []
+        assert store.authors() == [] and store.follow_count() == 0
         assert store.sync_state(ALICE.key) == SyncState()
 
 

@@ -17,9 +17,8 @@ from tui_reader.fetch import Fetcher
 from tui_reader.library import Library
 from tui_reader.models import AuthorRef, PostRef
 from tui_reader.sources.registry import Sources
-from tui_reader.sources.threadreader import (
-    FIRST_SYNC_THREADS,
-    ThreadReaderSource,
+from tui_reader.sources.threadreader import FIRST_SYNC_THREADS, ThreadReaderSource
+from tui_reader.sources.threadreader_pages import (
     parse_copied_text,
     parse_page,
     parse_page_and_list,
@@ -363,7 +362,7 @@ async def test_the_author_of_a_listed_thread_can_be_followed(library: Library) -
 
 
 def test_a_day_that_does_not_exist_is_no_date() -> None:
-    from tui_reader.sources.threadreader import _partial_date
+    from tui_reader.sources.threadreader_pages import _partial_date
 
     assert _partial_date("29 Feb") == "--02-29"
     assert _partial_date("31 Feb") == "" and _partial_date("14 Dec 2021") == "2021-12-14T00:00:00Z"

@@ -278,8 +278,14 @@ def _need_terminal() -> None:
 
 def run_reader(library: Library, open_ref: str = "") -> int:
     """Open the reader (the Textual app) on the library."""
+    import gc
+
     from tui_reader.ui.app import make_app
 
+    # Everything imported so far lives as long as the process: leave it out of the garbage
+    # collector's full passes, which otherwise scan it all (50 ms) while the first screen
+    # is being drawn.
+    gc.freeze()
     if open_ref:
         library.resolve(open_ref)  # a REF that names nothing fails here, before the screen clears
     _need_terminal()

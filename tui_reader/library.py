@@ -466,6 +466,10 @@ class Library:
         """The followed authors with their thread counts and sync state."""
         return [row for row in self.store.authors() if row.followed]
 
+    def follow_count(self) -> int:
+        """How many authors are followed."""
+        return self.store.follow_count()
+
     def export_follows(self) -> str:
         """The follow list as OPML."""
         from tui_reader.opml import write_opml  # XML only when asked for

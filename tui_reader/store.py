@@ -782,6 +782,10 @@ class Store:
 
         return bool(self._write(work))
 
+    def follow_count(self) -> int:
+        """How many authors are followed (without loading them: asked at every start)."""
+        return int(self.conn.execute("SELECT COUNT(*) FROM follows").fetchone()[0])
+
     def followed(self) -> list[Author]:
         """The followed authors, by name."""
         rows = self.conn.execute(

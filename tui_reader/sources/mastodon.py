@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -53,93 +52,6 @@ def _id(value: object) -> str:
     return ""
 
 
-class _ContentParser(HTMLParser):
-    """Mastodon's status HTML to plain text: paragraphs, line breaks, full link URLs."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.paragraphs: list[str] = []
-        self.current: list[str] = []
-        self.links: list[str] = []
-        self._hidden = 0  # depth inside span.invisible
-        self._anchor: dict[str, Any] | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        attributes = {key: value or "" for key, value in attrs}
-        classes = attributes.get("class", "").split()
-        if tag == "p":
-            self._end_paragraph()
-        elif tag == "br":
-            self._emit("\n")
-        elif tag == "span" and self._hidden:
-            self._hidden += 1
-        elif tag == "span" and "invisible" in classes:
-            self._hidden = 1
-        elif tag == "a" and self._anchor is None:
-            kind = (
-                "tag"
-                if ("hashtag" in classes or attributes.get("rel") == "tag")
-                else ("mention" if "mention" in classes else "link")
-            )
-            self._anchor = {"href": attributes.get("href", ""), "kind": kind, "text": []}
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "p":
-            self._end_paragraph()
-        elif tag == "span" and self._hidden:
-            self._hidden -= 1
-        elif tag == "a" and self._anchor is not None:
-            anchor, self._anchor = self._anchor, None
-            href = anchor["href"]
-            shown = "".join(anchor["text"])
-            is_web = urlsplit(href).scheme in ("http", "https")
-            if anchor["kind"] == "link" and is_web:
-                if href not in self.links:
-                    self.links.append(href)
-                # A shortened URL comes back whole; words linked to a page stay words.
-                looks_like_url = shown.strip().lower().startswith(("http://", "https://"))
-                self._emit(href if looks_like_url or not shown.strip() else shown)
-            else:
-                self._emit(anchor.get("visible", shown))
-
-    def handle_data(self, data: str) -> None:
-        if self._anchor is not None:
-            # The invisible parts ("https://", the tail) are part of the full link text.
-            self._anchor["text"].append(data)
-            if not self._hidden:
-                self._anchor.setdefault("visible", "")
-                self._anchor["visible"] += data
-            return
-        if not self._hidden:
-            self._emit(data)
-
-    def _emit(self, text: str) -> None:
-        if self._anchor is not None:
-            self._anchor["text"].append(text)
-        else:
-            self.current.append(text)
-
-    def _end_paragraph(self) -> None:
-        text = "".join(self.current).strip()
-        if text:
-            self.paragraphs.append(text)
-        self.current = []
-
-    def result(self) -> tuple[str, tuple[str, ...]]:
-        self.close()
-        self._end_paragraph()
-        return "\n\n".join(self.paragraphs), tuple(self.links)
-
-
-def content_to_text(html: str) -> tuple[str, tuple[str, ...]]:
-    """A status's HTML ``content`` as plain text, and the web links it holds."""
-    parser = _ContentParser()
-    parser.feed(html)
-    text, links = parser.result()
-    # Character references (&#27;) only become characters here: clean the result too.
-    return clean_text(text), tuple(clean_line(link) for link in links)
-
-
 def parse_account(account: dict[str, Any], base: str) -> Author:
     """A Mastodon account as an ``Author``, keyed by its full address ``user@host``."""
     acct = _text(account.get("acct"))
@@ -181,6 +93,9 @@ def _media(status: dict[str, Any]) -> list[Media]:
 
 def parse_status(status: dict[str, Any], base: str) -> Post:
     """A Mastodon status as a ``Post``."""
+    # The HTML reader loads with the first status: starting the reader does not need it.
+    from tui_reader.sources.mastodon_html import content_to_text
+
     text, links = content_to_text(_text(status.get("content")))
     media = _media(status)
     all_links = list(links)

@@ -75,7 +75,7 @@ class ReaderApp(App[None]):
         self._show_status()
         main = self.main
         sync = self.config.sync
-        if not self.library.offline and self.library.following():
+        if not self.library.offline and self.library.follow_count():
             if sync.on_start:
                 self.call_after_refresh(main.background_sync)
             if sync.interval_minutes:

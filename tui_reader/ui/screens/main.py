@@ -681,7 +681,7 @@ class MainScreen(Screen[None]):
         if self.reader.library.offline:
             self.notify("Offline: syncing needs the network.", severity="warning", markup=False)
             return
-        if not self.reader.library.following():
+        if not self.reader.library.follow_count():
             self.notify("You follow nobody yet: press f to follow an author.", markup=False)
             return
         self.sync()
@@ -690,7 +690,7 @@ class MainScreen(Screen[None]):
     async def sync(self, quiet: bool = False) -> None:
         """Bring in new threads from every followed author, with progress in the header."""
         library = self.reader.library
-        total = len(library.following())
+        total = library.follow_count()
         done: list[AuthorSync] = []
 
         def progress(result: AuthorSync) -> None:
