@@ -102,22 +102,42 @@ def cli_search(folder: Path, repeat: int) -> list[Row]:
 
 
 def in_process_search(library: Library, repeat: int) -> list[Row]:
-    """A typical query, in the running process."""
+    """A typical query in the running process: as the reader runs it (its rows, the words
+    in context for the first screenful), and as the library's default (50 threads, the
+    words in context for all, as ``tui-reader search`` prints them)."""
+    from tui_reader.ui.screens.main import SEARCH_ROWS, SEARCH_ROWS_PER_THREAD
+    from tui_reader.ui.widgets.feed import SNIPPET_PAGE
 
-    def once() -> float:
+    def reader() -> float:
+        start = time.perf_counter()
+        hits = library.search(
+            TYPICAL, limit=SEARCH_ROWS, per_thread=SEARCH_ROWS_PER_THREAD, snippets=False
+        )
+        library.snippets(TYPICAL, hits[:SNIPPET_PAGE])
+        return time.perf_counter() - start
+
+    def default() -> float:
         start = time.perf_counter()
         library.search(TYPICAL)
         return time.perf_counter() - start
 
-    took = median_of(once, repeat)
+    took = median_of(reader, repeat)
+    whole = median_of(default, repeat)
     return [
         {
-            "figure": f"search in process ({TYPICAL})",
+            "figure": f"search in process ({TYPICAL}): the reader's {SEARCH_ROWS} rows",
             "result": f"{took * 1000:.1f} ms",
             "target": "≤ 20 ms",
             "baseline": "",
             "met": took <= 0.02,
-        }
+        },
+        {
+            "figure": f"search in process ({TYPICAL}): 50 threads, all in context",
+            "result": f"{whole * 1000:.1f} ms",
+            "target": "≤ 20 ms",
+            "baseline": "",
+            "met": whole <= 0.02,
+        },
     ]
 
 

@@ -1274,6 +1274,38 @@ async def test_search_results_have_a_row_for_each_matching_post(library: Library
         assert view.thread is not None and view.current == hits[3].post_index
 
 
+async def test_search_rows_get_their_words_in_context_as_they_come_into_view(
+    library: Library,
+) -> None:
+    from tests.reader_data import ALICE, make_thread
+
+    for n in range(40):
+        library.store.save_thread(
+            make_thread(
+                ALICE, f"keeper{n:02d}", [f"Log {n}: the lighthouse keeper wrote Q{n}."], day=1
+            )
+        )
+    app = make_app(library.config, library)
+    async with app.run_test(size=WIDE) as pilot:
+        main_screen(app).search("lighthouse")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        feed = app.screen.query_one(FeedList)
+        hits = feed.hits or []
+        assert len(hits) == 40
+        # The rows on screen show the post's words around the match...
+        assert "the lighthouse keeper wrote" in screen_text(app)
+        # ...and the rows below the screen have not been read for theirs yet.
+        assert hits[0].snippet and hits[-1].snippet == ""
+        feed.focus()
+        await pilot.press("end")
+        await pilot.pause()
+        last = hits[-1]
+        assert "\x02lighthouse\x03" in last.snippet
+        number = re.search(r"Log \d+", last.snippet)
+        assert number and f"{number.group()}: the lighthouse keeper" in screen_text(app)
+
+
 async def test_every_habit_is_in_the_palette_and_runs_from_it(library: Library) -> None:
     from tui_reader.ui.commands import ReaderCommands
 

@@ -77,6 +77,21 @@ def test_prefix_diacritics_and_unparseable_queries(library: Library) -> None:
         library.search("   ")
 
 
+def test_words_in_context_can_be_read_later_for_the_rows_shown(library: Library) -> None:
+    library.store.save_thread(punched_cards())
+    for thread in filler(30):
+        library.store.save_thread(thread)
+
+    for query in ("cards", 'census"'):  # the second one FTS5 cannot parse: a phrase
+        whole = library.search(query, limit=20)
+        bare = library.search(query, limit=20, snippets=False)
+        assert [h.thread.id for h in bare] == [h.thread.id for h in whole]
+        assert all(h.snippet == "" for h in bare) and all(h.snippet for h in whole)
+        # Asked for a few rows at a time, as a screen shows them: the same words.
+        later = library.snippets(query, bare[:3]) + library.snippets(query, bare[3:])
+        assert [h.snippet for h in later] == [h.snippet for h in whole]
+
+
 def test_search_by_author(library: Library) -> None:
     for thread in filler(10):
         library.store.save_thread(thread)

@@ -304,11 +304,19 @@ class Library:
         return self.store.count_threads(author_key=author_key, unread_only=unread_only)
 
     def search(
-        self, query: str, author: str | None = None, limit: int = 50, per_thread: int = 1
+        self,
+        query: str,
+        author: str | None = None,
+        limit: int = 50,
+        per_thread: int = 1,
+        *,
+        snippets: bool = True,
     ) -> list[SearchHit]:
         """Threads whose posts match ``query``, best first; only one author's if given.
 
         Words match without their accents; ``"a phrase"`` in quotes, ``word*`` for a prefix.
+        With ``snippets=False`` the words in context are left to ``snippets``, for the rows
+        a screen shows.
         """
         if not query.strip():
             raise ReaderError("give some words to search for")
@@ -322,7 +330,13 @@ class Library:
             if known is None:
                 return []
             author_key = known.key
-        return self.store.search(query, author_key=author_key, limit=limit, per_thread=per_thread)
+        return self.store.search(
+            query, author_key=author_key, limit=limit, per_thread=per_thread, snippets=snippets
+        )
+
+    def snippets(self, query: str, hits: list[SearchHit]) -> list[SearchHit]:
+        """Search hits with the matching words in context (see ``search``)."""
+        return self.store.snippets(query, hits)
 
     def author(self, author_key: str) -> Author | None:
         """The author with this library key, if the library knows them."""

@@ -6,6 +6,7 @@ import time
 import webbrowser
 from collections.abc import Awaitable
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar, cast
 from urllib.parse import urlsplit
@@ -748,12 +749,18 @@ class MainScreen(Screen[None]):
         try:
             # One row per matching post (a few from each thread), so every place is a row.
             hits = self.reader.library.search(
-                query, limit=SEARCH_ROWS, per_thread=SEARCH_ROWS_PER_THREAD
+                query, limit=SEARCH_ROWS, per_thread=SEARCH_ROWS_PER_THREAD, snippets=False
             )
         except ReaderError as error:
             self.app.call_from_thread(self._search_failed, query, error.message)
             return
         self.app.call_from_thread(self._hits_ready, query, hits, focus)
+
+    def _snippets(self, query: str, hits: list[SearchHit]) -> list[SearchHit]:
+        try:
+            return self.reader.library.snippets(query, hits)
+        except ReaderError:
+            return hits  # the rows show without their words in context, not a crash
 
     def _search_failed(self, query: str, message: str) -> None:
         if query == self.search_query:
@@ -765,7 +772,8 @@ class MainScreen(Screen[None]):
         if query != self.search_query:
             return  # a newer search, or the search was ended meanwhile
         feed = self.query_one(FeedList)
-        feed.show_hits(hits, f"Search: {one_line(query).plain}")
+        # The words in context are read as the rows are drawn, a screenful at a time.
+        feed.show_hits(hits, f"Search: {one_line(query).plain}", partial(self._snippets, query))
         if focus:
             feed.focus()
 

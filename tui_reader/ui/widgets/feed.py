@@ -7,6 +7,7 @@ a library of a million posts costs what opening it on ten does.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 from rich.console import Console
@@ -27,12 +28,17 @@ ROW_HEIGHT = 4
 TEXT_LINES = ROW_HEIGHT - 1
 #: Rows read from the library at a time.
 PAGE = 50
+#: Search results given their words in context at a time: about a screenful.
+SNIPPET_PAGE = 12
 
 Item = ThreadSummary | SearchHit
 
 
 class FeedRows(Protocol):
     """What a feed lists, read on demand."""
+
+    #: Rows read at a time.
+    page_size: int
 
     def counts(self) -> tuple[int, int]:
         """How many rows, and how many of them are unread threads."""
@@ -49,6 +55,8 @@ class FeedRows(Protocol):
 
 class LibraryRows:
     """Threads from the library, as a :class:`ThreadList` view lists them."""
+
+    page_size = PAGE
 
     def __init__(self, library: Library, view: ThreadList) -> None:
         self.library = library
@@ -68,18 +76,30 @@ class LibraryRows:
 
 
 class HitRows:
-    """Search results: a short list, held whole."""
+    """Search results: a short list, held whole. The words in context (``fill``) are read a
+    few rows at a time as the rows are drawn, not for every result up front."""
 
-    def __init__(self, hits: list[SearchHit]) -> None:
+    page_size = SNIPPET_PAGE
+
+    def __init__(
+        self,
+        hits: list[SearchHit],
+        fill: Callable[[list[SearchHit]], list[SearchHit]] | None = None,
+    ) -> None:
         self.hits = hits
+        self.fill = fill
 
     def counts(self) -> tuple[int, int]:
         """How many hits, and how many of their threads are unread."""
         return len(self.hits), sum(hit.thread.unread for hit in self.hits)
 
     def page(self, offset: int, limit: int) -> list[Item]:
-        """One page of hits."""
-        return list(self.hits[offset : offset + limit])
+        """One page of hits, with their words in context."""
+        page = self.hits[offset : offset + limit]
+        if self.fill is not None:
+            page = self.fill(page)
+            self.hits[offset : offset + len(page)] = page
+        return list(page)
 
     def index_of(self, thread_id: str) -> int | None:
         """Where a thread is among the hits."""
@@ -153,18 +173,25 @@ class FeedList(VirtualList):
             and (old.view == rows.view)
         )
 
-    def show_hits(self, hits: list[SearchHit], title: str) -> None:
-        """List search results: each thread with the matching words in context."""
-        self.show(HitRows(hits), title)
+    def show_hits(
+        self,
+        hits: list[SearchHit],
+        title: str,
+        fill: Callable[[list[SearchHit]], list[SearchHit]] | None = None,
+    ) -> None:
+        """List search results: each thread with the matching words in context (read by
+        ``fill`` as rows show, when the hits come without)."""
+        self.show(HitRows(hits, fill), title)
 
     def item_at(self, index: int) -> Item | None:
         """The row at ``index``, read from the library if its page is not in hand."""
         if not 0 <= index < self.count:
             return None
-        number, at = divmod(index, PAGE)
+        size = self.rows.page_size
+        number, at = divmod(index, size)
         page = self._pages.get(number)
         if page is None:
-            page = self.rows.page(number * PAGE, PAGE)
+            page = self.rows.page(number * size, size)
             self._pages[number] = page
         return page[at] if at < len(page) else None
 
