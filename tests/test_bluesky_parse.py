@@ -201,7 +201,7 @@ async def test_profile_lookup(library: Library, appview: FakeAppView) -> None:
 
 
 def test_a_feed_entry_with_malformed_reply_references_is_left_out() -> None:
-    from tui_reader.sources.bluesky import _feed_item
+    from tui_reader.sources.bluesky import _feed_item, post_uri
 
     did = "did:plc:aaaaaaaaaaaaaaaaaaaaaaaa"
     uri = f"at://{did}/app.bsky.feed.post/3kaaaaaaaaaa2"
@@ -214,4 +214,26 @@ def test_a_feed_entry_with_malformed_reply_references_is_left_out() -> None:
             }
         }
         # Before, a string where a {"uri": …} reference belongs raised AttributeError.
-        assert _feed_item(entry, did) is None
+        assert _feed_item(entry, did, post_uri(did, "")) is None
+
+
+def test_a_feed_entry_is_the_authors_only_if_its_address_is_in_their_repository() -> None:
+    from tui_reader.sources.bluesky import _feed_item, post_uri
+
+    did = "did:plc:aaaaaaaaaaaaaaaaaaaaaaaa"
+    own = post_uri(did, "")
+
+    def entry(uri: str) -> dict[str, object]:
+        record = {"text": "hi", "createdAt": "2024-06-01T00:00:00Z"}
+        return {"post": {"uri": uri, "author": {"did": did}, "record": record}}
+
+    assert _feed_item(entry(f"{own}3kaaaaaaaaaa2"), did, own) is not None
+    # A server that names the author but gives another repository's post, or a record key
+    # with more in it, does not slip a stranger's post into the author's threads.
+    for uri in (
+        "at://did:plc:bbbbbbbbbbbbbbbbbbbbbbbb/app.bsky.feed.post/3kaaaaaaaaaa2",
+        f"{own}3kaaaaaaaaaa2/extra",
+        f"{own}3kaaaaaaaaaa2\n",
+        f"{own}",
+    ):
+        assert _feed_item(entry(uri), did, own) is None, uri

@@ -150,3 +150,14 @@ async def test_offline_sends_nothing(server: FakeServer) -> None:
 async def test_only_web_urls_are_fetched(fetcher: Fetcher) -> None:
     with pytest.raises(BadResponse, match="only http and https"):
         await fetcher.get("file:///etc/passwd")
+
+
+def test_json_the_fast_parser_refuses_is_read_as_json_allows() -> None:
+    from tui_reader.fetch import parse_json
+
+    # orjson refuses these; the standard library's parser reads them, as it always did.
+    assert parse_json(b'{"a": "\\ud800"}') == {"a": "\ud800"}
+    assert parse_json(b"[18446744073709551615, -9223372036854775808]") == [2**64 - 1, -(2**63)]
+    assert parse_json('{"a": 1}'.encode("utf-16")) == {"a": 1}
+    with pytest.raises(ValueError):
+        parse_json(b"{not json")

@@ -223,6 +223,38 @@ def test_dates_that_are_not_dates_are_unknown_and_never_cut() -> None:
     assert short_date("") == "undated" and short_date("--12-14") == "14 Dec"
 
 
+def test_times_already_in_the_librarys_form_come_out_the_same_either_way() -> None:
+    from tui_reader.times import normalise_time
+
+    # Cut short when already UTC to the second or finer; converted otherwise; never a
+    # date that is not one, in whatever digits.
+    assert normalise_time("2024-05-01T20:15:00.5Z") == "2024-05-01T20:15:00Z"
+    assert normalise_time("2024-05-01T22:15:00.999+02:00") == "2024-05-01T20:15:00Z"
+    assert normalise_time("2024-02-30T20:15:00Z") == ""
+    assert normalise_time("\u0662\u0660\u0662\u0664-05-01T20:15:00Z") == ""
+
+
+@pytest.mark.parametrize(
+    "check",
+    [
+        "tui_reader.sources.bluesky:is_post_uri:at://did:plc:abc/app.bsky.feed.post/xyz",
+        "tui_reader.sources.bluesky:is_actor:did:plc:abc",
+        "tui_reader.sources.bluesky:is_actor:alice.bsky.social",
+        "tui_reader.sources.mastodon:_id:123",
+        "tui_reader.sources.mastodon:_id:01HXYZ",
+    ],
+)
+def test_an_id_with_a_line_break_after_it_is_not_an_id(check: str) -> None:
+    import importlib
+
+    module, name, good = check.split(":", 2)
+    valid = getattr(importlib.import_module(module), name)
+    assert valid(good)
+    # "$" in a pattern also matches before a final newline: such IDs went into request
+    # paths and the library.
+    assert not valid(good + "\n")
+
+
 def test_a_query_may_start_with_a_dash(cli: Cli) -> None:
     result = cli("search", "-foo")
     assert result.code == 0 and "Nothing in the library matches '-foo'" in result.err

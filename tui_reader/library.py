@@ -556,8 +556,8 @@ class Library:
             scan = await source.author_threads(
                 author.id, watermark=state.watermark, etag=state.etag
             )
-            for thread in scan.threads:
-                counts[self._save_synced(thread)] += 1
+            for verdict in self._save_synced(scan.threads):
+                counts[verdict] += 1
             self.store.save_summaries(scan.listed)
             for ref in scan.to_fetch:
                 try:
@@ -565,7 +565,7 @@ class Library:
                 except NotFound:
                     continue  # deleted since it was listed
                 if len(page.thread.posts) > 1:
-                    counts[self._save_synced(page.thread)] += 1
+                    counts[self._save_synced([page.thread])[0]] += 1
                 self.store.save_summaries(page.more_from)
             return scan
 
@@ -586,19 +586,25 @@ class Library:
         self.store.set_sync_state(author.key, SyncState(utc_now(), "", scan.watermark, scan.etag))
         return AuthorSync(author, counts["new"], counts["grown"])
 
-    def _save_synced(self, thread: Thread) -> str:
-        old = self.store.thread(thread.id)
-        if old is None:
-            self.store.save_thread(thread, mark_new=True)
-            return "new"
-        had = {post.id for post in old.posts if not post.deleted}
-        has = {post.id for post in thread.posts}
-        if has - had:
-            self.store.save_thread(thread, mark_new=True)
-            return "grown"
-        if had - has:
-            self.store.save_thread(thread)
-        return "same"
+    def _save_synced(self, threads: list[Thread]) -> list[str]:
+        """Save what a sync brought, in one transaction: each thread "new", "grown" (posts
+        the library lacked: flagged new and unread again) or "same" (saved only if posts
+        went missing, which are kept marked deleted)."""
+        had = self.store.live_post_ids(thread.id for thread in threads)
+        verdicts: list[str] = []
+        changed: list[tuple[Thread, bool]] = []
+        for thread in threads:
+            old = had.get(thread.id)
+            has = {post.id for post in thread.posts}
+            if old is None or has - old:
+                verdicts.append("new" if old is None else "grown")
+                changed.append((thread, True))
+            else:
+                verdicts.append("same")
+                if old - has:
+                    changed.append((thread, False))
+        self.store.save_threads(changed)
+        return verdicts
 
     # Read state files --------------------------------------------------------------------
 

@@ -837,99 +837,132 @@ class Store:
         Posts the library had that are missing from ``thread`` are kept, marked deleted.
         ``mark_new`` flags the thread as new and unread (a sync brought or grew it).
         """
+        self.save_threads([(thread, mark_new)])
+
+    def save_threads(self, threads: Iterable[tuple[Thread, bool]]) -> None:
+        """Write threads as ``save_thread`` does, each with its ``mark_new``, all in one
+        transaction: a sync saves an author's threads together (the search index is
+        updated once for them, not once a thread)."""
+        chosen = list(threads)
+        if not chosen:
+            return
 
         def work(conn: sqlite3.Connection) -> None:
-            known = conn.execute("SELECT num FROM threads WHERE id = ?", (thread.id,)).fetchone()
-            old = conn.execute(POSTS_OF_THREAD, (known[0],)).fetchall() if known else []
-            posts = _keep_vanished(list(thread.posts), old)
-            self._upsert_author(conn, thread.author)
-            if known:
-                # The index reads the posts' text: take it out while the old text is there.
-                conn.execute(
-                    "INSERT INTO post_search (post_search, rowid, text, author) "
-                    "SELECT 'delete', s.post_rowid, s.text, s.author FROM post_search_source s "
-                    "JOIN posts p ON p.rowid = s.post_rowid WHERE p.thread = ?",
-                    (known[0],),
-                )
-                conn.execute("DELETE FROM posts WHERE thread = ?", (known[0],))
-            names = f"{thread.author.display_name} {thread.author.handle}"
-            number = conn.execute(
-                """
-                INSERT INTO threads (id, source, url, author_key, title, preview, created_at,
-                                     fetched_at, post_count, ends_early, unread, is_new,
-                                     search_names)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
-                ON CONFLICT (id) DO UPDATE SET
-                    url = excluded.url, author_key = excluded.author_key,
-                    title = excluded.title, preview = excluded.preview,
-                    created_at = excluded.created_at, fetched_at = excluded.fetched_at,
-                    post_count = excluded.post_count, ends_early = excluded.ends_early,
-                    search_names = excluded.search_names,
-                    fetched = 1,
-                    unread = CASE WHEN ? OR fetched = 0 THEN 1 ELSE unread END,
-                    is_new = CASE WHEN ? THEN 1 ELSE is_new END
-                RETURNING num
-                """,
-                (
-                    thread.id,
-                    thread.source,
-                    thread.url,
-                    thread.author.key,
-                    thread.title,
-                    make_preview(posts[0].text if posts else ""),
-                    thread.created_at,
-                    thread.fetched_at,
-                    len(posts),
-                    thread.ends_early,
-                    int(mark_new),
-                    names,
-                    int(mark_new),
-                    int(mark_new),
-                ),
-            ).fetchone()[0]
-            prefix = _Prefixes(conn)
-            rows = []
-            for seq, post in enumerate(posts):
-                id_prefix, id_rest = split_key(post.id)
-                url_prefix, url_rest = split_key(post.url)
-                rows.append(
-                    (
-                        number,
-                        seq,
-                        prefix(id_prefix),
-                        id_rest,
-                        prefix(url_prefix),
-                        None if url_rest == id_rest else url_rest,
-                        post.created_at,
-                        post.text,
-                        json.dumps(list(post.links)) if post.links else None,
-                        json.dumps([media.as_dict() for media in post.media])
-                        if post.media
-                        else None,
-                        json.dumps(post.quote.as_dict()) if post.quote else None,
-                        int(post.deleted),
-                        post.content_warning,
-                    )
-                )
-            conn.executemany(
-                """
-                INSERT INTO posts (thread, seq, id_prefix, id_rest, url_prefix, url_rest,
-                                   created_at, text, links, media, quote, deleted,
-                                   content_warning)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-                rows,
-            )
-            # One huge post must not make every search for a common word slow: the index
-            # takes at most MAX_INDEXED_CHARS of it (the view cuts it).
-            conn.execute(
-                "INSERT INTO post_search (rowid, text, author) "
-                "SELECT s.post_rowid, s.text, s.author FROM post_search_source s "
-                "JOIN posts p ON p.rowid = s.post_rowid WHERE p.thread = ?",
-                (number,),
-            )
+            for thread, mark_new in chosen:
+                self._put_thread(conn, thread, mark_new)
 
         self._write(work)
+
+    def _put_thread(self, conn: sqlite3.Connection, thread: Thread, mark_new: bool) -> None:
+        known = conn.execute("SELECT num FROM threads WHERE id = ?", (thread.id,)).fetchone()
+        old = conn.execute(POSTS_OF_THREAD, (known[0],)).fetchall() if known else []
+        posts = _keep_vanished(list(thread.posts), old)
+        self._upsert_author(conn, thread.author)
+        if known:
+            # The index reads the posts' text: take it out while the old text is there.
+            conn.execute(
+                "INSERT INTO post_search (post_search, rowid, text, author) "
+                "SELECT 'delete', s.post_rowid, s.text, s.author FROM post_search_source s "
+                "JOIN posts p ON p.rowid = s.post_rowid WHERE p.thread = ?",
+                (known[0],),
+            )
+            conn.execute("DELETE FROM posts WHERE thread = ?", (known[0],))
+        names = f"{thread.author.display_name} {thread.author.handle}"
+        number = conn.execute(
+            """
+            INSERT INTO threads (id, source, url, author_key, title, preview, created_at,
+                                 fetched_at, post_count, ends_early, unread, is_new,
+                                 search_names)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
+            ON CONFLICT (id) DO UPDATE SET
+                url = excluded.url, author_key = excluded.author_key,
+                title = excluded.title, preview = excluded.preview,
+                created_at = excluded.created_at, fetched_at = excluded.fetched_at,
+                post_count = excluded.post_count, ends_early = excluded.ends_early,
+                search_names = excluded.search_names,
+                fetched = 1,
+                unread = CASE WHEN ? OR fetched = 0 THEN 1 ELSE unread END,
+                is_new = CASE WHEN ? THEN 1 ELSE is_new END
+            RETURNING num
+            """,
+            (
+                thread.id,
+                thread.source,
+                thread.url,
+                thread.author.key,
+                thread.title,
+                make_preview(posts[0].text if posts else ""),
+                thread.created_at,
+                thread.fetched_at,
+                len(posts),
+                thread.ends_early,
+                int(mark_new),
+                names,
+                int(mark_new),
+                int(mark_new),
+            ),
+        ).fetchone()[0]
+        prefix = _Prefixes(conn)
+        rows = []
+        for seq, post in enumerate(posts):
+            id_prefix, id_rest = split_key(post.id)
+            url_prefix, url_rest = split_key(post.url)
+            rows.append(
+                (
+                    number,
+                    seq,
+                    prefix(id_prefix),
+                    id_rest,
+                    prefix(url_prefix),
+                    None if url_rest == id_rest else url_rest,
+                    post.created_at,
+                    post.text,
+                    json.dumps(list(post.links)) if post.links else None,
+                    json.dumps([media.as_dict() for media in post.media]) if post.media else None,
+                    json.dumps(post.quote.as_dict()) if post.quote else None,
+                    int(post.deleted),
+                    post.content_warning,
+                )
+            )
+        conn.executemany(
+            """
+            INSERT INTO posts (thread, seq, id_prefix, id_rest, url_prefix, url_rest,
+                               created_at, text, links, media, quote, deleted,
+                               content_warning)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            rows,
+        )
+        # One huge post must not make every search for a common word slow: the index
+        # takes at most MAX_INDEXED_CHARS of it (the view cuts it).
+        conn.execute(
+            "INSERT INTO post_search (rowid, text, author) "
+            "SELECT s.post_rowid, s.text, s.author FROM post_search_source s "
+            "JOIN posts p ON p.rowid = s.post_rowid WHERE p.thread = ?",
+            (number,),
+        )
+
+    def live_post_ids(self, thread_ids: Iterable[str]) -> dict[str, set[str]]:
+        """The IDs of the posts (not deleted) of each of these threads the library has
+        fetched; a thread it lacks, or knows only from a list, is left out."""
+        found: dict[str, set[str]] = {}
+        wanted = list(thread_ids)
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            rows = self.conn.execute(
+                f"""
+                SELECT t.id, ip.text || p.id_rest, p.deleted FROM threads t
+                LEFT JOIN posts p ON p.thread = t.num
+                LEFT JOIN prefixes ip ON ip.n = p.id_prefix
+                WHERE t.fetched = 1 AND t.id IN ({",".join("?" * len(chunk))})
+                """,
+                chunk,
+            )
+            for thread_id, post_id, deleted in rows:
+                posts = found.setdefault(thread_id, set())
+                if post_id is not None and not deleted:
+                    posts.add(post_id)
+        return found
 
     def save_summaries(self, summaries: Iterable[ThreadSummary]) -> int:
         """Remember threads known only from a list ("More from", an author's page), in one

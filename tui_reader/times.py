@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from functools import lru_cache
+
+#: A time already in the library's form, but for a fraction of a second (as Bluesky sends
+#: them): once it parses, cutting it is all the work left.
+_UTC_SECONDS = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,6})?Z"
+)
 
 
 def utc_now() -> str:
@@ -51,4 +58,6 @@ def _normalise(value: str) -> str:
     parsed = _parse(value)
     if parsed is None:
         return ""
+    if _UTC_SECONDS.fullmatch(value):
+        return value[:19] + "Z"
     return parsed.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")

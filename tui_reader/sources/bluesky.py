@@ -28,12 +28,14 @@ FEED_LIMITS = FeedLimits(page_size=100, first_page_when_known=5, max_pages=10)
 POST_COLLECTION = "app.bsky.feed.post"
 WEB_HOSTS = frozenset({"bsky.app", "www.bsky.app", "staging.bsky.app"})
 HANDLE_RE = re.compile(
-    r"^@?((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?)$",
+    r"^@?((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?)\Z",
     re.IGNORECASE,
 )
-DID_RE = re.compile(r"^did:(?:plc|web):[a-zA-Z0-9._:%-]+$")
+DID_RE = re.compile(r"^did:(?:plc|web):[a-zA-Z0-9._:%-]+\Z")
 MAX_URI_LENGTH = 1024
-RKEY_RE = re.compile(r"^[A-Za-z0-9._:~-]{1,512}$")
+RKEY_RE = re.compile(r"^[A-Za-z0-9._:~-]{1,512}\Z")
+#: A record key at the end of a URI whose start is known (``fullmatch`` from its place).
+RKEY_TAIL_RE = re.compile(r"[A-Za-z0-9._:~-]{1,512}")
 
 THREAD_VIEW = "app.bsky.feed.defs#threadViewPost"
 NOT_FOUND = "app.bsky.feed.defs#notFoundPost"
@@ -80,6 +82,8 @@ def restore_links(text: str, facets: object) -> tuple[str, tuple[str, ...]]:
     Facet offsets count UTF-8 bytes, not characters. A link facet over words that are not
     the URL itself ("read this") keeps its words; the URL still goes into the list.
     """
+    if not facets:
+        return clean_text(text), ()  # most posts: nothing to put back
     # Lone surrogates (from JSON "\ud800") keep their place, so offsets still line up.
     data = text.encode("utf-8", errors="surrogatepass")
     spans: list[tuple[int, int, str]] = []
@@ -489,7 +493,8 @@ class BlueskySource(Source):
             feed = data.get("feed") if isinstance(data, dict) else None
             if not isinstance(feed, list):
                 raise BadResponse("the Bluesky server sent a feed without a 'feed' list")
-            items = [item for entry in feed if (item := _feed_item(entry, did)) is not None]
+            own = post_uri(did, "")
+            items = [item for entry in feed if (item := _feed_item(entry, did, own)) is not None]
             return FeedPage(items, len(feed), _text(data.get("cursor")), response.etag)
 
         return await scan_author(
@@ -600,9 +605,10 @@ class BlueskySource(Source):
         return replace(thread, ends_early=ends_early)
 
 
-def _feed_item(entry: object, did: str) -> FeedItem | None:
+def _feed_item(entry: object, did: str, own: str) -> FeedItem | None:
     """A feed entry as a :class:`FeedItem`, or ``None`` when it is not part of the author's
-    threads (a repost, someone else's post, a reply in someone else's conversation)."""
+    threads (a repost, someone else's post, a reply in someone else's conversation).
+    ``own`` is the start of the author's post URIs (``at://<did>/app.bsky.feed.post/``)."""
     if not isinstance(entry, dict) or not isinstance(entry.get("post"), dict):
         return None
     view = entry["post"]
@@ -615,26 +621,32 @@ def _feed_item(entry: object, did: str) -> FeedItem | None:
     if "reasonRepost" in kind or not isinstance(author, dict) or author.get("did") != did:
         return None
     uri = _raw(view.get("uri"))
-    if not is_post_uri(uri):
+    if not _is_own_post(uri, own):
         return None
     record = view.get("record") if isinstance(view.get("record"), dict) else {}
     reply = record.get("reply") if isinstance(record, dict) else None
     parent = root = ""
     if isinstance(reply, dict):
         root, parent = _uri_of(reply.get("root")), _uri_of(reply.get("parent"))
-        if (
-            split_uri(root)[0] != did
-            or split_uri(parent)[0] != did
-            or not is_post_uri(root)
-            or not is_post_uri(parent)
-        ):
+        if not (_is_own_post(root, own) and _is_own_post(parent, own)):
             return None
+    when = parse_time(record.get("createdAt")) or parse_time(view.get("indexedAt"))
     return FeedItem(
         id=uri,
         when=_post_time(view),
-        order=_sort_key(view),
+        order=(when or datetime.max.replace(tzinfo=UTC), uri),
         parent=parent,
         pinned="reasonPin" in kind,
         fetch_as=root,
         data=view,
+    )
+
+
+def _is_own_post(uri: str, own: str) -> bool:
+    """Whether ``uri`` is a post of the author whose post URIs start with ``own`` (the
+    same test as ``is_post_uri`` and a DID comparison, for an author already checked)."""
+    return (
+        uri.startswith(own)
+        and len(uri) <= MAX_URI_LENGTH
+        and RKEY_TAIL_RE.fullmatch(uri, len(own)) is not None
     )

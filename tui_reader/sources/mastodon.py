@@ -27,15 +27,15 @@ FEED_LIMITS = FeedLimits(page_size=40, first_page_when_known=5, max_pages=25)
 #: Context calls for one thread; each reaches 20 replies deeper.
 MAX_CONTEXT_REQUESTS = 60
 
-USER_RE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
-HOST_RE = re.compile(r"^[A-Za-z0-9.-]+(:\d{1,5})?$")
-ADDRESS_RE = re.compile(r"^@?([A-Za-z0-9_.-]{1,64})@([A-Za-z0-9.-]+\.[A-Za-z]{2,}(:\d{1,5})?)$")
+USER_RE = re.compile(r"^[A-Za-z0-9_.-]{1,64}\Z")
+HOST_RE = re.compile(r"^[A-Za-z0-9.-]+(:\d{1,5})?\Z")
+ADDRESS_RE = re.compile(r"^@?([A-Za-z0-9_.-]{1,64})@([A-Za-z0-9.-]+\.[A-Za-z]{2,}(:\d{1,5})?)\Z")
 #: Mastodon's own ``/@user/ID`` form has numeric IDs; requiring that there keeps other sites'
 #: ``/@name/page`` (Medium, YouTube) out. Every other form's ID is opaque.
-ID_RE = re.compile(r"^[0-9]{1,32}$")
+ID_RE = re.compile(r"^[0-9]{1,32}\Z")
 #: Status and account IDs are opaque (numbers on Mastodon, ULIDs or flake IDs elsewhere), but
 #: they go into request paths: only these characters are taken.
-OPAQUE_ID_RE = re.compile(r"^[A-Za-z0-9_.~-]{1,100}$")
+OPAQUE_ID_RE = re.compile(r"^[A-Za-z0-9_.~-]{1,100}\Z")
 
 
 def _text(value: object) -> str:

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from tui_reader.fetch import Fetcher
 
 #: ``@user@host``: an address on a server (the host is group 1).
-ADDRESS_RE = re.compile(r"^@?[^@\s/]+@([^@\s/]+)$")
+ADDRESS_RE = re.compile(r"^@?[^@\s/]+@([^@\s/]+)\Z")
 
 #: Every source, in the order non-URL references are offered to them.
 SOURCE_TYPES: tuple[type[Source], ...] = (BlueskySource, MastodonSource, ThreadReaderSource)

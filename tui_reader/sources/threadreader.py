@@ -14,8 +14,8 @@ from tui_reader.sources import AuthorScan, SavedPage, Source
 
 #: Thread Reader App is run by two people: ask like a browser, one request at a time.
 BROWSER_AGENT = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0 tui-reader"
-TWEET_ID_RE = re.compile(r"^\d{5,25}$")
-HANDLE_RE = re.compile(r"^[A-Za-z0-9_]{1,15}$")
+TWEET_ID_RE = re.compile(r"^\d{5,25}\Z")
+HANDLE_RE = re.compile(r"^[A-Za-z0-9_]{1,15}\Z")
 TWITTER_HOSTS = frozenset(
     {"x.com", "www.x.com", "mobile.x.com", "twitter.com", "www.twitter.com", "mobile.twitter.com"}
 )

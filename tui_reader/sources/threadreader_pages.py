@@ -27,14 +27,14 @@ from tui_reader.sources import SavedPage
 from tui_reader.sources.threadreader import HANDLE_RE, TWEET_ID_RE, TWITTER_HOSTS
 from tui_reader.times import utc_now
 
-SHORT_DATE_RE = re.compile(r"^([0-9]{1,2}) ([A-Z][a-z]{2})(?: ([0-9]{4}))?$")
+SHORT_DATE_RE = re.compile(r"^([0-9]{1,2}) ([A-Z][a-z]{2})(?: ([0-9]{4}))?\Z")
 MONTHS = {
     m: i
     for i, m in enumerate(
         ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1
     )
 }
-READ_N_RE = re.compile(r"^Read ([0-9]{1,6}) tweets?$")
+READ_N_RE = re.compile(r"^Read ([0-9]{1,6}) tweets?\Z")
 SEPARATOR = "• • •"
 #: Lines of the page's own furniture in a copied page: never thread text.
 FURNITURE_END = "Did Thread Reader help you today?"
@@ -356,7 +356,7 @@ def _listed(cards: list[_Card], author: Author, base_url: str, when: str) -> lis
     """The threads a page lists ("More from @…"), each to be unrolled from its address."""
     found: list[ThreadSummary] = []
     for card in cards:
-        match = re.search(r"/thread/([0-9]{5,25})\.html$", urlsplit(card.url).path)
+        match = re.search(r"/thread/([0-9]{5,25})\.html\Z", urlsplit(card.url).path)
         count = READ_N_RE.match(" ".join(card.label.split()))
         text = _clean(card.parts)
         if match is None or not text:
