@@ -713,6 +713,7 @@ async def test_slash_searches_and_opens_the_thread_at_the_match(library: Library
         assert app.screen.focused is feed
 
         await pilot.press("enter")
+        await app.workers.wait_for_complete()  # the highlights are looked up in a worker
         await pilot.pause()
         view = app.screen.query_one(ThreadView)
         # "Kettles lie." is in a quote; the match in the text is the last post.
@@ -731,6 +732,7 @@ async def test_n_and_capital_n_move_between_matches(library: Library) -> None:
         await app.workers.wait_for_complete()
         await pilot.pause()
         await pilot.press("enter")
+        await app.workers.wait_for_complete()
         await pilot.pause()
         view = app.screen.query_one(ThreadView)
         assert view.thread is not None and view.thread.id == threads["long"].id

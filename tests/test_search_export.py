@@ -115,6 +115,19 @@ def test_the_reader_highlights_what_search_matched(library: Library) -> None:
     }
     assert library.match_spans(thread.id, "cards") == {1: [(8, 13)]}
     assert library.match_spans(thread.id, 'unbalanced "quote') == {}
+    assert library.match_spans("no such thread", "cards") == {}
+
+
+def test_highlights_are_the_threads_own_after_it_was_saved_again(library: Library) -> None:
+    first = make_thread(ALICE, "first", ["tea in the morning", "more tea"], 2)
+    second = make_thread(BOB, "second", ["tea at noon"], 3)
+    library.store.save_thread(first)
+    library.store.save_thread(second)
+    grown = make_thread(ALICE, "first", ["tea in the morning", "more tea", "tea again"], 2)
+    library.store.save_thread(grown)
+
+    assert library.match_spans(first.id, "tea") == {0: [(0, 3)], 1: [(5, 8)], 2: [(0, 3)]}
+    assert library.match_spans(second.id, "tea") == {0: [(0, 3)]}
 
 
 def rich_thread() -> Thread:

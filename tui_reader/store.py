@@ -1312,21 +1312,23 @@ class Store:
             return self._match_spans(thread_id, _as_phrase(query))
 
     def _match_spans(self, thread_id: str, query: str) -> dict[int, list[tuple[int, int]]]:
-        rows = self.conn.execute(
-            "SELECT p.rowid FROM posts p JOIN threads t ON t.num = p.thread WHERE t.id = ?",
+        first, last, number = self.conn.execute(
+            "SELECT MIN(p.rowid), MAX(p.rowid), t.num FROM threads t "
+            "JOIN posts p ON p.thread = t.num WHERE t.id = ?",
             (thread_id,),
-        ).fetchall()
-        if not rows:
+        ).fetchone()
+        if number is None:
             return {}
-        marks = ",".join("?" * len(rows))
         found: dict[int, list[tuple[int, int]]] = {}
+        # A thread's posts are written together, so their keys are one run: FTS5 searches
+        # that range in one step (a list of 1,000 keys was 1,000 lookups, 0.1 s).
         for row in self.conn.execute(
-            f"""
+            """
             SELECT p.seq, p.content_warning, highlight(post_search, 0, char(2), char(3))
             FROM post_search JOIN posts p ON p.rowid = post_search.rowid
-            WHERE post_search MATCH ? AND post_search.rowid IN ({marks})
+            WHERE post_search MATCH ? AND post_search.rowid BETWEEN ? AND ? AND p.thread = ?
             """,
-            (query, *(row[0] for row in rows)),
+            (query, first, last, number),
         ):
             # The index holds the warning, a newline, then the text (see post_search_source).
             skip = len(row[1]) + 1 if row[1] else 0

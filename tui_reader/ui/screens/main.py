@@ -231,6 +231,8 @@ class MainScreen(Screen[None]):
         self.title_filter = ""
         #: The threads the last mark-all-read changed, and what it was called, for z.
         self._undo: tuple[list[str], str] | None = None
+        #: The thread and search whose highlights are being looked up.
+        self._highlighting: tuple[str, str] | None = None
 
     @property
     def reader(self) -> ReaderApp:
@@ -427,11 +429,30 @@ class MainScreen(Screen[None]):
         self.remove_class("-no-thread")
         self.query_one(ThreadHeader).show(thread, offline=library.offline)
         position = library.position(thread_id) if at_post is None else at_post
-        spans = library.match_spans(thread_id, query) if query else {}
-        self.query_one(ThreadView).show(thread, position, spans)
+        self.query_one(ThreadView).show(thread, position)
+        # Highlights found for an earlier opening must not land on this one.
+        self._highlighting = (thread_id, query) if query else None
+        if query:
+            self._find_matches(thread_id, query)
         self._fill_read_more()
         self.query_one(ThreadView).focus()
         self.refresh_bindings()
+
+    @work(thread=True, exclusive=True, group="highlight", exit_on_error=False)
+    def _find_matches(self, thread_id: str, query: str) -> None:
+        """Ask the search index where a search matched the thread, away from the screen: a
+        word in every post of a long thread takes a tenth of a second."""
+        try:
+            spans = self.reader.library.match_spans(thread_id, query)
+        except ReaderError:
+            return  # the thread shows without highlights
+        self.app.call_from_thread(self._show_matches, thread_id, query, spans)
+
+    def _show_matches(
+        self, thread_id: str, query: str, spans: dict[int, list[tuple[int, int]]]
+    ) -> None:
+        if self._highlighting == (thread_id, query):
+            self.query_one(ThreadView).highlight(spans)
 
     def _fill_read_more(self) -> None:
         library = self.reader.library

@@ -513,6 +513,16 @@ class ThreadView(ScrollView, can_focus=True):
         self._report_matches()
         return len(self.matches)
 
+    def highlight(self, spans: dict[int, list[tuple[int, int]]]) -> None:
+        """Highlight a search's matches (character spans by post index), found after the
+        thread was shown; a find under way keeps its own."""
+        if self.finding:
+            return
+        self.spans = spans
+        self.matches = sorted(spans)
+        self._rebuild_in_place()
+        self._report_matches()
+
     def end_find(self) -> bool:
         """Stop highlighting; ``False`` if nothing was highlighted."""
         if not self.matches and not self.finding:
