@@ -93,12 +93,13 @@ def test_layer_rule(target: str, allowed: object) -> None:
     assert breaking == [], f"{target} is imported where it must not be: {breaking}"
 
 
-def test_starting_the_reader_loads_no_html_parser_and_no_network_layer() -> None:
+def test_starting_the_reader_loads_no_source_no_html_parser_and_no_network_layer() -> None:
     # What the reader imports before its first screen is paid on every start (DESIGN.md's
     # budget): pages are parsed, and the network used, only when a thread is fetched.
+    heavy = ("html.parser", "httpx", "tui_reader.sources.bluesky", "tui_reader.sources.chain")
     probe = (
         "import sys, tui_reader.cli, tui_reader.ui.app; "
-        "print(' '.join(sorted(m for m in ('html.parser', 'httpx') if m in sys.modules)))"
+        f"print(' '.join(sorted(m for m in {heavy!r} if m in sys.modules)))"
     )
     loaded = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
@@ -119,3 +120,12 @@ def test_sources_and_renderers_stay_below_the_library() -> None:
         ):
             wrong = sorted(item for item in found if item.startswith(above))
             assert wrong == [], f"{name} reaches up into {wrong}"
+
+
+def test_each_source_the_registry_declares_is_a_class_of_that_name() -> None:
+    from tui_reader.sources import Source
+    from tui_reader.sources.registry import SOURCES, source_types
+
+    classes = source_types()
+    assert [kind.name for kind in classes] == [entry.name for entry in SOURCES]
+    assert all(issubclass(kind, Source) for kind in classes)

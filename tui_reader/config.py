@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from tui_reader import locations
 from tui_reader.errors import ConfigError
-from tui_reader.sources.registry import SOURCE_TYPES, source_type
+from tui_reader.sources.registry import SOURCES, settings_of
 
 MAX_TIMEOUT = 600.0
 MAX_CONNECTIONS = 64
@@ -39,9 +39,7 @@ class SourcesConfig:
 
     def for_source(self, name: str) -> dict[str, str]:
         """The settings of one source, defaults filled in."""
-        kind = source_type(name)
-        defaults = dict(kind.settings) if kind is not None else {}
-        return {**defaults, **self.settings.get(name, {})}
+        return {**settings_of(name), **self.settings.get(name, {})}
 
 
 @dataclass(frozen=True)
@@ -111,8 +109,8 @@ def _base_url(value: str, key: str, where: str) -> str:
 #: Every section and key the file may hold; anything else is named in a warning.
 KNOWN_KEYS: dict[str, frozenset[str]] = {
     "network": frozenset({"offline", "timeout", "max_connections"}),
-    "sources": frozenset(kind.name for kind in SOURCE_TYPES if kind.settings),
-    **{f"sources.{kind.name}": frozenset(kind.settings) for kind in SOURCE_TYPES if kind.settings},
+    "sources": frozenset(kind.name for kind in SOURCES if kind.settings),
+    **{f"sources.{kind.name}": frozenset(kind.settings) for kind in SOURCES if kind.settings},
     "sync": frozenset({"on_start", "interval_minutes"}),
     "ui": frozenset({"theme", "measure", "align"}),
 }
@@ -170,7 +168,7 @@ def load_config(path: Path | None = None) -> Config:
 
     sources = _section(data, "sources", where)
     chosen: dict[str, dict[str, str]] = {}
-    for kind in SOURCE_TYPES:
+    for kind in SOURCES:
         table = _section(sources, kind.name, where) if kind.settings else {}
         for key, default in kind.settings.items():
             if key in table:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, ClassVar
 from urllib.parse import urlsplit
 
 from tui_reader.models import Author, PostRef, Ref, SourceName, Thread, ThreadSummary
+from tui_reader.sources.registry import settings_of
 
 if TYPE_CHECKING:
     # Only for annotations: the network layer (httpx) loads when the network is first used.
@@ -53,14 +54,10 @@ class Source(ABC):
     name: ClassVar[SourceName]
     #: How people call it ("Bluesky").
     label: ClassVar[str]
-    #: A few letters for narrow lists ("bsky").
-    badge: ClassVar[str]
     #: Web hosts whose URLs are this source's alone.
     hosts: ClassVar[frozenset[str]] = frozenset()
     #: Whether URLs of hosts no source owns may be this source's (any fediverse server).
     any_host: ClassVar[bool] = False
-    #: ``[sources.<name>]`` settings: each a server address, with its default.
-    settings: ClassVar[Mapping[str, str]] = {}
     #: Which setting is the server this source reads from ("" when it reads many).
     server_setting: ClassVar[str] = ""
     #: Requests at a time to that server; 0 leaves it to ``[network] max_connections``.
@@ -70,7 +67,7 @@ class Source(ABC):
 
     def __init__(self, fetcher: Fetcher, settings: Mapping[str, str] | None = None) -> None:
         self.fetcher = fetcher
-        chosen = {**self.settings, **(settings or {})}
+        chosen = {**settings_of(self.name), **(settings or {})}
         self.base_url = chosen.get(self.server_setting, "").rstrip("/")
         if self.requests_at_a_time and self.base_url:
             fetcher.set_host_limit(urlsplit(self.base_url).netloc, self.requests_at_a_time)

@@ -380,9 +380,7 @@ class BlueskySource(Source):
 
     name = "bluesky"
     label = "Bluesky"
-    badge = "bsky"
     hosts = WEB_HOSTS
-    settings = {"appview": "https://public.api.bsky.app"}
     server_setting = "appview"
     examples = "a bsky.app post or profile URL, a handle (alice.bsky.social), a DID"
 

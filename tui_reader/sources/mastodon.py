@@ -234,7 +234,6 @@ class MastodonSource(Source):
 
     name = "mastodon"
     label = "Mastodon"
-    badge = "masto"
     any_host = True
     examples = "a status or profile URL on any instance, an address (@user@instance)"
 

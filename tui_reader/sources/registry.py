@@ -1,44 +1,94 @@
 """The registry: the one list of sources, and the one place a reference is given to one.
 
-Adding a source is a new module with a :class:`~tui_reader.sources.Source` subclass, and its
-class named in :data:`SOURCE_TYPES`; config sections, badges, OPML feeds and REF parsing
-all read it from here.
+Adding a source is a new module with a :class:`~tui_reader.sources.Source` subclass, and a
+line in :data:`SOURCES` naming it, its badge, its settings and where its class is. The lists
+and the config file read this table alone, so starting the reader loads no source's module;
+the classes are imported when a source is first used (:func:`source_types`).
 """
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING
+from functools import cache
+from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import urlsplit
 
 from tui_reader.models import Author, Ref, SourceName
-from tui_reader.sources import Source
-from tui_reader.sources.bluesky import BlueskySource
-from tui_reader.sources.mastodon import MastodonSource
-from tui_reader.sources.threadreader import ThreadReaderSource
 
 if TYPE_CHECKING:
-    # Only for annotations: the network layer (httpx) loads when the network is first used.
+    # Only for annotations: the network layer (httpx) loads when the network is first used,
+    # and each source's module when the source is.
     from tui_reader.fetch import Fetcher
+    from tui_reader.sources import Source
 
 #: ``@user@host``: an address on a server (the host is group 1).
 ADDRESS_RE = re.compile(r"^@?[^@\s/]+@([^@\s/]+)\Z")
 
+
+class SourceEntry(NamedTuple):
+    """A source as the registry declares it."""
+
+    #: The name in thread IDs, author keys, the thread JSON and the config file.
+    name: SourceName
+    #: A few letters for narrow lists ("bsky").
+    badge: str
+    #: ``[sources.<name>]`` settings: each a server address, with its default.
+    settings: Mapping[str, str]
+    #: Where the class is: ``module:Class``.
+    location: str
+
+
 #: Every source, in the order non-URL references are offered to them.
-SOURCE_TYPES: tuple[type[Source], ...] = (BlueskySource, MastodonSource, ThreadReaderSource)
-SOURCE_NAMES: tuple[SourceName, ...] = tuple(kind.name for kind in SOURCE_TYPES)
+SOURCES: tuple[SourceEntry, ...] = (
+    SourceEntry(
+        "bluesky",
+        "bsky",
+        {"appview": "https://public.api.bsky.app"},
+        "tui_reader.sources.bluesky:BlueskySource",
+    ),
+    SourceEntry("mastodon", "masto", {}, "tui_reader.sources.mastodon:MastodonSource"),
+    SourceEntry(
+        "threadreader",
+        "x",
+        {"base_url": "https://threadreaderapp.com"},
+        "tui_reader.sources.threadreader:ThreadReaderSource",
+    ),
+)
+SOURCE_NAMES: tuple[SourceName, ...] = tuple(entry.name for entry in SOURCES)
+
+
+def entry(name: SourceName) -> SourceEntry | None:
+    """The registry's line for the source called ``name``."""
+    return next((found for found in SOURCES if found.name == name), None)
+
+
+@cache
+def source_types() -> tuple[type[Source], ...]:
+    """Every source's class, in the registry's order (their modules load on first use)."""
+    types = []
+    for declared in SOURCES:
+        module, _, name = declared.location.partition(":")
+        types.append(getattr(importlib.import_module(module), name))
+    return tuple(types)
 
 
 def source_type(name: SourceName) -> type[Source] | None:
     """The class of the source called ``name``."""
-    return next((kind for kind in SOURCE_TYPES if kind.name == name), None)
+    return next((kind for kind in source_types() if kind.name == name), None)
 
 
 def badge(name: SourceName) -> str:
     """A source's short badge for lists (its name when no source has it)."""
-    kind = source_type(name)
-    return kind.badge if kind is not None else name
+    declared = entry(name)
+    return declared.badge if declared is not None else name
+
+
+def settings_of(name: SourceName) -> Mapping[str, str]:
+    """A source's settings with their defaults (none for a name no source has)."""
+    declared = entry(name)
+    return declared.settings if declared is not None else {}
 
 
 def feed_url(author: Author) -> str:
@@ -49,7 +99,7 @@ def feed_url(author: Author) -> str:
 
 def what_refs_name() -> str:
     """Every kind of REF the sources understand, for error and help text."""
-    return "; ".join(f"{kind.label}: {kind.examples}" for kind in SOURCE_TYPES)
+    return "; ".join(f"{kind.label}: {kind.examples}" for kind in source_types())
 
 
 class Sources:
@@ -59,7 +109,7 @@ class Sources:
         self, fetcher: Fetcher, settings: Mapping[SourceName, Mapping[str, str]] | None = None
     ) -> None:
         chosen = settings or {}
-        self._sources = {kind.name: kind(fetcher, chosen.get(kind.name)) for kind in SOURCE_TYPES}
+        self._sources = {kind.name: kind(fetcher, chosen.get(kind.name)) for kind in source_types()}
 
     def __getitem__(self, name: SourceName) -> Source:
         return self._sources[name]

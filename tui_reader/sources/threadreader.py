@@ -52,9 +52,7 @@ class ThreadReaderSource(Source):
 
     name = "threadreader"
     label = "Twitter/X (Thread Reader App)"
-    badge = "x"
     hosts = TWITTER_HOSTS | READER_HOSTS
-    settings = {"base_url": "https://threadreaderapp.com"}
     server_setting = "base_url"
     #: Thread Reader App is run by two people: one request at a time.
     requests_at_a_time = 1
