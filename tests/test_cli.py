@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from tests.conftest import Cli
@@ -68,6 +71,24 @@ def test_version(cli: Cli) -> None:
     result = cli("--version")
     assert result.code == 0
     assert result.out.strip() == f"tui-reader {__version__}"
+
+
+def test_the_garbage_collector_is_back_on_when_a_command_runs(tmp_path: Path) -> None:
+    # The entry point pauses it while the program loads; a sync left without it would grow.
+    probe = (
+        "import gc, sys, tui_reader.cli as cli\n"
+        "seen = []\n"
+        "cli.COMMANDS['threads'] = lambda *a: seen.append(gc.isenabled()) or 0\n"
+        "sys.argv = ['tui-reader', 'threads']\n"
+        "from tui_reader.__main__ import main\n"
+        "code = main()\n"
+        "print(code, seen, gc.isenabled())\n"
+    )
+    env = {**os.environ, "TUI_READER_DATA_DIR": str(tmp_path), "TUI_READER_CONFIG": "none.toml"}
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True
+    )
+    assert done.stdout.split() == ["0", "[True]", "True"]
 
 
 def test_unroll_prints_json_in_the_documented_shape(cli: Cli, appview: FakeAppView) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import sys
 from collections.abc import Callable, Coroutine, Sequence
@@ -276,16 +277,19 @@ def _need_terminal() -> None:
         )
 
 
+def loaded() -> None:
+    """Start-up is over. What it loaded lives as long as the process: the garbage collector
+    leaves it out of its passes from now on (a full pass over it took 50 ms while the first
+    screen was drawn), and is switched back on if the entry point paused it (``__main__``)."""
+    gc.freeze()
+    gc.enable()
+
+
 def run_reader(library: Library, open_ref: str = "") -> int:
     """Open the reader (the Textual app) on the library."""
-    import gc
-
     from tui_reader.ui.app import make_app
 
-    # Everything imported so far lives as long as the process: leave it out of the garbage
-    # collector's full passes, which otherwise scan it all (50 ms) while the first screen
-    # is being drawn.
-    gc.freeze()
+    loaded()
     if open_ref:
         library.resolve(open_ref)  # a REF that names nothing fails here, before the screen clears
     _need_terminal()
@@ -302,6 +306,7 @@ def run_demo() -> int:
     from tui_reader.demo import build
     from tui_reader.ui.app import make_app
 
+    loaded()
     _need_terminal()
     with tempfile.TemporaryDirectory(prefix="tui-reader-demo-") as folder:
         library = build(Path(folder))
@@ -611,6 +616,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             _warn(library.store.notice)
         if args.command is None:
             return run_reader(library)
+        loaded()
         return COMMANDS[args.command](args, library, sys.stdout)
     except UsageError as error:
         _error(error.message)
