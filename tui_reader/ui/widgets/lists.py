@@ -17,7 +17,26 @@ from textual.strip import Strip
 from textual.widgets import OptionList
 
 
-class VirtualList(ScrollView, can_focus=True):
+class LineView(ScrollView):
+    """A scroll view drawn a line at a time that works out its own style once for each pass
+    of lines (``line_style``): it takes 60 µs, and a pass draws dozens of lines."""
+
+    _pass_style: Style | None = None
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._pass_style = self.rich_style
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._pass_style = None
+
+    @property
+    def line_style(self) -> Style:
+        """The widget's style, as worked out for the pass of lines being drawn."""
+        return self.rich_style if self._pass_style is None else self._pass_style
+
+
+class VirtualList(LineView, can_focus=True):
     """A list of rows of known heights, drawn line by line as they scroll into view.
 
     A subclass says how many rows there are (:meth:`set_rows`, with each row's height when
@@ -58,8 +77,6 @@ class VirtualList(ScrollView, can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.count = 0
-        #: The widget's style while a pass of lines is drawn (``render_lines``).
-        self._pass_style: Style | None = None
         self._height = 1
         #: The first line of each row, when rows differ in height.
         self._starts: list[int] | None = None
@@ -132,19 +149,11 @@ class VirtualList(ScrollView, can_focus=True):
 
     # Drawing ----------------------------------------------------------------------------------
 
-    def render_lines(self, crop: Region) -> list[Strip]:
-        # The widget's own style takes 60 µs to work out: once a pass, not once a line.
-        self._pass_style = self.rich_style
-        try:
-            return super().render_lines(crop)
-        finally:
-            self._pass_style = None
-
     def render_line(self, y: int) -> Strip:
         _, scroll_y = self.scroll_offset
         width = self.scrollable_content_region.width
         line = scroll_y + y
-        base = self.rich_style if self._pass_style is None else self._pass_style
+        base = self.line_style
         if line >= self._total_lines or not self.count:
             return Strip.blank(width, base)
         index, part = self._row_at(line)

@@ -15,10 +15,9 @@ from rich.text import Text
 from textual import events
 from textual.binding import Binding
 from textual.cache import LRUCache
-from textual.geometry import Region, Size
+from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Static
 
@@ -26,6 +25,7 @@ from tui_reader.models import Post, Thread
 from tui_reader.render import nice_date, post_parts, reading_line
 from tui_reader.times import parse_time
 from tui_reader.ui.text import age, one_line, untrusted
+from tui_reader.ui.widgets.lists import LineView
 
 MARGIN = 6  # post number, right-aligned, then a gap
 #: Seconds of wrapping between frames while a long thread is measured.
@@ -80,7 +80,7 @@ def _older_than(when: str, days: int) -> bool:
     return then is None or datetime.now(UTC) - then > timedelta(days=days)
 
 
-class ThreadView(ScrollView, can_focus=True):
+class ThreadView(LineView, can_focus=True):
     """Every post of a thread, wrapped to the pane's width and drawn line by line, so a
     thousand-post thread scrolls as smoothly as a short one.
     """
@@ -176,8 +176,6 @@ class ThreadView(ScrollView, can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.thread: Thread | None = None
-        #: The widget's style while a pass of lines is drawn (``render_lines``).
-        self._pass_style: Style | None = None
         self._lines: list[Strip] = []
         self._owner: list[int] = []  # the post each line belongs to
         self._starts: list[int] = []  # the first line of each post
@@ -418,19 +416,11 @@ class ThreadView(ScrollView, can_focus=True):
         if self._text_width() != self._built_width:
             self._rebuild_in_place()
 
-    def render_lines(self, crop: Region) -> list[Strip]:
-        # The widget's own style takes 60 µs to work out: once a pass, not once a line.
-        self._pass_style = self.rich_style
-        try:
-            return super().render_lines(crop)
-        finally:
-            self._pass_style = None
-
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         index = scroll_y + y
         width = self.scrollable_content_region.width
-        base = self.rich_style if self._pass_style is None else self._pass_style
+        base = self.line_style
         if index >= len(self._lines):
             return Strip.blank(width, base)
         post = self._owner[index]
