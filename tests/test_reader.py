@@ -44,7 +44,7 @@ def listed(feed: FeedList) -> list[ThreadSummary]:
 
 def thread_lines(view: ThreadView) -> str:
     view.wrap_all()  # a long thread is measured a few posts at a time
-    return "\n".join(strip.text for strip in view._lines)
+    return "\n".join("".join(segment.text for segment in line) for line in view._lines)
 
 
 def main_screen(app: object) -> MainScreen:
@@ -953,7 +953,7 @@ async def test_no_letter_is_lost_when_the_scrollbar_appears(library: Library) ->
         view = app.screen.query_one(ThreadView)
         assert view.max_scroll_y > 0  # the scrollbar is there
         room = view.scrollable_content_region.width - MARGIN
-        assert max(strip.cell_length for strip in view._lines) <= room
+        assert max(view._widths) <= room
         shown = screen_text(app)
         assert "compatibility position boring compatibility" in shown
 
@@ -1225,7 +1225,7 @@ async def test_a_wide_terminal_keeps_the_text_to_a_readable_measure(library: Lib
             main_screen(app).open_thread(threads["long"].id)
             await pilot.pause()
             view = app.screen.query_one(ThreadView)
-            assert max(strip.cell_length for strip in view._lines) <= 60
+            assert max(view._widths) <= 60
             first = view.render_line(0).text
             indent = len(first) - len(first.lstrip())
             if align == "left":

@@ -178,7 +178,11 @@ async def test_the_thread_view_shows_what_the_formats_show(library: Library) -> 
         await pilot.pause()
         view.wrap_all()
         # Quotes are drawn behind a bar.
-        shown = squash("\n".join(strip.text.removeprefix("│ ") for strip in view._lines))
+        shown = squash(
+            "\n".join(
+                "".join(segment.text for segment in line).removeprefix("│ ") for line in view._lines
+            )
+        )
 
     for post in thread.posts:
         for item in expected(post):

@@ -82,7 +82,8 @@ class VirtualList(LineView, can_focus=True):
         self._starts: list[int] | None = None
         self._total_lines = 0
         self._texts: LRUCache[tuple[int, int], list[Text]] = LRUCache(256)
-        self._strips: LRUCache[tuple[int, int, int, bool, bool], Strip] = LRUCache(1024)
+        # A few screenfuls: each Strip makes seven caches, all walked by the garbage collector.
+        self._strips: LRUCache[tuple[int, int, int, bool, bool], Strip] = LRUCache(160)
 
     # For subclasses -----------------------------------------------------------------------
 
