@@ -1308,6 +1308,23 @@ async def test_search_rows_get_their_words_in_context_as_they_come_into_view(
         assert number and f"{number.group()}: the lighthouse keeper" in screen_text(app)
 
 
+async def test_highlights_found_for_an_earlier_opening_do_not_land_on_a_later_one(
+    library: Library,
+) -> None:
+    threads = fill(library)
+    app = make_app(library.config, library)
+    async with app.run_test(size=WIDE) as pilot:
+        screen = main_screen(app)
+        # Opened from a search, then another thread at once, before the lookup answers.
+        screen.open_thread(threads["long"].id, query="Words")
+        screen.open_thread(threads["tea"].id)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        view = app.screen.query_one(ThreadView)
+        assert view.thread is not None and view.thread.id == threads["tea"].id
+        assert view.matches == [] and view.spans == {}
+
+
 async def test_every_habit_is_in_the_palette_and_runs_from_it(library: Library) -> None:
     from tui_reader.ui.commands import ReaderCommands
 

@@ -1,10 +1,10 @@
 """The sources tui-reader reads threads from: one class per source, each describing itself.
 
-A source declares who it is (name, label, badge), what it owns (web hosts, URL forms), its
-settings (the ``[sources.<name>]`` config table) and its politeness (requests at a time);
-it turns references into typed refs, and fetches and parses. The registry
-(``tui_reader.sources.registry``) is the only list of sources; the walks every source needs
-(feed scanning, chains) are in ``tui_reader.sources.chain``.
+A source class says how people call it (name, label), what it owns (web hosts, URL forms)
+and its politeness (requests at a time); it turns references into typed refs, and fetches
+and parses. The registry (``tui_reader.sources.registry``) is the only list of sources and
+declares each one's badge and settings (the ``[sources.<name>]`` config table); the walks
+every source needs (feed scanning, chains) are in ``tui_reader.sources.chain``.
 """
 
 from __future__ import annotations

@@ -258,7 +258,8 @@ def _sort_key(view: dict[str, Any]) -> tuple[datetime, str]:
     record = view.get("record") if isinstance(view.get("record"), dict) else {}
     assert isinstance(record, dict)
     when = parse_time(record.get("createdAt")) or parse_time(view.get("indexedAt"))
-    return (when or datetime.max.replace(tzinfo=UTC), _text(view.get("uri")))
+    # The URI only breaks ties between equal times: compared, never shown, so not cleaned.
+    return (when or datetime.max.replace(tzinfo=UTC), _raw(view.get("uri")))
 
 
 @dataclass
@@ -628,11 +629,10 @@ def _feed_item(entry: object, did: str, own: str) -> FeedItem | None:
         root, parent = _uri_of(reply.get("root")), _uri_of(reply.get("parent"))
         if not (_is_own_post(root, own) and _is_own_post(parent, own)):
             return None
-    when = parse_time(record.get("createdAt")) or parse_time(view.get("indexedAt"))
     return FeedItem(
         id=uri,
         when=_post_time(view),
-        order=(when or datetime.max.replace(tzinfo=UTC), uri),
+        order=_sort_key(view),
         parent=parent,
         pinned="reasonPin" in kind,
         fetch_as=root,
