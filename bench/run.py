@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import compileall
+import gc
 import json
 import os
 import platform
@@ -166,6 +167,7 @@ def open_long_thread(library: Library, posts: int, repeat: int) -> list[Row]:
     app = make_app(library.config, library)
     samples: list[float] = []
     steps_taken: list[float] = []
+    idle_passes: list[float] = []
 
     async def run() -> None:
         async with app.run_test(size=(120, 40)) as pilot:
@@ -183,13 +185,15 @@ def open_long_thread(library: Library, posts: int, repeat: int) -> list[Row]:
                 samples.append(time.perf_counter() - start)
             # Then read it through, a screenful at a time (space) and a line at a time over
             # the first posts (j): each step is the scroll and the whole screen drawn, the
-            # garbage collector's passes included where they fall.
+            # garbage collector's passes included where they fall. Each step tells the
+            # reader a key came, as a key would: the collector's full passes wait for a pause.
             view = screen.thread_view
             for lines, steps in ((view.scrollable_content_region.height, 10_000), (1, 300)):
                 view.go_to_post(0)
                 shown(app)
                 for _ in range(steps):
                     was = view.scroll_y
+                    app.collector.input()
                     start = time.perf_counter()
                     view.scroll_to(y=was + lines, animate=False, immediate=True)
                     shown(app)
@@ -197,6 +201,12 @@ def open_long_thread(library: Library, posts: int, repeat: int) -> list[Row]:
                     await pilot.pause()  # the layout catches up with what was measured
                     if view.scroll_y == was and view.scroll_y >= view.max_scroll_y:
                         break  # the end
+            # The full passes held during the read-through run once keys pause: a key
+            # pressed just then waits for one.
+            for _ in range(3):
+                start = time.perf_counter()
+                gc.collect()
+                idle_passes.append(time.perf_counter() - start)
 
     asyncio.run(run())
     took = statistics.median(samples)
@@ -215,6 +225,13 @@ def open_long_thread(library: Library, posts: int, repeat: int) -> list[Row]:
             "target": "≤ 33 ms (1/30 s)",
             "baseline": "",
             "met": slowest <= 1 / 30,
+        },
+        {
+            "figure": "then a full collector pass, held until keys pause",
+            "result": f"{statistics.median(idle_passes) * 1000:.0f} ms",
+            "target": "≤ 100 ms (ours: a key pressed during it waits)",
+            "baseline": "",
+            "met": statistics.median(idle_passes) <= 0.1,
         },
     ]
 

@@ -44,7 +44,10 @@ def listed(feed: FeedList) -> list[ThreadSummary]:
 
 def thread_lines(view: ThreadView) -> str:
     view.wrap_all()  # a long thread is measured a few posts at a time
-    return "\n".join("".join(segment.text for segment in line) for line in view._lines)
+    return "\n".join(
+        "".join(segment.text for segment in view.line_segments(index))
+        for index in range(len(view._lines))
+    )
 
 
 def main_screen(app: object) -> MainScreen:
@@ -822,8 +825,8 @@ async def test_a_new_theme_recolours_an_open_thread(library: Library) -> None:
         def link_colours() -> set[str]:
             return {
                 str(segment.style.color)
-                for line in view._lines
-                for segment in line
+                for index in range(len(view._lines))
+                for segment in view.line_segments(index)
                 if segment.style and "https://cdn.example" in segment.text
             }
 
@@ -1375,3 +1378,40 @@ async def test_a_sync_error_in_the_authors_pane_is_one_line(
         assert "…" in lines[index]  # cut to the pane, not wrapped
         assert "Gus" in lines[index - 1]
         assert "running?" not in lines[index + 1]  # the next line is the next entry
+
+
+async def test_full_collector_passes_wait_for_a_pause_in_the_reading(library: Library) -> None:
+    # A full pass of Python's garbage collector walks everything Textual keeps for the screen
+    # (60-100 ms): landing mid-scroll, it held a frame that long. While keys come, the reader
+    # holds those passes; once they stop, the pass runs.
+    import gc
+
+    from tui_reader.ui import collector
+
+    if not collector.GENERATIONAL:
+        pytest.skip("this Python's collector does its full passes a slice at a time")
+    fill(library)
+    app = make_app(library.config, library)
+    thresholds = gc.get_threshold()
+
+    def full_passes() -> int:
+        return int(gc.get_stats()[2]["collections"])
+
+    async with app.run_test(size=WIDE) as pilot:
+        main_screen(app).query_one(ThreadView).focus()
+        before = full_passes()
+        for _ in range(collector.FULL_PASS_DUE):
+            gc.collect(1)  # as many batches of young passes as make a full pass due
+        for _ in range(8):  # two seconds of a key every quarter second
+            await pilot.press("j")
+            await pilot.pause(0.25)
+        assert full_passes() == before
+        await settle(pilot, lambda: full_passes() > before)
+        assert app.collector.passes == 1
+        # Keys that never pause still get a full pass once enough garbage could be held.
+        before = full_passes()
+        for _ in range(collector.HELD_AT_MOST):
+            gc.collect(1)
+        await pilot.press("j")
+        await settle(pilot, lambda: full_passes() > before, seconds=collector.IDLE_AFTER)
+    assert gc.get_threshold() == thresholds

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
@@ -10,6 +11,7 @@ from tui_reader.clean import clean_line, clean_text
 from tui_reader.config import Config
 from tui_reader.library import Library
 from tui_reader.state import load_state, save_state, state_file
+from tui_reader.ui.collector import CHECK_EVERY, IdleCollector
 from tui_reader.ui.commands import ReaderCommands
 from tui_reader.ui.keys import LEGEND, binding_ids, key_rows
 from tui_reader.ui.screens.dialogs import HelpScreen
@@ -46,6 +48,7 @@ class ReaderApp(App[None]):
         self._progress = ""
         self._unreachable = False
         self._matches = ""
+        self.collector = IdleCollector()
         self.keymap = {RENAMED_IDS.get(key, key): keys for key, keys in config.keymap.items()}
         self.state_path = state_file(library.store.path.parent)
         self.state, self._state_warning = load_state(self.state_path)
@@ -56,6 +59,9 @@ class ReaderApp(App[None]):
                 break
 
     def on_mount(self) -> None:
+        # The collector's full passes wait for a pause in the reading (see collector.py).
+        self.collector.hold()
+        self.set_interval(CHECK_EVERY, self.collector.check)
         known = binding_ids(type(self))
         unknown = sorted(set(self.keymap) - known)
         keymap = {key: keys for key, keys in self.keymap.items() if key in known}
@@ -87,7 +93,13 @@ class ReaderApp(App[None]):
         return self.main
 
     async def on_unmount(self) -> None:
+        self.collector.release()
         await self.library.aclose()
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.MouseEvent)):
+            self.collector.input()
+        await super().on_event(event)
 
     def set_working(self, working: bool) -> None:
         """Count network work in progress, for the indicator in the header."""

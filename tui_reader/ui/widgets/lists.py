@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_right
+from typing import NamedTuple
 
 from rich.segment import Segment
 from rich.style import Style
@@ -17,23 +18,49 @@ from textual.strip import Strip
 from textual.widgets import OptionList
 
 
-class LineView(ScrollView):
-    """A scroll view drawn a line at a time that works out its own style once for each pass
-    of lines (``line_style``): it takes 60 µs, and a pass draws dozens of lines."""
+class LinePass(NamedTuple):
+    """What every line of one pass of drawing needs: the widget's style, its scroll offset,
+    the width of its lines, and the component styles looked up so far in the pass."""
 
-    _pass_style: Style | None = None
+    style: Style
+    scroll_x: int
+    scroll_y: int
+    width: int
+    components: dict[str, Style]
+
+
+class LineView(ScrollView):
+    """A scroll view drawn a line at a time that works out once for each pass of lines what
+    every line needs and Textual works out afresh on each call: the widget's style (60 µs),
+    its scroll offset and content width (15 and 40 µs), component styles (25 µs). A pass
+    draws dozens of lines, and a read-through thousands."""
+
+    _pass: LinePass | None = None
 
     def render_lines(self, crop: Region) -> list[Strip]:
-        self._pass_style = self.rich_style
+        self._pass = self._new_pass()
         try:
             return super().render_lines(crop)
         finally:
-            self._pass_style = None
+            self._pass = None
+
+    def _new_pass(self) -> LinePass:
+        scroll_x, scroll_y = self.scroll_offset
+        width = self.scrollable_content_region.width
+        return LinePass(self.rich_style, scroll_x, scroll_y, width, {})
 
     @property
-    def line_style(self) -> Style:
-        """The widget's style, as worked out for the pass of lines being drawn."""
-        return self.rich_style if self._pass_style is None else self._pass_style
+    def line_pass(self) -> LinePass:
+        """What the pass of lines being drawn needs (worked out now outside a pass)."""
+        return self._new_pass() if self._pass is None else self._pass
+
+    def pass_component_style(self, name: str) -> Style:
+        """Component ``name``'s style, looked up once per pass of lines."""
+        components = self.line_pass.components
+        style = components.get(name)
+        if style is None:
+            style = components[name] = self.get_component_rich_style(name)
+        return style
 
 
 class VirtualList(LineView, can_focus=True):
@@ -151,10 +178,8 @@ class VirtualList(LineView, can_focus=True):
     # Drawing ----------------------------------------------------------------------------------
 
     def render_line(self, y: int) -> Strip:
-        _, scroll_y = self.scroll_offset
-        width = self.scrollable_content_region.width
+        base, _, scroll_y, width, _ = self.line_pass
         line = scroll_y + y
-        base = self.line_style
         if line >= self._total_lines or not self.count:
             return Strip.blank(width, base)
         index, part = self._row_at(line)
@@ -175,11 +200,11 @@ class VirtualList(LineView, can_focus=True):
 
     def _draw(self, index: int, part: int, width: int, chosen: bool, base: Style) -> Strip:
         if self.row_has_separator(index) and part == self._row_height(index) - 1:
-            rule = self.get_component_rich_style("virtual-list--separator")
+            rule = self.pass_component_style("virtual-list--separator")
             return Strip([Segment("─" * width, base + rule)], width)
         lines = self._lines(index, max(1, width - 2))
         text = lines[part] if part < len(lines) else Text()
-        style = base + self.get_component_rich_style("virtual-list--cursor") if chosen else base
+        style = base + self.pass_component_style("virtual-list--cursor") if chosen else base
         segments = [Segment(" ", style), *text.render(self.app.console), Segment(" ", style)]
         return Strip(Segment.apply_style(segments, style)).crop_extend(0, width, style)
 

@@ -180,11 +180,16 @@ class ThreadView(LineView, can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.thread: Thread | None = None
-        #: Every wrapped line as its segments, and its width in cells. A Strip is made only
-        #: for a line drawn (and kept in a cache of a few screenfuls): each Strip makes seven
-        #: caches of its own, and a full pass of the garbage collector walks every object,
-        #: about 1 µs each (a 1,000-post thread kept as Strips made those passes 130 ms).
-        self._lines: list[tuple[Segment, ...]] = []
+        #: Every wrapped line as its runs of text and the numbers of their styles in
+        #: ``_styles``, and its width in cells. A full pass of the garbage collector walks
+        #: every object that can hold others, at about 1 µs each here; a tuple of strings
+        #: or numbers drops out of those passes once seen, a Segment (it holds a Style)
+        #: never does, and a Strip makes seven caches of its own (a 1,000-post thread kept
+        #: as Strips made each pass 130 ms). Segments and a Strip are made for a line drawn.
+        self._lines: list[tuple[tuple[str, ...], tuple[int, ...]]] = []
+        self._styles: list[Style | None] = []
+        self._style_numbers: dict[Style | None, int] = {}
+        self._wrap_styles: tuple[Style, ...] = ()
         self._widths: list[int] = []
         self._owner: list[int] = []  # the post each line belongs to
         self._starts: list[int] = []  # the first line of each post
@@ -278,11 +283,11 @@ class ThreadView(LineView, can_focus=True):
         # A comfortable measure: long lines are hard to follow on a wide terminal.
         return min(room, self.measure) if self.measure else room
 
-    def _indent(self) -> int:
-        """Columns before the margin, to centre a thread narrower than its pane."""
+    def _indent(self, width: int) -> int:
+        """Columns before the margin, to centre a thread narrower than its pane (``width``)."""
         if self.align != "center":
             return 0
-        room = self.scrollable_content_region.width - MARGIN - 1
+        room = width - MARGIN - 1
         return max(0, (room - self._built_width) // 2)
 
     def _rebuild(self, *, through: int = 0) -> None:
@@ -291,6 +296,12 @@ class ThreadView(LineView, can_focus=True):
         thread shows at once and stays responsive while it is measured."""
         self._strip_cache.clear()
         self._lines, self._widths, self._owner, self._starts = [], [], [], []
+        self._styles, self._style_numbers = [], {}
+        # Looked up once for the whole wrapping, not for each post (25 µs each).
+        self._wrap_styles = tuple(
+            self.get_component_rich_style(f"thread-view--{name}", partial=True)
+            for name in ("meta", "link", "quote", "match")
+        )
         self._build += 1
         self._built_width = self._text_width()
         self._wrap_through(through)
@@ -319,11 +330,11 @@ class ThreadView(LineView, can_focus=True):
         index = len(self._starts)
         post = self.thread.posts[index]
         self._starts.append(len(self._lines))
-        for segments, width in self._post_lines(self.app.console, index, post, self._built_width):
-            self._lines.append(segments)
+        for runs, width in self._post_lines(self.app.console, index, post, self._built_width):
+            self._lines.append(runs)
             self._widths.append(width)
             self._owner.append(index)
-        self._lines.append(())
+        self._lines.append(((), ()))
         self._widths.append(0)
         self._owner.append(index)
 
@@ -356,10 +367,8 @@ class ThreadView(LineView, can_focus=True):
 
     def _post_lines(
         self, console: Console, index: int, post: Post, width: int
-    ) -> Iterable[tuple[tuple[Segment, ...], int]]:
-        meta = self.get_component_rich_style("thread-view--meta", partial=True)
-        link = self.get_component_rich_style("thread-view--link", partial=True)
-        quote = self.get_component_rich_style("thread-view--quote", partial=True)
+    ) -> Iterable[tuple[tuple[tuple[str, ...], tuple[int, ...]], int]]:
+        meta, link, quote, match = self._wrap_styles
         parts = post_parts(post)
         if parts.deleted_note:
             yield from self._wrap(
@@ -376,9 +385,7 @@ class ThreadView(LineView, can_focus=True):
         for run in parts.runs:
             body.append(run.text, style=link if run.link else "")
         for start, end in self.spans.get(index, ()):
-            body.stylize(
-                self.get_component_rich_style("thread-view--match", partial=True), start, end
-            )
+            body.stylize(match, start, end)
         yield from self._wrap(console, body, width)
         for media in parts.media:
             caption = f"[{media.kind}: " if media.alt else f"[{media.kind}"
@@ -401,17 +408,36 @@ class ThreadView(LineView, can_focus=True):
                 "\n",
                 one_line(parts.quote.url, "dim"),
             )
-            for segments, cells in self._wrap(console, body, width - 2, style=quote):
-                yield (Segment("│ ", quote), *segments), cells + 2
+            bar = self._style_number(quote)
+            for (texts, styles), cells in self._wrap(console, body, width - 2, style=quote):
+                yield (("│ ", *texts), (bar, *styles)), cells + 2
 
     def _wrap(
         self, console: Console, text: Text, width: int, style: Style | None = None
-    ) -> Iterable[tuple[tuple[Segment, ...], int]]:
+    ) -> Iterable[tuple[tuple[tuple[str, ...], tuple[int, ...]], int]]:
         if style is not None:
             text.stylize(style)
         text.end = ""
+        number = self._style_number
         for line in text.wrap(console, width, overflow="fold"):
-            yield tuple(line.render(console)), line.cell_len
+            segments = list(line.render(console))
+            texts = tuple(segment.text for segment in segments)
+            yield (texts, tuple(number(segment.style) for segment in segments)), line.cell_len
+
+    def _style_number(self, style: Style | None) -> int:
+        """The number of ``style`` in this wrapping's table of styles (added if new)."""
+        number = self._style_numbers.get(style)
+        if number is None:
+            number = self._style_numbers[style] = len(self._styles)
+            self._styles.append(style)
+        return number
+
+    def line_segments(self, index: int) -> Iterable[Segment]:
+        """Line ``index``'s runs of text with their styles."""
+        texts, numbers = self._lines[index]
+        styles = self._styles
+        for text, number in zip(texts, numbers, strict=True):
+            yield Segment(text, styles[number])
 
     # Rendering --------------------------------------------------------------------------
 
@@ -430,10 +456,8 @@ class ThreadView(LineView, can_focus=True):
             self._rebuild_in_place()
 
     def render_line(self, y: int) -> Strip:
-        scroll_x, scroll_y = self.scroll_offset
+        base, scroll_x, scroll_y, width, _ = self.line_pass
         index = scroll_y + y
-        width = self.scrollable_content_region.width
-        base = self.line_style
         if index >= len(self._lines):
             return Strip.blank(width, base)
         post = self._owner[index]
@@ -442,15 +466,27 @@ class ThreadView(LineView, can_focus=True):
         cached = self._strip_cache.get(key)
         if cached is None:
             if post == self.current:
-                number_style = self.get_component_rich_style("thread-view--current")
+                number_style = self.pass_component_style("thread-view--current")
             else:
-                number_style = self.get_component_rich_style("thread-view--number")
+                number_style = self.pass_component_style("thread-view--number")
             margin = f"{post + 1:>{MARGIN - 2}}  " if first else " " * MARGIN
             if not first and post == self.current and self._widths[index]:
                 margin = " " * (MARGIN - 2) + "▏ "
-            margin = " " * self._indent() + margin
-            line = Strip([Segment(margin, number_style), *self._lines[index]])
-            cached = line.apply_style(base).crop_extend(0, width, base)
+            margin = " " * self._indent(width) + margin
+            # Styled and padded here, not by Strip methods: each makes a Strip of its own.
+            texts, numbers = self._lines[index]
+            styles = self._styles
+            segments = [Segment(margin, base + number_style)]
+            segments += [
+                Segment(text, base + styles[number])
+                for text, number in zip(texts, numbers, strict=True)
+            ]
+            cells = len(margin) + self._widths[index]  # the margin's characters are one cell
+            if cells < width:
+                segments.append(Segment(" " * (width - cells), base))
+            cached = Strip(segments, max(width, cells))
+            if cells > width:
+                cached = cached.crop(0, width)
             self._strip_cache[key] = cached
         return cached.apply_offsets(scroll_x, index)
 
