@@ -161,3 +161,24 @@ def test_json_the_fast_parser_refuses_is_read_as_json_allows() -> None:
     assert parse_json('{"a": 1}'.encode("utf-16")) == {"a": 1}
     with pytest.raises(ValueError):
         parse_json(b"{not json")
+
+
+async def test_a_proxy_named_in_the_environment_is_used(
+    server: FakeServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("http_proxy", "https_proxy", "all_proxy", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+    server.json("/via", {"proxied": True})
+    monkeypatch.setenv("HTTP_PROXY", server.url)
+    async with Fetcher(attempts=1) as client:
+        assert await client.get_json("http://feeds.example/via") == {"proxied": True}
+    assert server.requests_to("/via")[0].headers["host"] == "feeds.example"
+    # A host NO_PROXY names is reached directly: here the proxy is not even listening.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        dead = probe.getsockname()[1]
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{dead}")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    async with Fetcher(attempts=1) as client:
+        assert await client.get_json(server.url + "/via") == {"proxied": True}

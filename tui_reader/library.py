@@ -111,7 +111,7 @@ class Library:
     def fetcher(self) -> Fetcher:
         """The shared HTTP client, made on first use."""
         if self._fetcher is None:
-            # Imported here: httpx takes a tenth of a second to load, and reading the
+            # Imported here: the HTTP client takes a tenth of a second to load, and reading the
             # library (the reader's first screen, a search) never needs it.
             from tui_reader.fetch import Fetcher
 
