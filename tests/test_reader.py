@@ -1415,3 +1415,27 @@ async def test_full_collector_passes_wait_for_a_pause_in_the_reading(library: Li
         await pilot.press("j")
         await settle(pilot, lambda: full_passes() > before, seconds=collector.IDLE_AFTER)
     assert gc.get_threshold() == thresholds
+
+
+async def test_a_library_changed_under_the_reader_is_one_line_not_a_silent_failure(
+    library: Library,
+) -> None:
+    # Another program (or a damaged disk) takes the search index away while the reader runs:
+    # the search said nothing at all before (SQLite's own error ended the search's worker).
+    import sqlite3
+
+    fill(library)
+    app = make_app(library.config, library)
+    async with app.run_test(size=WIDE) as pilot:
+        other = sqlite3.connect(library.store.path)
+        other.execute("DROP TABLE post_search")
+        other.commit()
+        other.close()
+        main_screen(app).search("kettles")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        [message] = [n.message for n in app._notifications]
+        assert message == (
+            f"the library at {library.store.path} could not be read: no such table: post_search"
+        )
+        assert app.is_running

@@ -390,3 +390,18 @@ def test_a_list_that_names_an_author_without_a_name_keeps_the_name(tmp_path: Pat
         assert store.save_summaries([listed, listed]) == 1
         author = store.author(ALICE.key)
         assert author is not None and author.display_name == "Alice"
+
+
+def test_sqlites_own_errors_come_out_as_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "lib.sqlite3"
+    with Store(path) as store:
+        thread = make_thread(3)
+        store.save_thread(thread)
+        other = sqlite3.connect(path)
+        other.execute("DROP TABLE post_search")
+        other.commit()
+        other.close()
+        for read in (lambda: store.search("crème"), lambda: store.match_spans(thread.id, "x")):
+            with pytest.raises(StoreError, match="could not be read: no such table: post_search"):
+                read()
+        assert store.thread(thread.id) == thread  # what does not need the index still reads

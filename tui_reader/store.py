@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import functools
+import inspect
 import json
 import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from tui_reader.errors import ReaderError
@@ -527,6 +529,32 @@ SUMMARY_COLUMNS = """
 """
 
 
+_Class = TypeVar("_Class", bound=type)
+
+
+def _reported(cls: _Class) -> _Class:
+    """``cls`` with each public method raising ``StoreError`` (one line for the user) where
+    SQLite raised its own error: a library damaged, or its disk gone, while the reader runs
+    must not end it with a traceback. Errors a method deals with itself (a query FTS5 cannot
+    parse is asked again as a phrase) never get this far."""
+    for name, member in list(vars(cls).items()):
+        if not name.startswith("_") and inspect.isfunction(member):
+            setattr(cls, name, _reporting(member))
+    return cls
+
+
+def _reporting(method: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(method)
+    def reporting(self: Store, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as error:
+            raise StoreError(self._read_failure(error)) from None
+
+    return reporting
+
+
+@_reported
 class Store:
     """A library file: open it, read and write threads, close it.
 
@@ -688,6 +716,11 @@ class Store:
                 self.conn.execute("ROLLBACK")
             raise
         return result
+
+    def _read_failure(self, error: sqlite3.Error) -> str:
+        if _errorname(error) in ("SQLITE_BUSY", "SQLITE_LOCKED"):
+            return f"the library at {self.path} is busy (another tui-reader is writing)"
+        return f"the library at {self.path} could not be read: {error}"
 
     def _write_failure(self, error: sqlite3.Error) -> str:
         name = _errorname(error)
