@@ -1386,6 +1386,8 @@ async def test_full_collector_passes_wait_for_a_pause_in_the_reading(library: Li
     # holds those passes; once they stop, the pass runs.
     import gc
 
+    from textual import events
+
     from tui_reader.ui import collector
 
     if not collector.GENERATIONAL:
@@ -1402,9 +1404,9 @@ async def test_full_collector_passes_wait_for_a_pause_in_the_reading(library: Li
         before = full_passes()
         for _ in range(collector.FULL_PASS_DUE):
             gc.collect(1)  # as many batches of young passes as make a full pass due
-        for _ in range(8):  # two seconds of a key every quarter second
-            await pilot.press("j")
-            await pilot.pause(0.25)
+        for _ in range(20):  # two seconds of keys, ten a second, as the terminal sends them
+            app.post_message(events.Key("j", "j"))
+            await pilot.pause(0.1)
         assert full_passes() == before
         await settle(pilot, lambda: full_passes() > before)
         assert app.collector.passes == 1
@@ -1412,7 +1414,7 @@ async def test_full_collector_passes_wait_for_a_pause_in_the_reading(library: Li
         before = full_passes()
         for _ in range(collector.HELD_AT_MOST):
             gc.collect(1)
-        await pilot.press("j")
+        app.post_message(events.Key("j", "j"))
         await settle(pilot, lambda: full_passes() > before, seconds=collector.IDLE_AFTER)
     assert gc.get_threshold() == thresholds
 
