@@ -452,6 +452,18 @@ async def test_lone_surrogates_are_replaced_where_they_enter(
         assert written.path.stat().st_size > 0
 
 
+async def test_header_bytes_that_are_not_utf8_are_replaced_where_they_enter(
+    library: Library, server: FakeServer
+) -> None:
+    # On the wire: W/"<ff><c3 a9>". The HTTP client keeps a byte that is not UTF-8 as a lone
+    # surrogate, which SQLite refuses when the ETag is kept for the next sync.
+    server.route("/etag", lambda _r: Reply(200, b"{}", {"etag": 'W/"\xff\xc3\xa9"'}))
+    response = await library.fetcher.get(server.url + "/etag")
+    assert response.etag == 'W/"\ufffd\u00e9"'
+    library.store.cache_response(server.url + "/etag", response.etag, "", response.body)
+    assert library.store.cached_response(server.url + "/etag") == (response.etag, "", b"{}")
+
+
 # 6. Markdown export -----------------------------------------------------------------------
 
 

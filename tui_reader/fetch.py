@@ -244,6 +244,10 @@ class _Answer:
         self.headers: dict[str, str] = {}
         for name, value in headers:
             name = name.lower()
+            if not value.isascii():
+                # Bytes that are not UTF-8 arrive as lone surrogates, which SQLite refuses
+                # (an ETag is kept) and no terminal can show: replaced, as in any text.
+                value = value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
             known = self.headers.get(name)
             self.headers[name] = value if known is None else f"{known}, {value}"
         self.chunks = chunks
