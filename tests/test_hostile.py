@@ -123,6 +123,45 @@ async def test_a_hung_server_is_asked_once_and_the_message_is_true(server: FakeS
 # 10 and 11. Errors that escaped the one-line scheme; redirects -----------------------------
 
 
+GARBLED = {
+    "a status line that is not one": b"HTTP/1.1 abc OK\r\nContent-Length: 2\r\n\r\n{}",
+    "not HTTP at all": b"hello there\r\n\r\n",
+    "a header past the parser's limit": (
+        b"HTTP/1.1 200 OK\r\nX-Big: " + b"a" * 20_000 + b"\r\nContent-Length: 2\r\n\r\n{}"
+    ),
+    "a chunk size that is not a number": (
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n"
+    ),
+    "a body shorter than it said": b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{}",
+}
+
+
+@pytest.mark.parametrize("what", GARBLED)
+async def test_a_garbled_answer_is_one_clear_error(what: str) -> None:
+    # Raw bytes from a socket server of our own: the test server speaks only good HTTP.
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while (await reader.readline()) not in (b"\r\n", b""):
+            pass
+        writer.write(GARBLED[what])
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(answer, "127.0.0.1", 0)
+    host = f"127.0.0.1:{server.sockets[0].getsockname()[1]}"
+    try:
+        async with Fetcher(attempts=2, backoff=0.01) as client:
+            with pytest.raises((BadResponse, SourceUnavailable)) as caught:
+                await client.get(f"http://{host}/x")
+    finally:
+        server.close()
+    expected = (
+        f"{host} cut its answer short; try again later"
+        if what == "a body shorter than it said"
+        else f"{host} sent an answer that cannot be read as HTTP"
+    )
+    assert caught.value.message == expected
+
+
 async def test_odd_retry_after_values_are_ignored(server: FakeServer, fetcher: Fetcher) -> None:
     server.json("/rl", {"ok": 1})
     server.fail("/rl", Reply(503, b"", {"retry-after": "\u00b2"}))

@@ -172,6 +172,18 @@ def transport_reason(error: BaseException) -> str:
     return _short(text or type(error).__name__, 120)
 
 
+def _failure(host: str, error: aiohttp.ClientError) -> FetchError:
+    """What a request that failed below HTTP's statuses means, in words."""
+    if isinstance(error, aiohttp.ClientHttpProxyError):
+        return SourceUnavailable(f"cannot reach {host}: the proxy refused (HTTP {error.status})")
+    if isinstance(error, aiohttp.ClientPayloadError):
+        return SourceUnavailable(f"{host} cut its answer short; try again later")
+    if isinstance(error, aiohttp.ClientResponseError):
+        # The client's parser refused the answer: a bad status line, a header too long.
+        return BadResponse(f"{host} sent an answer that cannot be read as HTTP")
+    return SourceUnavailable(f"cannot reach {host}: {transport_reason(error)}")
+
+
 def retry_after_seconds(headers: Mapping[str, str], now: float | None = None) -> float | None:
     """How long the server asked us to wait, from ``Retry-After`` or rate-limit headers."""
     now = time.time() if now is None else now
@@ -595,8 +607,7 @@ class Fetcher:
             except aiohttp.ClientError as error:
                 # Refused, reset, cut short, garbled: worth another try.
                 if last:
-                    reason = transport_reason(error)
-                    raise SourceUnavailable(f"cannot reach {host}: {reason}") from None
+                    raise _failure(host, error) from None
             else:
                 if response.status < 400:
                     return response
