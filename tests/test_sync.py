@@ -78,6 +78,31 @@ async def test_first_sync_brings_exactly_the_authors_threads(
     assert server.requests_to(THREAD) == []
 
 
+async def test_a_branch_in_the_feed_takes_the_earliest_self_reply(
+    library: Library, appview: FakeAppView, server: FakeServer
+) -> None:
+    # The whole thread is in the feed, so the sync groups it without asking for it: the
+    # branch rule then runs on the feed's own posts (the server lists the later one first).
+    alice = appview.account("alice.bsky.social", "Alice")
+    root = appview.post(alice, "A thread about tea 🧵", minutes=0)
+    appview.post(alice, "Oops, posted twice.", reply_to=root, minutes=5, likes=500)
+    early = appview.post(alice, "First, the leaves.", reply_to=root, minutes=1)
+    appview.post(alice, "Then the water.", reply_to=early, minutes=2)
+    await library.follow("alice.bsky.social")
+
+    [result] = await library.sync()
+
+    assert (result.new_threads, result.error) == (1, "")
+    thread = library.thread(f"bluesky:{root}")
+    assert thread is not None
+    assert [post.text for post in thread.posts] == [
+        "A thread about tea 🧵",
+        "First, the leaves.",
+        "Then the water.",
+    ]
+    assert server.requests_to(THREAD) == []
+
+
 async def test_a_second_sync_with_nothing_new_is_nearly_free(
     library: Library, appview: FakeAppView, server: FakeServer
 ) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -632,7 +632,7 @@ def _feed_item(entry: object, did: str, own: str) -> FeedItem | None:
     return FeedItem(
         id=uri,
         when=_post_time(view),
-        order=_sort_key(view),
+        order=partial(_sort_key, view),
         parent=parent,
         pinned="reasonPin" in kind,
         fetch_as=root,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -451,7 +452,7 @@ def _feed_item(status: object, account_id: str) -> FeedItem | None:
     return FeedItem(
         id=_id(status["id"]),
         when=normalise_time(status.get("created_at")),
-        order=_sort_key(status),
+        order=partial(_sort_key, status),
         parent=own_parent,
         answers_other=bool(answers) and not own_parent,
         pinned=bool(status.get("pinned")),
