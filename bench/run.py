@@ -168,6 +168,7 @@ def open_long_thread(library: Library, posts: int, repeat: int) -> list[Row]:
     samples: list[float] = []
     steps_taken: list[float] = []
     idle_passes: list[float] = []
+    forced: list[int] = []
 
     async def run() -> None:
         async with app.run_test(size=(120, 40)) as pilot:
@@ -188,6 +189,7 @@ def open_long_thread(library: Library, posts: int, repeat: int) -> list[Row]:
             # garbage collector's passes included where they fall. Each step tells the
             # reader a key came, as a key would: the collector's full passes wait for a pause.
             view = screen.thread_view
+            forced_before = app.collector.passes
             for lines, steps in ((view.scrollable_content_region.height, 10_000), (1, 300)):
                 view.go_to_post(0)
                 shown(app)
@@ -201,6 +203,9 @@ def open_long_thread(library: Library, posts: int, repeat: int) -> list[Row]:
                     await pilot.pause()  # the layout catches up with what was measured
                     if view.scroll_y == was and view.scroll_y >= view.max_scroll_y:
                         break  # the end
+            # A pass the collector ran anyway (held too long) lands between steps, where
+            # the next key waits for it: counted, and the figure is then not met.
+            forced.append(app.collector.passes - forced_before)
             # The full passes held during the read-through run once keys pause: a key
             # pressed just then waits for one.
             for _ in range(3):
@@ -221,10 +226,11 @@ def open_long_thread(library: Library, posts: int, repeat: int) -> list[Row]:
         },
         {
             "figure": f"read it through ({len(steps_taken)} steps): the slowest",
-            "result": f"{slowest * 1000:.1f} ms (median {typical * 1000:.1f})",
+            "result": f"{slowest * 1000:.1f} ms (median {typical * 1000:.1f}; "
+            f"full passes forced between steps: {forced[0]})",
             "target": "≤ 33 ms (1/30 s)",
             "baseline": "",
-            "met": slowest <= 1 / 30,
+            "met": slowest <= 1 / 30 and not forced[0],
         },
         {
             "figure": "then a full collector pass, held until keys pause",

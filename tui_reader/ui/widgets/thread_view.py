@@ -488,7 +488,10 @@ class ThreadView(LineView, can_focus=True):
             if cells > width:
                 cached = cached.crop(0, width)
             self._strip_cache[key] = cached
-        return cached.apply_offsets(scroll_x, index)
+        # No text offsets (Strip.apply_offsets) for selecting with the mouse: the view does
+        # not offer its text to a selection, and they made a Style for each run of each line
+        # drawn (a screenful step took 2-4 ms more, and made that much more garbage).
+        return cached
 
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)
