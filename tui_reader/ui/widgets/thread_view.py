@@ -456,7 +456,8 @@ class ThreadView(LineView, can_focus=True):
             self._rebuild_in_place()
 
     def render_line(self, y: int) -> Strip:
-        base, scroll_x, scroll_y, width, _ = self.line_pass
+        # Lines are wrapped to the pane: it never scrolls sideways (scroll_x is always 0).
+        base, _, scroll_y, width, _ = self.line_pass
         index = scroll_y + y
         if index >= len(self._lines):
             return Strip.blank(width, base)
