@@ -237,3 +237,22 @@ def test_a_feed_entry_is_the_authors_only_if_its_address_is_in_their_repository(
         f"{own}",
     ):
         assert _feed_item(entry(uri), did, own) is None, uri
+
+
+def test_a_feed_page_read_fast_gives_what_reading_it_whole_gives() -> None:
+    # A sync decodes only each entry's post and reason; on the recorded page that must be
+    # exactly what the whole JSON holds there.
+    from tui_reader.sources.bluesky import _feed_entries
+
+    data = json.loads((FIXTURES / "bluesky" / "getAuthorFeed.json").read_text("utf-8"))
+    page = data["interactions"][0]["response"]["json"]
+    decoded = _feed_entries(json.dumps(page).encode("utf-8"))
+    assert decoded is not None
+    entries, cursor = decoded
+    assert entries == [
+        {"post": entry.get("post"), "reason": entry.get("reason")} for entry in page["feed"]
+    ]
+    assert cursor == page.get("cursor")
+    # Not that shape: left to the reading that keeps what it can.
+    for body in (b'{"feed": ["not an entry"]}', b'{"cursor": "x"}', b"[]", b"NaN", b"\xff"):
+        assert _feed_entries(body) is None

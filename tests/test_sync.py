@@ -103,6 +103,29 @@ async def test_a_branch_in_the_feed_takes_the_earliest_self_reply(
     assert server.requests_to(THREAD) == []
 
 
+async def test_a_feed_page_with_entries_that_are_not_entries_still_syncs(
+    library: Library, appview: FakeAppView, server: FakeServer
+) -> None:
+    # The fast reading of a feed page (only each entry's post and reason) refuses a page of
+    # another shape; the page is then read as any JSON and its good entries kept.
+    alice = appview.account("alice.bsky.social", "Alice")
+    chain = appview.chain(alice, 3)
+
+    def with_garbage(request: Request) -> Reply:
+        page = json.loads(appview.get_author_feed(request).body)
+        page["feed"][1:1] = ["not an entry", 17, None]
+        return Reply.json(page)
+
+    server.route(FEED, with_garbage)
+    await library.follow("alice.bsky.social")
+
+    [result] = await library.sync()
+
+    assert (result.new_threads, result.error) == (1, "")
+    thread = library.thread(f"bluesky:{chain[0]}")
+    assert thread is not None and thread.post_count == 3
+
+
 async def test_a_second_sync_with_nothing_new_is_nearly_free(
     library: Library, appview: FakeAppView, server: FakeServer
 ) -> None:
