@@ -29,8 +29,8 @@ def parse_time(value: object) -> datetime | None:
 MAX_TIME_LENGTH = 64
 
 
-# A sync reads each post's time three times (its place in the feed, the branch rule, the
-# post itself): the cache makes that one parse.
+# A time may be read more than once (a Mastodon status's place in its feed and the status
+# itself; the branch rule, where a post has several replies): the cache makes that one parse.
 @lru_cache(maxsize=4096)
 def _parse(value: str) -> datetime | None:
     try:
