@@ -142,7 +142,6 @@ TRANSPORT_REASONS = (
     ("network is unreachable", "network unreachable"),
     ("no route to host", "no route to the host"),
     ("connection reset", "the connection was cut"),
-    ("all connection attempts failed", "could not connect"),
     ("certificate verify failed", "its TLS certificate is not valid"),
     ("server disconnected", "the server hung up"),
 )
