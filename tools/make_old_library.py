@@ -1,6 +1,7 @@
-"""Write tests/data/library-v4.sqlite3: a library made by the release before schema 5, with
-every kind of thing a library holds, and a JSON account of what it holds (to check that the
-migration keeps all of it). Run it with that release checked out; the files are committed.
+"""Write tests/data/library-vN.sqlite3: a library made by a release whose schema is N, with
+every kind of thing a library holds, and library-vN.json, an account of what it holds (to
+check that later migrations keep all of it). Run it with that release checked out (v4: the
+release before schema 5; v5: before schema 6); the files are committed.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ sys.path.insert(0, str(ROOT))
 
 from tui_reader.models import Author, Media, Post, Quote, Thread, ThreadSummary  # noqa: E402
 from tui_reader.render import thread_dict  # noqa: E402
-from tui_reader.store import Store, SyncState  # noqa: E402
+from tui_reader.store import MIGRATIONS, Store, SyncState  # noqa: E402
 
 OUT = ROOT / "tests" / "data"
 
@@ -43,7 +44,8 @@ def bsky_post(rkey: str, minute: int, text: str, **extra: object) -> Post:
 
 
 def main() -> None:
-    path = OUT / "library-v4.sqlite3"
+    version = len(MIGRATIONS)
+    path = OUT / f"library-v{version}.sqlite3"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     store = Store(path)
@@ -149,7 +151,9 @@ def main() -> None:
     }
     store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     store.close()
-    (OUT / "library-v4.json").write_text(json.dumps(account, indent=1, sort_keys=True) + "\n")
+    (OUT / f"library-v{version}.json").write_text(
+        json.dumps(account, indent=1, sort_keys=True) + "\n"
+    )
     print(path, path.stat().st_size)
 
 
