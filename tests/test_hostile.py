@@ -274,6 +274,44 @@ def test_times_already_in_the_librarys_form_come_out_the_same_either_way() -> No
 
 
 @pytest.mark.parametrize(
+    "value",
+    [
+        "2024-05-01T20:15:00Z",
+        "2024-05-01T20:15:00.123456Z",
+        "2024-05-01T20:15:00.1234Z",
+        "2024-12-31T23:59:59.9Z",
+        "2024-02-29T00:00:00Z",  # a leap day
+        "2023-02-29T00:00:00Z",  # not one
+        "2024-05-01T24:00:00Z",
+        "2024-05-01T23:59:60Z",  # a leap second: not a time Python keeps
+        "2024-13-01T00:00:00Z",
+        "0000-01-01T00:00:00Z",
+        "0001-01-01T00:00:00Z",
+        "9999-12-31T23:59:59.999Z",
+        "2024-05-01T20:15:00",
+        "2024-05-01T20:15:00.5+00:00",
+        "2024-05-01T20:15:00-07:00",
+        "2024-05-01 20:15:00Z",
+        "2024-05-01",
+    ],
+)
+def test_a_time_comes_out_as_converting_it_in_full_would_give(value: str) -> None:
+    """The shortcut for times already in UTC agrees with a conversion done in full."""
+    from datetime import UTC, datetime
+
+    from tui_reader.times import normalise_time
+
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=UTC)
+        full = parsed.astimezone(UTC).replace(microsecond=0).isoformat()[:19] + "Z"
+    except (ValueError, OverflowError):
+        full = ""
+    assert normalise_time(value) == full
+
+
+@pytest.mark.parametrize(
     "check",
     [
         "tui_reader.sources.bluesky:is_post_uri:at://did:plc:abc/app.bsky.feed.post/xyz",
