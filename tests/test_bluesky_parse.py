@@ -201,7 +201,7 @@ async def test_profile_lookup(library: Library, appview: FakeAppView) -> None:
 
 
 def test_a_feed_entry_with_malformed_reply_references_is_left_out() -> None:
-    from tui_reader.sources.bluesky import _feed_item, post_uri
+    from tui_reader.sources.bluesky import _feed_entries, _feed_entry, _feed_item, post_uri
 
     did = "did:plc:aaaaaaaaaaaaaaaaaaaaaaaa"
     uri = f"at://{did}/app.bsky.feed.post/3kaaaaaaaaaa2"
@@ -214,18 +214,20 @@ def test_a_feed_entry_with_malformed_reply_references_is_left_out() -> None:
             }
         }
         # Before, a string where a {"uri": …} reference belongs raised AttributeError.
-        assert _feed_item(entry, did, post_uri(did, "")) is None
+        assert _feed_item(_feed_entry(entry), did, post_uri(did, "")) is None
+        # The fast reading refuses such a page: it is read as any JSON instead.
+        assert _feed_entries(json.dumps({"feed": [entry]}).encode("utf-8")) is None
 
 
 def test_a_feed_entry_is_the_authors_only_if_its_address_is_in_their_repository() -> None:
-    from tui_reader.sources.bluesky import _feed_item, post_uri
+    from tui_reader.sources.bluesky import _feed_entry, _feed_item, _FeedEntry, post_uri
 
     did = "did:plc:aaaaaaaaaaaaaaaaaaaaaaaa"
     own = post_uri(did, "")
 
-    def entry(uri: str) -> dict[str, object]:
+    def entry(uri: str) -> _FeedEntry | None:
         record = {"text": "hi", "createdAt": "2024-06-01T00:00:00Z"}
-        return {"post": {"uri": uri, "author": {"did": did}, "record": record}}
+        return _feed_entry({"post": {"uri": uri, "author": {"did": did}, "record": record}})
 
     assert _feed_item(entry(f"{own}3kaaaaaaaaaa2"), did, own) is not None
     # A server that names the author but gives another repository's post, or a record key
@@ -240,19 +242,57 @@ def test_a_feed_entry_is_the_authors_only_if_its_address_is_in_their_repository(
 
 
 def test_a_feed_page_read_fast_gives_what_reading_it_whole_gives() -> None:
-    # A sync decodes only each entry's post and reason; on the recorded page that must be
-    # exactly what the whole JSON holds there.
-    from tui_reader.sources.bluesky import _feed_entries
+    # A sync decodes each entry straight into the fields it reads; on the recorded page
+    # that must give exactly what reading the whole JSON, field by field, gives: the same
+    # entries, and the same posts as parse_post makes of the JSON's post views.
+    from tui_reader.sources.bluesky import _feed_entries, _feed_entry, _post
 
     data = json.loads((FIXTURES / "bluesky" / "getAuthorFeed.json").read_text("utf-8"))
     page = data["interactions"][0]["response"]["json"]
     decoded = _feed_entries(json.dumps(page).encode("utf-8"))
     assert decoded is not None
     entries, cursor = decoded
-    assert entries == [
-        {"post": entry.get("post"), "reason": entry.get("reason")} for entry in page["feed"]
+    assert entries == [_feed_entry(entry) for entry in page["feed"]]
+    assert [_post(entry.post) for entry in entries if entry.post] == [
+        parse_post(entry["post"]) for entry in page["feed"]
     ]
+    assert sum(entry.reason is not None for entry in entries) == sum(
+        "reason" in entry for entry in page["feed"]
+    )
     assert cursor == page.get("cursor")
     # Not that shape: left to the reading that keeps what it can.
-    for body in (b'{"feed": ["not an entry"]}', b'{"cursor": "x"}', b"[]", b"NaN", b"\xff"):
-        assert _feed_entries(body) is None
+    for body in (
+        b'{"feed": ["not an entry"]}',
+        b'{"cursor": "x"}',
+        b"[]",
+        b"NaN",
+        b"\xff",
+        b'{"feed": [{"post": {"uri": 5}}]}',
+        b'{"feed": [{"post": {"author": null}}]}',
+        b'{"feed": [{"post": {"record": {"text": "\\ud800"}}}]}',
+    ):
+        assert _feed_entries(body) is None, body
+
+
+def test_a_feed_entry_read_field_by_field_keeps_the_fields_of_the_right_type() -> None:
+    from tui_reader.sources.bluesky import _feed_entry, _post
+
+    entry = _feed_entry(
+        {
+            "post": {
+                "uri": "at://did:plc:a/app.bsky.feed.post/3k",
+                "author": {"did": "did:plc:a", "handle": 7, "displayName": ["x"]},
+                "record": {"text": "kept", "createdAt": 20240601, "reply": "not a reply"},
+                "indexedAt": "2024-06-01T00:00:00Z",
+            },
+            "reason": {"$type": None},
+        }
+    )
+    assert entry is not None and entry.post is not None and entry.reason is not None
+    assert (entry.post.author.did, entry.post.author.handle) == ("did:plc:a", "")
+    assert (entry.post.record.text, entry.post.record.createdAt) == ("kept", "")
+    assert entry.post.record.reply is None and entry.reason.kind == ""
+    # The post's time falls back to the server's when its own is unusable.
+    assert _post(entry.post).created_at == "2024-06-01T00:00:00Z"
+    assert _feed_entry("not an entry") is None
+    assert _feed_entry({"post": "not a post"}) == _feed_entry({})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import lru_cache, partial
@@ -40,11 +41,65 @@ RKEY_RE = re.compile(r"^[A-Za-z0-9._:~-]{1,512}\Z")
 RKEY_TAIL_RE = re.compile(r"[A-Za-z0-9._:~-]{1,512}")
 
 
-class _FeedEntry(msgspec.Struct):
-    """A feed entry as far as a sync reads it (see :func:`_feed_entries`)."""
+# The part of a post view (``app.bsky.feed.defs#postView``) that the library reads, typed: a
+# sync's feed pages are decoded straight into these, and a view read from any JSON is put
+# into the same shape field by field (``_post_view``), so one definition builds every post.
 
-    post: Any = None
-    reason: Any = None
+
+class _StrongRef(msgspec.Struct):
+    """A ``com.atproto.repo.strongRef`` (its ``cid`` is not read)."""
+
+    uri: str = ""
+
+
+class _ReplyRefs(msgspec.Struct):
+    """A post record's ``reply``: the thread's first post and the post it answers."""
+
+    root: _StrongRef | None = None
+    parent: _StrongRef | None = None
+
+
+class _PostRecord(msgspec.Struct):
+    """An ``app.bsky.feed.post`` record, as far as it is read."""
+
+    text: str = ""
+    createdAt: str = ""  # noqa: N815 - the lexicon's name
+    reply: _ReplyRefs | None = None
+    #: Rich-text facets, read tolerantly by ``restore_links``.
+    facets: Any = None
+
+
+class _Actor(msgspec.Struct):
+    """An ``app.bsky.actor.defs#profileViewBasic``, as far as it is read."""
+
+    did: str = ""
+    handle: str = ""
+    displayName: str = ""  # noqa: N815 - the lexicon's name
+
+
+class _PostView(msgspec.Struct):
+    """A post view, as far as it is read."""
+
+    uri: str = ""
+    author: _Actor = msgspec.field(default_factory=_Actor)
+    record: _PostRecord = msgspec.field(default_factory=_PostRecord)
+    #: The view of what the post embeds, read tolerantly by ``_media`` and ``_quote``.
+    embed: Any = None
+    indexedAt: str = ""  # noqa: N815 - the lexicon's name
+
+
+class _Reason(msgspec.Struct):
+    """Why a post is in a feed (a repost, a pin); only its kind is read."""
+
+    kind: str = msgspec.field(default="", name="$type")
+
+
+class _FeedEntry(msgspec.Struct):
+    """An ``app.bsky.feed.defs#feedViewPost`` as far as a sync reads it: each entry also
+    carries the whole posts it answers, two thirds of its 1.7 KB, which nothing reads."""
+
+    post: _PostView | None = None
+    reason: _Reason | None = None
 
 
 class _FeedPage(msgspec.Struct):
@@ -57,17 +112,62 @@ class _FeedPage(msgspec.Struct):
 _FEED_PAGE = msgspec.json.Decoder(_FeedPage)
 
 
-def _feed_entries(body: bytes) -> tuple[list[dict[str, Any]], object] | None:
-    """A ``getAuthorFeed`` page's entries (``post`` and ``reason`` of each) and its cursor,
-    decoded without the rest: each entry also carries the whole posts it answers, two
-    thirds of its 1.7 KB, which nothing reads (a sync's JSON took 15 µs a post, now 4).
-    ``None`` when the page is not of that shape, or not JSON this decoder takes: the caller
-    then reads it as any JSON (``Response.json``) and keeps what it can."""
+def _feed_entries(body: bytes) -> tuple[list[_FeedEntry], object] | None:
+    """A ``getAuthorFeed`` page's entries and cursor, decoded straight into the shape a sync
+    reads (JSON and reading took 19 us a post as dictionaries, 4 as these). ``None`` when
+    the page is not of that shape, or not JSON this decoder takes: the caller then reads it
+    as any JSON (``Response.json``) and keeps what it can, field by field
+    (:func:`_feed_entry`)."""
     try:
         page = _FEED_PAGE.decode(body)
     except msgspec.MsgspecError:
         return None
-    return [{"post": entry.post, "reason": entry.reason} for entry in page.feed], page.cursor
+    return page.feed, page.cursor
+
+
+def _feed_entry(data: object) -> _FeedEntry | None:
+    """A feed entry from any JSON, keeping each field that has the right type (``None`` if
+    it is not an object)."""
+    if not isinstance(data, dict):
+        return None
+    post, reason = data.get("post"), data.get("reason")
+    return _FeedEntry(
+        post=_post_view(post) if isinstance(post, dict) else None,
+        reason=_Reason(_raw(reason.get("$type"))) if isinstance(reason, dict) else None,
+    )
+
+
+def _post_view(data: dict[str, Any]) -> _PostView:
+    """A post view from any JSON, keeping each field that has the right type."""
+    author = _dict(data.get("author"))
+    record = _dict(data.get("record"))
+    reply = record.get("reply")
+    return _PostView(
+        uri=_raw(data.get("uri")),
+        author=_Actor(
+            _raw(author.get("did")), _raw(author.get("handle")), _raw(author.get("displayName"))
+        ),
+        record=_PostRecord(
+            text=_raw(record.get("text")),
+            createdAt=_raw(record.get("createdAt")),
+            reply=(
+                _ReplyRefs(_strong_ref(reply.get("root")), _strong_ref(reply.get("parent")))
+                if isinstance(reply, dict)
+                else None
+            ),
+            facets=record.get("facets"),
+        ),
+        embed=data.get("embed"),
+        indexedAt=_raw(data.get("indexedAt")),
+    )
+
+
+def _strong_ref(data: object) -> _StrongRef | None:
+    return _StrongRef(_raw(data.get("uri"))) if isinstance(data, dict) else None
+
+
+def _dict(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 THREAD_VIEW = "app.bsky.feed.defs#threadViewPost"
@@ -169,11 +269,6 @@ def _raw(value: object) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _uri_of(ref: object) -> str:
-    """The ``uri`` of a strong reference (``{"uri": …, "cid": …}``), unchecked; "" if none."""
-    return _raw(ref.get("uri")) if isinstance(ref, dict) else ""
-
-
 def _text(value: object) -> str:
     """A string field of an answer, cleaned where it enters (see ``tui_reader.clean``)."""
     return clean_text(value) if isinstance(value, str) else ""
@@ -198,15 +293,22 @@ def _is_post_uri(uri: str) -> bool:
 
 def parse_author(view: dict[str, Any]) -> Author:
     """An ``app.bsky.actor.defs#profileViewBasic`` as an ``Author``."""
-    did = _text(view.get("did"))
+    return _author(
+        _Actor(_raw(view.get("did")), _raw(view.get("handle")), _raw(view.get("displayName")))
+    )
+
+
+def _author(actor: _Actor) -> Author:
+    did = clean_text(actor.did)
     if not DID_RE.match(did):
         raise BadResponse("the Bluesky server sent an author without a usable DID")
+    handle = clean_text(actor.handle)
     return Author(
         source="bluesky",
         id=did,
         # A handle that is not one ("handle.invalid" is valid) is shown as the DID instead.
-        handle=handle if HANDLE_RE.match(handle := _text(view.get("handle"))) else did,
-        display_name=clean_line(_text(view.get("displayName"))),
+        handle=handle if HANDLE_RE.match(handle) else did,
+        display_name=clean_line(actor.displayName),
         url=f"https://bsky.app/profile/{did}",
     )
 
@@ -253,13 +355,16 @@ def _media(embed: dict[str, Any]) -> list[Media]:
 
 def parse_post(view: dict[str, Any]) -> Post:
     """An ``app.bsky.feed.defs#postView`` as a ``Post``: text with full links, media, quote."""
-    uri = _text(view.get("uri"))
-    record = view.get("record") if isinstance(view.get("record"), dict) else {}
-    assert isinstance(record, dict)
-    text, links = restore_links(_raw(record.get("text")), record.get("facets"))
+    return _post(_post_view(view))
+
+
+def _post(view: _PostView) -> Post:
+    uri = clean_text(view.uri)
+    record = view.record
+    text, links = restore_links(record.text, record.facets)
     media: list[Media] = []
     quote: Quote | None = None
-    embed = view.get("embed")
+    embed = view.embed
     if isinstance(embed, dict):
         kind = _text(embed.get("$type"))
         if kind.startswith("app.bsky.embed.recordWithMedia"):
@@ -279,7 +384,7 @@ def parse_post(view: dict[str, Any]) -> Post:
     return Post(
         id=uri,
         url=web_url(uri),
-        created_at=normalise_time(record.get("createdAt") or view.get("indexedAt")),
+        created_at=normalise_time(record.createdAt or view.indexedAt),
         text=text,
         links=tuple(all_links),
         media=tuple(media),
@@ -288,11 +393,14 @@ def parse_post(view: dict[str, Any]) -> Post:
 
 
 def _sort_key(view: dict[str, Any]) -> tuple[datetime, str]:
-    record = view.get("record") if isinstance(view.get("record"), dict) else {}
-    assert isinstance(record, dict)
-    when = parse_time(record.get("createdAt")) or parse_time(view.get("indexedAt"))
+    return _order(_post_view(view))
+
+
+def _order(view: _PostView) -> tuple[datetime, str]:
+    """The branch rule's order: the post's own time, else the server's, then its URI."""
+    when = parse_time(view.record.createdAt) or parse_time(view.indexedAt)
     # The URI only breaks ties between equal times: compared, never shown, so not cleaned.
-    return (when or datetime.max.replace(tzinfo=UTC), _raw(view.get("uri")))
+    return (when or datetime.max.replace(tzinfo=UTC), view.uri)
 
 
 @dataclass
@@ -386,10 +494,6 @@ class _ThreadGraph:
         if isinstance(reply, dict) and isinstance(reply.get("parent"), dict):
             return _text(reply["parent"].get("uri"))
         return ""
-
-
-def _post_time(view: dict[str, Any]) -> str:
-    return normalise_time(view.get("indexedAt") or (view.get("record") or {}).get("createdAt"))
 
 
 def _actor_ref(actor: str) -> AuthorRef:
@@ -521,14 +625,16 @@ class BlueskySource(Source):
                 raise
             if response.not_modified:
                 return FeedPage([], 0, not_modified=True)
+            feed: Sequence[_FeedEntry | None]
             decoded = _feed_entries(response.body)
-            if decoded is None:
+            if decoded is not None:
+                feed, following = decoded
+            else:
                 data = response.json()
-                feed = data.get("feed") if isinstance(data, dict) else None
-                if not isinstance(feed, list):
+                found = data.get("feed") if isinstance(data, dict) else None
+                if not isinstance(found, list):
                     raise BadResponse("the Bluesky server sent a feed without a 'feed' list")
-                decoded = feed, data.get("cursor")
-            feed, following = decoded
+                feed, following = [_feed_entry(entry) for entry in found], data.get("cursor")
             own = post_uri(did, "")
             items = [item for entry in feed if (item := _feed_item(entry, did, own)) is not None]
             return FeedPage(items, len(feed), _text(following), response.etag)
@@ -538,15 +644,13 @@ class BlueskySource(Source):
             FEED_LIMITS,
             watermark=watermark,
             etag=etag,
-            thread_of=lambda chain: self._thread_from_views([item.data for item in chain]),
+            thread_of=lambda chain: self._thread_of([item.data for item in chain]),
             ref_of=lambda item: _post_ref(did, split_uri(item.fetch_as)[1]),
         )
 
-    def _thread_from_views(self, views: list[dict[str, Any]]) -> Thread:
-        posts = tuple(parse_post(view) for view in views)
-        author_view = views[0].get("author")
-        author = parse_author(author_view if isinstance(author_view, dict) else {})
-        return Thread.from_posts("bluesky", author, posts, utc_now())
+    def _thread_of(self, views: list[_PostView]) -> Thread:
+        posts = tuple(_post(view) for view in views)
+        return Thread.from_posts("bluesky", _author(views[0].author), posts, utc_now())
 
     async def _fetch_view(self, uri: str, graph: _ThreadGraph) -> None:
         try:
@@ -637,39 +741,33 @@ class BlueskySource(Source):
         ]
         if gone and not ends_early and not own_replies(chain[-1]):
             ends_early = f"the thread goes on past a post that is {gone[0]}"
-        thread = self._thread_from_views([graph.views[uri] for uri in chain])
+        thread = self._thread_of([_post_view(graph.views[uri]) for uri in chain])
         return replace(thread, ends_early=ends_early)
 
 
-def _feed_item(entry: object, did: str, own: str) -> FeedItem | None:
+def _feed_item(entry: _FeedEntry | None, did: str, own: str) -> FeedItem | None:
     """A feed entry as a :class:`FeedItem`, or ``None`` when it is not part of the author's
     threads (a repost, someone else's post, a reply in someone else's conversation).
     ``own`` is the start of the author's post URIs (``at://<did>/app.bsky.feed.post/``)."""
-    if not isinstance(entry, dict) or not isinstance(entry.get("post"), dict):
+    if entry is None or entry.post is None:
         return None
-    view = entry["post"]
+    view = entry.post
     # Every field used here is compared with the author's DID or checked for the shape of a
     # post URI, which no unclean string has: they need no cleaning (a sync reads thousands).
-    reason = entry.get("reason")
-    kind = reason.get("$type") if isinstance(reason, dict) else ""
-    kind = kind if isinstance(kind, str) else ""
-    author = view.get("author")
-    if "reasonRepost" in kind or not isinstance(author, dict) or author.get("did") != did:
+    kind = entry.reason.kind if entry.reason is not None else ""
+    if "reasonRepost" in kind or view.author.did != did or not _is_own_post(view.uri, own):
         return None
-    uri = _raw(view.get("uri"))
-    if not _is_own_post(uri, own):
-        return None
-    record = view.get("record") if isinstance(view.get("record"), dict) else {}
-    reply = record.get("reply") if isinstance(record, dict) else None
+    reply = view.record.reply
     parent = root = ""
-    if isinstance(reply, dict):
-        root, parent = _uri_of(reply.get("root")), _uri_of(reply.get("parent"))
+    if reply is not None:
+        root = reply.root.uri if reply.root is not None else ""
+        parent = reply.parent.uri if reply.parent is not None else ""
         if not (_is_own_post(root, own) and _is_own_post(parent, own)):
             return None
     return FeedItem(
-        id=uri,
-        when=_post_time(view),
-        order=partial(_sort_key, view),
+        id=view.uri,
+        when=normalise_time(view.indexedAt or view.record.createdAt),
+        order=partial(_order, view),
         parent=parent,
         pinned="reasonPin" in kind,
         fetch_as=root,
