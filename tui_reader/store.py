@@ -896,16 +896,24 @@ class Store:
             return
 
         def work(conn: sqlite3.Connection) -> None:
+            # An author's threads share their prefixes and their author: each is looked up
+            # or written once per save, not once per thread.
+            prefix = _Prefixes(conn)
+            authors: set[Author] = set()
             for thread, mark_new in chosen:
-                self._put_thread(conn, thread, mark_new)
+                if thread.author not in authors:
+                    self._upsert_author(conn, thread.author)
+                    authors.add(thread.author)
+                self._put_thread(conn, thread, mark_new, prefix)
 
         self._write(work)
 
-    def _put_thread(self, conn: sqlite3.Connection, thread: Thread, mark_new: bool) -> None:
+    def _put_thread(
+        self, conn: sqlite3.Connection, thread: Thread, mark_new: bool, prefix: _Prefixes
+    ) -> None:
         known = conn.execute("SELECT num FROM threads WHERE id = ?", (thread.id,)).fetchone()
         old = conn.execute(POSTS_OF_THREAD, (known[0],)).fetchall() if known else []
         posts = _keep_vanished(list(thread.posts), old)
-        self._upsert_author(conn, thread.author)
         if known:
             # The index reads the posts' text: take it out while the old text is there.
             conn.execute(
@@ -950,7 +958,6 @@ class Store:
                 int(mark_new),
             ),
         ).fetchone()[0]
-        prefix = _Prefixes(conn)
         rows = []
         for seq, post in enumerate(posts):
             id_prefix, id_rest = split_key(post.id)
