@@ -639,18 +639,20 @@ class BlueskySource(Source):
             items = [item for entry in feed if (item := _feed_item(entry, did, own)) is not None]
             return FeedPage(items, len(feed), _text(following), response.etag)
 
+        fetched_at = utc_now()
         return await scan_author(
             read_page,
             FEED_LIMITS,
             watermark=watermark,
             etag=etag,
-            thread_of=lambda chain: self._thread_of([item.data for item in chain]),
+            # One time for the whole scan: every thread in it was fetched in it.
+            thread_of=lambda chain: self._thread_of([item.data for item in chain], fetched_at),
             ref_of=lambda item: _post_ref(did, split_uri(item.fetch_as)[1]),
         )
 
-    def _thread_of(self, views: list[_PostView]) -> Thread:
+    def _thread_of(self, views: list[_PostView], fetched_at: str) -> Thread:
         posts = tuple(_post(view) for view in views)
-        return Thread.from_posts("bluesky", _author(views[0].author), posts, utc_now())
+        return Thread.from_posts("bluesky", _author(views[0].author), posts, fetched_at)
 
     async def _fetch_view(self, uri: str, graph: _ThreadGraph) -> None:
         try:
@@ -741,7 +743,7 @@ class BlueskySource(Source):
         ]
         if gone and not ends_early and not own_replies(chain[-1]):
             ends_early = f"the thread goes on past a post that is {gone[0]}"
-        thread = self._thread_of([_post_view(graph.views[uri]) for uri in chain])
+        thread = self._thread_of([_post_view(graph.views[uri]) for uri in chain], utc_now())
         return replace(thread, ends_early=ends_early)
 
 

@@ -428,10 +428,11 @@ class MastodonSource(Source):
             )
 
         author = parse_account(account, base)
+        fetched_at = utc_now()  # one time for the scan: every thread in it was fetched in it
 
         def thread_of(chain: list[FeedItem]) -> Thread:
             posts = tuple(parse_status(item.data, base) for item in chain)
-            return Thread.from_posts("mastodon", author, posts, utc_now())
+            return Thread.from_posts("mastodon", author, posts, fetched_at)
 
         return await scan_author(
             read_page,
