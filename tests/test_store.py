@@ -455,3 +455,25 @@ def test_a_first_sync_writes_the_library_a_few_times_over_not_once_per_author(
             row[3] for row in store.conn.execute(f"EXPLAIN QUERY PLAN {THREAD_OF_POST}", ("", ""))
         )
         assert "USING INDEX posts_by_id (id_prefix=? AND id_rest=?)" in plan, plan
+
+
+def test_absent_values_are_stored_as_null_and_present_ones_as_written(tmp_path: Path) -> None:
+    # NULLs are bound in a roundabout way (see Store._put_thread): "" and "0" must not
+    # become NULL, and NULL must not become anything else.
+    thread = make_thread(2)
+    posts = (
+        replace(thread.posts[0], url="https://example.org/", links=()),
+        replace(thread.posts[1], text="0", url="https://example.org/0", quote=None),
+    )
+    thread = replace(thread, posts=posts)
+    with Store(tmp_path / "lib.sqlite3") as store:
+        store.save_thread(thread)
+        assert store.thread(thread.id) == thread
+        stored = store.conn.execute(
+            "SELECT url_rest, typeof(url_rest), typeof(links), typeof(media), typeof(quote), text"
+            " FROM posts ORDER BY seq"
+        ).fetchall()
+        assert [tuple(row) for row in stored] == [
+            ("", "text", "null", "null", "null", posts[0].text),
+            ("0", "text", "null", "text", "null", "0"),
+        ]
