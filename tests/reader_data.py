@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from tui_reader.library import Library
@@ -70,24 +71,18 @@ def tea_thread(link: str = "") -> Thread:
     ]
     thread = make_thread(ALICE, "tea", texts, day=3)
     posts = list(thread.posts)
-    posts[1] = Post(
-        **{
-            **posts[1].__dict__,
-            "media": (
-                Media("image", "https://cdn.example/chart.png", "A chart of boiling points"),
-            ),
-        }
+    posts[1] = replace(
+        posts[1],
+        media=(Media("image", "https://cdn.example/chart.png", "A chart of boiling points"),),
     )
-    posts[2] = Post(
-        **{
-            **posts[2].__dict__,
-            "quote": Quote(
-                "https://bsky.app/profile/did:plc:bob/post/q1", "bob.bsky.social", "Kettles lie."
-            ),
-        }
+    posts[2] = replace(
+        posts[2],
+        quote=Quote(
+            "https://bsky.app/profile/did:plc:bob/post/q1", "bob.bsky.social", "Kettles lie."
+        ),
     )
-    posts[4] = Post(**{**posts[4].__dict__, "links": (link or "https://example.com/kettles",)})
-    return Thread(**{**thread.__dict__, "posts": tuple(posts), "post_count": 5})
+    posts[4] = replace(posts[4], links=(link or "https://example.com/kettles",))
+    return replace(thread, posts=tuple(posts), post_count=5)
 
 
 def long_thread(count: int = 300) -> Thread:

@@ -15,7 +15,7 @@ WORDS_PER_MINUTE = 230
 TITLE_LENGTH = 120
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Author:
     """Someone who writes threads, keyed by a stable per-source ID (a DID on Bluesky)."""
 
@@ -36,7 +36,7 @@ class Author:
         return self.display_name or self.handle
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Media:
     """An image, a video or a link card attached to a post."""
 
@@ -54,7 +54,7 @@ class Media:
         return cls(data["kind"], data["url"], data.get("alt", ""))  # type: ignore[arg-type]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Quote:
     """A post quoted inside another post."""
 
@@ -72,7 +72,7 @@ class Quote:
         return cls(data["url"], data["author"], data["text"])
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Post:
     """One post of a thread, as plain text with its links restored in full."""
 
@@ -89,7 +89,7 @@ class Post:
     content_warning: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Thread:
     """An author's chain of self-replies, unrolled into one article.
 
@@ -158,7 +158,7 @@ class Thread:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ThreadSummary:
     """A thread as listed: its metadata and a preview, without the posts."""
 

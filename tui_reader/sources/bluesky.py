@@ -44,22 +44,23 @@ RKEY_TAIL_RE = re.compile(r"[A-Za-z0-9._:~-]{1,512}")
 # The part of a post view (``app.bsky.feed.defs#postView``) that the library reads, typed: a
 # sync's feed pages are decoded straight into these, and a view read from any JSON is put
 # into the same shape field by field (``_post_view``), so one definition builds every post.
+# They hold strings and decoded JSON, never themselves: the collector need not track them.
 
 
-class _StrongRef(msgspec.Struct):
+class _StrongRef(msgspec.Struct, gc=False):
     """A ``com.atproto.repo.strongRef`` (its ``cid`` is not read)."""
 
     uri: str = ""
 
 
-class _ReplyRefs(msgspec.Struct):
+class _ReplyRefs(msgspec.Struct, gc=False):
     """A post record's ``reply``: the thread's first post and the post it answers."""
 
     root: _StrongRef | None = None
     parent: _StrongRef | None = None
 
 
-class _PostRecord(msgspec.Struct):
+class _PostRecord(msgspec.Struct, gc=False):
     """An ``app.bsky.feed.post`` record, as far as it is read."""
 
     text: str = ""
@@ -69,7 +70,7 @@ class _PostRecord(msgspec.Struct):
     facets: Any = None
 
 
-class _Actor(msgspec.Struct):
+class _Actor(msgspec.Struct, gc=False):
     """An ``app.bsky.actor.defs#profileViewBasic``, as far as it is read."""
 
     did: str = ""
@@ -77,7 +78,7 @@ class _Actor(msgspec.Struct):
     displayName: str = ""  # noqa: N815 - the lexicon's name
 
 
-class _PostView(msgspec.Struct):
+class _PostView(msgspec.Struct, gc=False):
     """A post view, as far as it is read."""
 
     uri: str = ""
@@ -88,13 +89,13 @@ class _PostView(msgspec.Struct):
     indexedAt: str = ""  # noqa: N815 - the lexicon's name
 
 
-class _Reason(msgspec.Struct):
+class _Reason(msgspec.Struct, gc=False):
     """Why a post is in a feed (a repost, a pin); only its kind is read."""
 
     kind: str = msgspec.field(default="", name="$type")
 
 
-class _FeedEntry(msgspec.Struct):
+class _FeedEntry(msgspec.Struct, gc=False):
     """An ``app.bsky.feed.defs#feedViewPost`` as far as a sync reads it: each entry also
     carries the whole posts it answers, two thirds of its 1.7 KB, which nothing reads."""
 
@@ -102,7 +103,7 @@ class _FeedEntry(msgspec.Struct):
     reason: _Reason | None = None
 
 
-class _FeedPage(msgspec.Struct):
+class _FeedPage(msgspec.Struct, gc=False):
     """A ``getAuthorFeed`` answer as far as a sync reads it."""
 
     feed: list[_FeedEntry]
