@@ -20,6 +20,7 @@ import json
 import os
 import platform
 import resource
+import shutil
 import sqlite3
 import statistics
 import subprocess
@@ -310,59 +311,121 @@ time.sleep(3600)
 """
 
 
-def first_sync(authors: int, per_author: int) -> list[Row]:
-    """A first sync from a local AppView, as a user runs it: ``tui-reader follow`` the
-    authors, then ``tui-reader sync``, whose process's CPU time and peak memory are the
-    figures (start-up included; the server, a process of its own, is not counted)."""
+#: RSS feeds of the same size and shape as the fake AppView's (``feeds items``), for newsboat.
+FAKE_FEEDS = """
+import sys
+from email.utils import formatdate
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+feeds, items = int(sys.argv[1]), int(sys.argv[2])
+def feed(n):
+    out = ['<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+           f'<title>Author {n}</title><link>http://example.org/{n}</link>'
+           f'<description>Posts of author {n}</description>']
+    for k in range(items):
+        when = formatdate(1714564800 + (n * items + k) * 60)
+        text = f"Post {k % 20 + 1} of 20."
+        out.append(f"<item><title>{text}</title><link>http://example.org/{n}/{k}</link>"
+                   f"<guid>http://example.org/{n}/{k}</guid><pubDate>{when}</pubDate>"
+                   f"<description>{text}</description></item>")
+    out.append("</channel></rss>")
+    return "".join(out).encode()
+bodies = {f"/feed/{n}.xml": feed(n) for n in range(feeds)}
+class Handler(BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = bodies.get(self.path, b"")
+        self.send_response(200 if body else 404)
+        self.send_header("Content-Type", "application/rss+xml")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *args):
+        pass
+server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+print(f"http://127.0.0.1:{server.server_port}", flush=True)
+server.serve_forever()
+"""
+
+
+def newsboat_ingest(feeds: int, items: int) -> str:
+    """newsboat's wall time to take in ``feeds`` feeds of ``items`` items into an empty
+    cache (``newsboat -x reload``, its default settings), served from this machine as the
+    fake AppView serves the posts; "" when newsboat is not installed."""
+    newsboat = shutil.which("newsboat")
+    if newsboat is None:
+        return ""
     server = subprocess.Popen(
-        [sys.executable, "-c", FAKE_APPVIEW, str(authors), str(per_author), str(ROOT)],
+        [sys.executable, "-c", FAKE_FEEDS, str(feeds), str(items)],
         stdout=subprocess.PIPE,
         text=True,
     )
     try:
         assert server.stdout is not None
         url = server.stdout.readline().strip()
-        with tempfile.TemporaryDirectory(prefix="tui-bench-sync-") as folder:
-            config = Path(folder) / "config.toml"
-            config.write_text(
-                f'[network]\ntimeout = 300.0\n\n[sources.bluesky]\nappview = "{url}"\n', "utf-8"
-            )
-            env = {
-                **os.environ,
-                "TUI_READER_CONFIG": str(config),
-                "TUI_READER_DATA_DIR": str(Path(folder) / "data"),
-            }
-            handles = [f"author{n}.bsky.social" for n in range(authors)]
+        with tempfile.TemporaryDirectory(prefix="tui-bench-newsboat-") as name:
+            folder = Path(name)
+            (folder / "urls").write_text("".join(f"{url}/feed/{n}.xml\n" for n in range(feeds)))
+            (folder / "config").write_text("")
+            command = [newsboat, "-u", str(folder / "urls"), "-c", str(folder / "cache.db")]
+            command += ["-C", str(folder / "config"), "-x", "reload"]
+            started = time.perf_counter()
             subprocess.run(
-                [*reader_argv(), "follow", *handles], env=env, capture_output=True, check=True
+                command, capture_output=True, check=True, env={**os.environ, "HOME": name}
             )
-            sync = subprocess.Popen(
-                [*reader_argv(), "sync"],
-                env=env,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                text=True,
-            )
-            assert sync.stdout is not None
-            said = sync.stdout.read()
-            _, status, usage = os.wait4(sync.pid, 0)
-            sync.returncode = os.waitstatus_to_exitcode(status)
-            if sync.returncode != 0:
-                raise RuntimeError(f"tui-reader sync failed ({sync.returncode}): {said[-500:]}")
+            seconds = time.perf_counter() - started
+            with sqlite3.connect(folder / "cache.db") as cache:
+                kept = cache.execute("SELECT COUNT(*) FROM rss_item").fetchone()[0]
+    finally:
+        server.kill()
+        server.wait()
+    version = subprocess.run([newsboat, "--version"], capture_output=True, text=True).stdout
+    return f"{version.split(' - ')[0].strip()}: {kept:,} items in {seconds:.1f} s wall"
+
+
+def first_sync(authors: int, per_author: int, repeat: int) -> list[Row]:
+    """A first sync from a local AppView, as a user runs it: ``tui-reader follow`` the
+    authors, then ``tui-reader sync``, whose process's CPU time and peak memory are the
+    figures (start-up included; the server, a process of its own, is not counted). Each of
+    ``repeat`` runs starts from an empty library; the median is the figure."""
+    server = subprocess.Popen(
+        [sys.executable, "-c", FAKE_APPVIEW, str(authors), str(per_author), str(ROOT)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    cpu: list[float] = []
+    walls: list[float] = []
+    peak: list[float] = []
+    try:
+        assert server.stdout is not None
+        url = server.stdout.readline().strip()
+        for _ in range(repeat):
+            seconds, wall, mib = _one_first_sync(url, authors)
+            cpu.append(seconds)
+            walls.append(wall)
+            peak.append(mib)
     finally:
         server.kill()
         server.wait()
     posts = authors * per_author
-    cpu = usage.ru_utime + usage.ru_stime
-    scaled = cpu * 100_000 / posts
-    mib = usage.ru_maxrss / 1024
+    scaled = [seconds * 100_000 / posts for seconds in cpu]
+    median = statistics.median(scaled)
+    mib = max(peak)
+    # The issue's anchor: newsboat took 14.7 s wall for 100,000 items on its filer's
+    # machine. Measured here too, where newsboat is installed (the full run only: ~40 s).
+    newsboat = newsboat_ingest(authors, per_author) if posts >= 100_000 else ""
     return [
         {
             "figure": f"first sync, client CPU ({posts:,} posts, scaled to 100,000)",
-            "result": f"{scaled:.1f} s",
+            "result": f"{median:.1f} s ({min(scaled):.1f}-{max(scaled):.1f})",
             "target": "≤ 7 s",
-            "baseline": "newsboat 14.7 s wall",
-            "met": scaled <= 7,
+            "baseline": newsboat or "newsboat 14.7 s wall (the issue's machine)",
+            "met": median <= 7,
+        },
+        {
+            "figure": f"first sync, wall ({posts:,} posts, server on the same cores)",
+            "result": f"{statistics.median(walls):.1f} s",
+            "target": "(context)",
+            "baseline": "",
+            "met": True,
         },
         {
             "figure": f"first sync, client peak RSS ({posts:,} posts)",
@@ -372,6 +435,41 @@ def first_sync(authors: int, per_author: int) -> list[Row]:
             "met": mib * 1.048576 <= 250,
         },
     ]
+
+
+def _one_first_sync(url: str, authors: int) -> tuple[float, float, float]:
+    """One first sync into an empty library: the sync process's CPU and wall seconds and
+    its peak MiB."""
+    with tempfile.TemporaryDirectory(prefix="tui-bench-sync-") as folder:
+        config = Path(folder) / "config.toml"
+        config.write_text(
+            f'[network]\ntimeout = 300.0\n\n[sources.bluesky]\nappview = "{url}"\n', "utf-8"
+        )
+        env = {
+            **os.environ,
+            "TUI_READER_CONFIG": str(config),
+            "TUI_READER_DATA_DIR": str(Path(folder) / "data"),
+        }
+        handles = [f"author{n}.bsky.social" for n in range(authors)]
+        subprocess.run(
+            [*reader_argv(), "follow", *handles], env=env, capture_output=True, check=True
+        )
+        started = time.perf_counter()
+        sync = subprocess.Popen(
+            [*reader_argv(), "sync"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        assert sync.stdout is not None
+        said = sync.stdout.read()
+        _, status, usage = os.wait4(sync.pid, 0)
+        wall = time.perf_counter() - started
+        sync.returncode = os.waitstatus_to_exitcode(status)
+        if sync.returncode != 0:
+            raise RuntimeError(f"tui-reader sync failed ({sync.returncode}): {said[-500:]}")
+    return usage.ru_utime + usage.ru_stime, wall, usage.ru_maxrss / 1024
 
 
 def main() -> None:
@@ -405,7 +503,7 @@ def main() -> None:
     rows += reader_memory(folders[size])
     rows += open_long_thread(library, 1000, repeat)
     # The issue's library: 200 authors of 500 posts.
-    rows += first_sync(20, 100) if args.quick else first_sync(200, 500)
+    rows += first_sync(20, 100, repeat) if args.quick else first_sync(200, 500, repeat)
     library.close()
 
     width = max(len(str(row["figure"])) for row in rows)
