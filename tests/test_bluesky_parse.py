@@ -296,3 +296,25 @@ def test_a_feed_entry_read_field_by_field_keeps_the_fields_of_the_right_type() -
     assert _post(entry.post).created_at == "2024-06-01T00:00:00Z"
     assert _feed_entry("not an entry") is None
     assert _feed_entry({"post": "not a post"}) == _feed_entry({})
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        "3kaaaaaaaaaa2",
+        "a",
+        "A.b_c:d~e-f",
+        "x" * 512,
+        "x" * 513,
+        "",
+        "3ka/b",
+        "3ka\n",
+        "3kaé",
+        "\ud800",
+    ],
+)
+def test_the_quick_check_of_an_authors_post_agrees_with_the_full_one(tail: str) -> None:
+    from tui_reader.sources.bluesky import _is_own_post, is_post_uri, post_uri
+
+    own = post_uri("did:plc:aaaaaaaaaaaaaaaaaaaaaaaa", "")
+    assert _is_own_post(own + tail, own) == is_post_uri(own + tail)

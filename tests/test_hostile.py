@@ -813,3 +813,25 @@ def test_a_post_gone_upstream_says_so_in_json() -> None:
     assert post["deleted"] is True
     [kept] = json.loads(to_json(_thread("kept", "here")))["posts"]
     assert "deleted" not in kept
+
+
+def test_clean_text_treats_every_ascii_character_as_its_full_rule_does() -> None:
+    """Clean ASCII text is returned without the search: every character alone, and amid
+    other text, comes out as the rule for control characters says."""
+    from tui_reader.clean import clean_text
+
+    for code in range(128):
+        char = chr(code)
+        if char in "\n\t":
+            expected = char
+        elif char == "\r":
+            expected = "\n"
+        elif code < 0x20:
+            expected = chr(0x2400 + code)
+        elif code == 0x7F:
+            expected = "\u2421"
+        else:
+            expected = char
+        assert clean_text(char) == expected, code
+        assert clean_text(f"at://did:plc:a{char}b") == f"at://did:plc:a{expected}b", code
+    assert clean_text("café \u202e") == "café \ufffd"
