@@ -406,3 +406,29 @@ async def test_a_gotosocial_server_closed_to_anonymous_readers_says_so(
         "(HTTP 401: Unauthorized: token not supplied); "
         "open the post on a server that lets you read it, or in a browser"
     )
+
+
+@pytest.mark.parametrize("flavour", ["akkoma", "old"])
+async def test_a_post_named_by_server_and_id_alone_is_read_from_the_library_offline(
+    library: Library, server: FakeServer, flavour: str
+) -> None:
+    # /notice/ID (Pleroma, Akkoma) and /web/statuses/ID (Mastodon's old web app) name no
+    # author; the library's copy is found by the server and the ID all the same.
+    masto = FakeMastodon(server, flavour)
+    ada = masto.account("ada", "Ada")
+    ids = masto.chain(ada, 4)
+    thread = await library.unroll(masto.url_of(ids[0]))
+    named = {
+        "akkoma": f"{masto.base}/notice/{ids[2]}",
+        "old": f"{masto.base}/web/statuses/{ids[2]}",
+    }[flavour]
+    offline = Library(library.config.with_offline(True), library.store)
+
+    again = await offline.unroll(named)
+
+    assert again.id == thread.id and again.post_count == 4
+    # Another server's post of the same ID, or an ID the library lacks, is not this thread.
+    assert (
+        offline.cached_thread(offline.resolve(f"https://elsewhere.example/notice/{ids[2]}")) is None
+    )
+    assert offline.cached_thread(offline.resolve(f"{masto.base}/notice/AAAA1234")) is None

@@ -202,7 +202,11 @@ class Library:
         if not isinstance(ref, PostRef):
             return None
         key = self._with_known_author(ref).key
-        thread_id = self.store.thread_id_for_post(key) if key else None
+        if key:
+            thread_id = self.store.thread_id_for_post(key)
+        else:
+            # A reference that names the server and the post but no author (/notice/ID).
+            thread_id = self.store.thread_id_for_post_on(ref.author.home, ref.locator)
         return self.store.thread(thread_id) if thread_id else None
 
     # Threads ----------------------------------------------------------------------------

@@ -126,6 +126,13 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     DROP INDEX posts_by_id;
     CREATE INDEX posts_by_id ON posts (id_prefix, id_rest);
     """,
+    # Schema 7: posts found by their web address where it does not end as their ID does
+    # (Pleroma's and Akkoma's /notice/ID, whose IDs are /objects/UUID): a reference that
+    # names only the server and the notice finds its thread without the network. Most
+    # posts' addresses end as their IDs do (url_rest NULL) and are not in this index.
+    """
+    CREATE INDEX posts_by_address ON posts (url_prefix, url_rest) WHERE url_rest IS NOT NULL;
+    """,
 ]
 
 #: Schema 5: threads get an integer key inside the file; posts keep their IDs and addresses
@@ -237,6 +244,20 @@ SCHEMA_5_AFTER = [
 THREAD_OF_POST = """
     SELECT t.id FROM posts p JOIN threads t ON t.num = p.thread
     WHERE p.id_prefix = (SELECT n FROM prefixes WHERE text = ?) AND p.id_rest = ? LIMIT 1
+"""
+
+
+#: The thread holding a post on a server (``:low`` <= prefix < ``:high``: every prefix of
+#: that server's addresses) whose ID or web address ends with ``:rest``.
+THREAD_OF_POST_ON_SERVER = """
+    SELECT t.id FROM posts p JOIN threads t ON t.num = p.thread
+    WHERE p.id_rest = :rest
+      AND p.id_prefix IN (SELECT n FROM prefixes WHERE text >= :low AND text < :high)
+    UNION ALL
+    SELECT t.id FROM posts p JOIN threads t ON t.num = p.thread
+    WHERE p.url_rest = :rest
+      AND p.url_prefix IN (SELECT n FROM prefixes WHERE text >= :low AND text < :high)
+    LIMIT 1
 """
 
 
@@ -1122,6 +1143,18 @@ class Store:
         """The thread that holds the post ``post_id``, if the library has it."""
         prefix, rest = split_key(post_id)
         row = self.conn.execute(THREAD_OF_POST, (prefix, rest)).fetchone()
+        return str(row[0]) if row else None
+
+    def thread_id_for_post_on(self, server: str, rest: str) -> str | None:
+        """The thread that holds a post on ``server`` (a base URL, ``https://host``) whose ID
+        or web address ends in ``/rest``, if the library has it: a reference that names the
+        server and the post's ID but not its author (``/notice/ID``)."""
+        if not server or not rest or "/" in rest:
+            return None
+        # Every prefix of the server's addresses sorts from "https://host/" to just
+        # before "https://host0" ("0" follows "/"): a range the prefixes' index reads.
+        bounds = {"rest": rest, "low": f"{server}/", "high": f"{server}0"}
+        row = self.conn.execute(THREAD_OF_POST_ON_SERVER, bounds).fetchone()
         return str(row[0]) if row else None
 
     def threads(
