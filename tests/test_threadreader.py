@@ -449,6 +449,10 @@ async def test_an_x_author_is_followed_and_synced_from_their_page(
     [result] = await library.sync()
 
     assert result.error == "" and result.new_threads == 2
+    # The first sync asked for the author's page with what following them had kept of it
+    # (unchanged, it was not sent a second time).
+    follow_request, sync_request = server.requests_to("/user/pat_rivers")
+    assert sync_request.headers.get("if-none-match")
     fetched = {t.title: t.post_count for t in library.threads() if t.fetched}
     assert fetched == {"Towpaths": 5, "Locks and weirs": 3}
     # A thread the library lacks, seen in a thread page's "More from": listed, not fetched.

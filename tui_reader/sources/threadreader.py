@@ -184,7 +184,12 @@ class ThreadReaderSource(Source):
         path = self._user_path(author_id)
         address = f"{self.base_url}{path}"
         response = await self._get(
-            path, etag=etag, missing=f"Thread Reader App has no page for @{author_id} ({address})"
+            path,
+            etag=etag,
+            # A first sync asks again with what following the author kept of this page
+            # (profile): unchanged since, it is not sent twice.
+            revalidate=not etag,
+            missing=f"Thread Reader App has no page for @{author_id} ({address})",
         )
         if response.not_modified:
             return AuthorScan(watermark=watermark, etag=etag)
