@@ -126,6 +126,20 @@ async def test_a_feed_page_with_entries_that_are_not_entries_still_syncs(
     assert thread is not None and thread.post_count == 3
 
 
+async def test_a_feed_page_nested_past_any_decoders_depth_fails_that_author_clearly(
+    library: Library, appview: FakeAppView, server: FakeServer
+) -> None:
+    appview.account("alice.bsky.social", "Alice")
+    await library.follow("alice.bsky.social")
+    deep = b'{"feed": [{"post": {"embed": ' + b"[" * 100_000 + b"]" * 100_000 + b"}}]}"
+    server.fail(FEED, Reply(200, deep, {"content-type": "application/json"}))
+
+    [result] = await library.sync()
+
+    # Was: "unexpected RecursionError: maximum recursion depth exceeded ...".
+    assert result.error == f"{server.url.split('//')[1]} sent a response that is not valid JSON"
+
+
 async def test_a_second_sync_with_nothing_new_is_nearly_free(
     library: Library, appview: FakeAppView, server: FakeServer
 ) -> None:

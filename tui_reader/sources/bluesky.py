@@ -121,7 +121,7 @@ def _feed_entries(body: bytes) -> tuple[list[_FeedEntry], object] | None:
     (:func:`_feed_entry`)."""
     try:
         page = _FEED_PAGE.decode(body)
-    except msgspec.MsgspecError:
+    except (msgspec.MsgspecError, RecursionError):  # nested past msgspec's depth limit
         return None
     return page.feed, page.cursor
 
