@@ -239,6 +239,15 @@ def test_a_broken_config_is_one_line(cli: Cli) -> None:
     one_line_error(cli("threads"), "is not valid TOML")
     cli.write_config('[sources.bluesky]\nappview = "ftp://example.com"\n')
     one_line_error(cli("threads"), "must be an http or https URL")
+    # Nested past the parser's depth: it raised RecursionError ("unexpected RecursionError").
+    cli.write_config("a = " + "[" * 100_000 + "]" * 100_000 + "\n")
+    one_line_error(cli("threads"), "is nested too deeply to read")
+
+
+def test_a_read_state_file_nested_too_deeply_is_one_line(cli: Cli, tmp_path: Path) -> None:
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000, "utf-8")
+    one_line_error(cli("read-state", "--import", str(deep)), "not a read-state file")
 
 
 def test_an_unwritable_output_is_one_line(cli: Cli, appview: FakeAppView) -> None:

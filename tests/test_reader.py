@@ -457,10 +457,18 @@ async def test_the_chosen_theme_is_kept_without_touching_the_config(
     assert make_app(config, library).theme == "gruvbox"
 
 
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "theme = [unclosed",
+        # Nested past the parser's depth: RecursionError kept the reader from starting.
+        "theme = " + "[" * 100_000 + "]" * 100_000,
+    ],
+)
 async def test_a_damaged_state_file_is_named_and_the_reader_starts(
-    library: Library, tmp_path: Path
+    library: Library, tmp_path: Path, damage: str
 ) -> None:
-    (tmp_path / "state.toml").write_text("theme = [unclosed", "utf-8")
+    (tmp_path / "state.toml").write_text(damage, "utf-8")
     app = make_app(library.config, library)
     async with app.run_test(size=WIDE) as pilot:
         await pilot.pause()

@@ -150,6 +150,8 @@ def load_config(path: Path | None = None) -> Config:
         data = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise ConfigError(f"config file {where} is not valid TOML: {error}") from None
+    except RecursionError:
+        raise ConfigError(f"config file {where} is nested too deeply to read") from None
 
     network = _section(data, "network", where)
     defaults = NetworkConfig()

@@ -636,6 +636,8 @@ class Library:
             data: Any = json.loads(text)
         except ValueError as error:
             raise ReaderError(f"not a read-state file: {error}") from None
+        except RecursionError:
+            raise ReaderError("not a read-state file: it is nested too deeply") from None
         if not isinstance(data, dict) or data.get("format") != READ_STATE_FORMAT:
             raise ReaderError("not a read-state file written by tui-reader read-state --export")
         entries = data.get("threads") or []

@@ -54,6 +54,8 @@ def load_state(path: Path) -> tuple[ReaderState, str]:
         return ReaderState(), ""
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         return ReaderState(), f"the reader's saved choices ({path}) could not be read: {error}"
+    except RecursionError:
+        return ReaderState(), f"the reader's saved choices ({path}) are nested too deeply to read"
     chosen: dict[str, Any] = {}
     for item in fields(ReaderState):
         value = data.get(item.name)
