@@ -106,8 +106,8 @@ async def test_a_branch_in_the_feed_takes_the_earliest_self_reply(
 async def test_a_feed_page_with_entries_that_are_not_entries_still_syncs(
     library: Library, appview: FakeAppView, server: FakeServer
 ) -> None:
-    # The fast reading of a feed page (only each entry's post and reason) refuses a page of
-    # another shape; the page is then read as any JSON and its good entries kept.
+    # The fast reading of a feed page (straight into the typed fields a sync reads) refuses
+    # a page of another shape; the page is then read as any JSON and its good entries kept.
     alice = appview.account("alice.bsky.social", "Alice")
     chain = appview.chain(alice, 3)
 
