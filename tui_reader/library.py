@@ -205,7 +205,8 @@ class Library:
         if key:
             thread_id = self.store.thread_id_for_post(key)
         else:
-            # A reference that names the server and the post but no author (/notice/ID).
+            # No author the library knows (/notice/ID names none; a handle it has not
+            # seen): server and post ID still find its copy, IDs being unique per server.
             thread_id = self.store.thread_id_for_post_on(ref.author.home, ref.locator)
         return self.store.thread(thread_id) if thread_id else None
 
