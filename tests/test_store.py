@@ -87,6 +87,31 @@ def test_a_failed_write_leaves_the_old_thread(tmp_path: Path) -> None:
         assert store.thread(good.id) == good
 
 
+def test_saving_threads_leaves_every_reference_whole_and_the_checks_on(tmp_path: Path) -> None:
+    """Saving threads leaves SQLite's foreign-key checks out (each reference is written just
+    before the row that names it): what it wrote must still hold together, and every other
+    write, a failed save's too, is checked again."""
+    with Store(tmp_path / "lib.sqlite3") as store:
+        other = replace(
+            make_thread(2, "bluesky:at://did:plc:bob/app.bsky.feed.post/9"),
+            author=replace(ALICE, id="did:plc:bob", handle="bob.bsky.social"),
+        )
+        store.save_threads([(make_thread(3), True), (other, False)])
+        store.save_thread(make_thread(5), mark_new=True)  # a known thread grows
+        good = make_thread(5)
+        broken_post = replace(good.posts[1], text=None)  # type: ignore[arg-type]
+        broken = replace(good, posts=(good.posts[0], broken_post))
+        with pytest.raises(StoreError, match="could not be saved"):
+            store.save_thread(broken)
+
+        assert store.conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert store.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
+            store.conn.execute(
+                "INSERT INTO follows (author_key, followed_at) VALUES ('bluesky:nobody', '')"
+            )
+
+
 def test_the_search_index_follows_the_posts(tmp_path: Path) -> None:
     with Store(tmp_path / "lib.sqlite3") as store:
         store.save_thread(make_thread(3))
