@@ -378,18 +378,21 @@ def _post(view: _PostView) -> Post:
             quote = _quote(embed.get("record"))
         else:
             media = _media(embed)
-    all_links = list(links)
-    for item in media:
-        if item.kind == "link" and _is_web(item.url) and item.url not in all_links:
-            all_links.append(item.url)
+    if media:
+        all_links = list(links)
+        for item in media:
+            if item.kind == "link" and _is_web(item.url) and item.url not in all_links:
+                all_links.append(item.url)
+        links = tuple(all_links)
+    # Positional: keywords cost a dictionary a call, and a sync makes one of these a post.
     return Post(
-        id=uri,
-        url=web_url(uri),
-        created_at=normalise_time(record.createdAt or view.indexedAt),
-        text=text,
-        links=tuple(all_links),
-        media=tuple(media),
-        quote=quote,
+        uri,
+        web_url(uri),
+        normalise_time(record.createdAt or view.indexedAt),
+        text,
+        links,
+        tuple(media),
+        quote,
     )
 
 
@@ -636,10 +639,14 @@ class BlueskySource(Source):
                 if not isinstance(found, list):
                     raise BadResponse("the Bluesky server sent a feed without a 'feed' list")
                 feed, following = [_feed_entry(entry) for entry in found], data.get("cursor")
-            own = post_uri(did, "")
-            items = [item for entry in feed if (item := _feed_item(entry, did, own)) is not None]
+            items = [
+                item for entry in feed if (item := _feed_item(entry, did, own, checked)) is not None
+            ]
             return FeedPage(items, len(feed), _text(following), response.etag)
 
+        own = post_uri(did, "")
+        # The author's post URIs found well formed so far in this scan (see _is_own).
+        checked: set[str] = set()
         fetched_at = utc_now()
         return await scan_author(
             read_page,
@@ -748,34 +755,51 @@ class BlueskySource(Source):
         return replace(thread, ends_early=ends_early)
 
 
-def _feed_item(entry: _FeedEntry | None, did: str, own: str) -> FeedItem | None:
+def _feed_item(
+    entry: _FeedEntry | None, did: str, own: str, checked: set[str] | None = None
+) -> FeedItem | None:
     """A feed entry as a :class:`FeedItem`, or ``None`` when it is not part of the author's
     threads (a repost, someone else's post, a reply in someone else's conversation).
-    ``own`` is the start of the author's post URIs (``at://<did>/app.bsky.feed.post/``)."""
+    ``own`` is the start of the author's post URIs (``at://<did>/app.bsky.feed.post/``);
+    ``checked`` holds URIs already found to be the author's posts, for a scan to share."""
     if entry is None or entry.post is None:
         return None
     view = entry.post
+    known = checked if checked is not None else set()
     # Every field used here is compared with the author's DID or checked for the shape of a
     # post URI, which no unclean string has: they need no cleaning (a sync reads thousands).
     kind = entry.reason.kind if entry.reason is not None else ""
-    if "reasonRepost" in kind or view.author.did != did or not _is_own_post(view.uri, own):
+    if "reasonRepost" in kind or view.author.did != did or not _is_own(view.uri, own, known):
         return None
     reply = view.record.reply
     parent = root = ""
     if reply is not None:
         root = reply.root.uri if reply.root is not None else ""
         parent = reply.parent.uri if reply.parent is not None else ""
-        if not (_is_own_post(root, own) and _is_own_post(parent, own)):
+        if not (_is_own(root, own, known) and _is_own(parent, own, known)):
             return None
+    # Positional: keywords cost a dictionary a call, and a sync makes one of these a post.
     return FeedItem(
-        id=view.uri,
-        when=normalise_time(view.indexedAt or view.record.createdAt),
-        order=partial(_order, view),
-        parent=parent,
-        pinned="reasonPin" in kind,
-        fetch_as=root,
-        data=view,
+        view.uri,
+        normalise_time(view.indexedAt or view.record.createdAt),
+        partial(_order, view),
+        parent,
+        False,
+        "reasonPin" in kind,
+        root,
+        view,
     )
+
+
+def _is_own(uri: str, own: str, checked: set[str]) -> bool:
+    """:func:`_is_own_post`, remembering the URIs that are: a chain's posts name its first
+    post and the post they answer, which the feed lists again as posts of their own."""
+    if uri in checked:
+        return True
+    if _is_own_post(uri, own):
+        checked.add(uri)
+        return True
+    return False
 
 
 def _is_own_post(uri: str, own: str) -> bool:
