@@ -87,6 +87,24 @@ def test_a_failed_write_leaves_the_old_thread(tmp_path: Path) -> None:
         assert store.thread(good.id) == good
 
 
+def test_the_index_matches_the_posts_after_saves_that_renumber_them(tmp_path: Path) -> None:
+    """A save indexes the rows numbered past the highest before it: true when a grown
+    thread's old posts were the last rows (their numbers are given out again) and when they
+    were not."""
+    first = make_thread(2)
+    second = make_thread(2, "bluesky:at://did:plc:alice/app.bsky.feed.post/2")
+    with Store(tmp_path / "lib.sqlite3") as store:
+        store.save_threads([(first, True), (second, True)])
+        store.save_thread(make_thread(4))  # not the last rows
+        store.save_thread(make_thread(3, second.id))  # the last rows
+        store.save_threads([(make_thread(5), False), (make_thread(4, second.id), False)])
+        store.conn.execute("INSERT INTO post_search (post_search) VALUES ('integrity-check')")
+        found = store.conn.execute(
+            "SELECT count(*) FROM post_search WHERE post_search MATCH 'cafe'"
+        ).fetchone()[0]
+        assert found == 5 + 4 == store.conn.execute("SELECT count(*) FROM posts").fetchone()[0]
+
+
 def test_saving_threads_leaves_every_reference_whole_and_the_checks_on(tmp_path: Path) -> None:
     """Saving threads leaves SQLite's foreign-key checks out (each reference is written just
     before the row that names it): what it wrote must still hold together, and every other

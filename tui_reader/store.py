@@ -266,6 +266,14 @@ def _as_phrase(query: str) -> str:
     return '"' + query.replace('"', '""') + '"'
 
 
+#: A post's row, as ``Store._put_thread`` makes it.
+INSERT_POST = """
+    INSERT INTO posts (thread, seq, id_prefix, id_rest, url_prefix, url_rest, created_at, text,
+                       links, media, quote, deleted, content_warning)
+    VALUES (?, ?, ?, ?, ?, NULLIF(?, 0), ?, ?, NULLIF(?, 0), NULLIF(?, 0), NULLIF(?, 0), ?, ?)
+"""
+
+
 def split_key(value: str) -> tuple[str, str]:
     """``value`` as a prefix shared with its neighbours (up to the last ``/``) and the rest."""
     head, slash, rest = value.rpartition("/")
@@ -935,11 +943,24 @@ class Store:
             # or written once per save, not once per thread.
             prefix = _Prefixes(conn)
             authors: set[Author] = set()
+            rows: list[tuple[Any, ...]] = []
             for thread, mark_new in chosen:
                 if thread.author not in authors:
                     self._upsert_author(conn, thread.author)
                     authors.add(thread.author)
-                self._put_thread(conn, thread, mark_new, prefix)
+                rows += self._put_thread(conn, thread, mark_new, prefix)
+            # Every thread's posts in one statement, then into the index in another: SQLite
+            # numbers new rows after the highest one there is (old posts of grown threads
+            # are gone by now), so the new rows are exactly those numbered past it.
+            last = conn.execute("SELECT COALESCE(MAX(rowid), 0) FROM posts").fetchone()[0]
+            conn.executemany(INSERT_POST, rows)
+            # One huge post must not make every search for a common word slow: the index
+            # takes at most MAX_INDEXED_CHARS of it (the view cuts it).
+            conn.execute(
+                "INSERT INTO post_search (rowid, text, author) "
+                "SELECT post_rowid, text, author FROM post_search_source WHERE post_rowid > ?",
+                (last,),
+            )
 
         # Each thread's author, each post's thread and prefixes are written or looked up
         # just before the rows that name them: the checks cost 3 lookups a post (5% of a
@@ -948,7 +969,9 @@ class Store:
 
     def _put_thread(
         self, conn: sqlite3.Connection, thread: Thread, mark_new: bool, prefix: _Prefixes
-    ) -> None:
+    ) -> list[tuple[Any, ...]]:
+        """Write the thread's row (taking its old posts out of the posts and the index) and
+        return the rows of its posts, for ``INSERT_POST``."""
         known = conn.execute("SELECT num FROM threads WHERE id = ?", (thread.id,)).fetchone()
         old = conn.execute(POSTS_OF_THREAD, (known[0],)).fetchall() if known else []
         posts = _keep_vanished(list(thread.posts), old)
@@ -1006,16 +1029,21 @@ class Store:
         # posts have four NULLs (5% of a sync's CPU). So NULL is bound as 0 (never a value
         # of these text columns) and NULLIF turns it back into NULL.
         rows = []
+        numbered = prefix.known
         for seq, post in enumerate(posts):
-            id_prefix, id_rest = split_key(post.id)
-            url_prefix, url_rest = split_key(post.url)
+            # split_key and the prefix cache, written out: this runs for every post a sync
+            # saves.
+            head, slash, id_rest = post.id.rpartition("/")
+            id_prefix = numbered.get(head + slash) or prefix(head + slash)
+            head, slash, url_rest = post.url.rpartition("/")
+            url_prefix = numbered.get(head + slash) or prefix(head + slash)
             rows.append(
                 (
                     number,
                     seq,
-                    prefix(id_prefix),
+                    id_prefix,
                     id_rest,
-                    prefix(url_prefix),
+                    url_prefix,
                     0 if url_rest == id_rest else url_rest,
                     post.created_at,
                     post.text,
@@ -1026,24 +1054,7 @@ class Store:
                     post.content_warning,
                 )
             )
-        conn.executemany(
-            """
-            INSERT INTO posts (thread, seq, id_prefix, id_rest, url_prefix, url_rest,
-                               created_at, text, links, media, quote, deleted,
-                               content_warning)
-            VALUES (?, ?, ?, ?, ?, NULLIF(?, 0), ?, ?, NULLIF(?, 0), NULLIF(?, 0),
-                    NULLIF(?, 0), ?, ?)
-            """,
-            rows,
-        )
-        # One huge post must not make every search for a common word slow: the index
-        # takes at most MAX_INDEXED_CHARS of it (the view cuts it).
-        conn.execute(
-            "INSERT INTO post_search (rowid, text, author) "
-            "SELECT s.post_rowid, s.text, s.author FROM post_search_source s "
-            "JOIN posts p ON p.rowid = s.post_rowid WHERE p.thread = ?",
-            (number,),
-        )
+        return rows
 
     def live_post_ids(self, thread_ids: Iterable[str]) -> dict[str, set[str]]:
         """The IDs of the posts (not deleted) of each of these threads the library has
