@@ -659,7 +659,7 @@ class BlueskySource(Source):
         )
 
     def _thread_of(self, views: list[_PostView], fetched_at: str) -> Thread:
-        posts = tuple(_post(view) for view in views)
+        posts = tuple([_post(view) for view in views])
         return Thread.from_posts("bluesky", _author(views[0].author), posts, fetched_at)
 
     async def _fetch_view(self, uri: str, graph: _ThreadGraph) -> None:

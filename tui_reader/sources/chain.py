@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
 
 from tui_reader.models import PostRef, Thread
@@ -202,8 +203,8 @@ async def scan_feed(
             if watermark and item.when <= watermark and not item.pinned:
                 reached_known = True
                 continue
-            if not item.pinned:
-                window.watermark = max(window.watermark, item.when)
+            if not item.pinned and item.when > window.watermark:
+                window.watermark = item.when
             window.items.setdefault(item.id, item)
         if reached_known or not page.next or not page.size or page.next in cursors:
             break
@@ -228,7 +229,7 @@ def group_threads(
     chains: list[list[FeedItem]] = []
     to_fetch: list[FeedItem] = []
     asked: set[str] = set()
-    for item in sorted(items.values(), key=lambda found: found.id):
+    for item in sorted(items.values(), key=attrgetter("id")):
         if item.parent in items or item.answers_other:
             continue
         if not item.parent:
