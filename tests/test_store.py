@@ -105,6 +105,18 @@ def test_the_index_matches_the_posts_after_saves_that_renumber_them(tmp_path: Pa
         assert found == 5 + 4 == store.conn.execute("SELECT count(*) FROM posts").fetchone()[0]
 
 
+def test_a_thread_given_twice_in_one_save_is_saved_once_as_its_last_version(
+    tmp_path: Path,
+) -> None:
+    with Store(tmp_path / "lib.sqlite3") as store:
+        store.save_threads([(make_thread(2), True), (make_thread(4), False)])
+        thread = store.thread(make_thread().id)
+        assert thread is not None and thread.post_count == 4
+        [summary] = store.threads()
+        assert summary.is_new
+        store.conn.execute("INSERT INTO post_search (post_search) VALUES ('integrity-check')")
+
+
 def test_saving_threads_leaves_every_reference_whole_and_the_checks_on(tmp_path: Path) -> None:
     """Saving threads leaves SQLite's foreign-key checks out (each reference is written just
     before the row that names it): what it wrote must still hold together, and every other

@@ -933,8 +933,14 @@ class Store:
     def save_threads(self, threads: Iterable[tuple[Thread, bool]]) -> None:
         """Write threads as ``save_thread`` does, each with its ``mark_new``, all in one
         transaction: a sync saves an author's threads together (the search index is
-        updated once for them, not once a thread)."""
-        chosen = list(threads)
+        updated once for them, not once a thread). A thread given twice is saved as its
+        last version, flagged new if either asked for it."""
+        # The posts are written after all the threads' rows, so a thread must come once.
+        latest: dict[str, tuple[Thread, bool]] = {}
+        for thread, mark_new in threads:
+            earlier = latest.get(thread.id)
+            latest[thread.id] = (thread, mark_new or (earlier is not None and earlier[1]))
+        chosen = list(latest.values())
         if not chosen:
             return
 
