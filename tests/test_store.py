@@ -97,12 +97,27 @@ def test_the_index_matches_the_posts_after_saves_that_renumber_them(tmp_path: Pa
         store.save_threads([(first, True), (second, True)])
         store.save_thread(make_thread(4))  # not the last rows
         store.save_thread(make_thread(3, second.id))  # the last rows
-        store.save_threads([(make_thread(5), False), (make_thread(4, second.id), False)])
+        # Both grow in one save, under a new name: the old rows leave the index with the
+        # names they were indexed with.
+        renamed = replace(ALICE, display_name="Alys")
+        store.save_threads(
+            [
+                (replace(make_thread(5), author=renamed), False),
+                (replace(make_thread(4, second.id), author=renamed), False),
+            ]
+        )
         store.conn.execute("INSERT INTO post_search (post_search) VALUES ('integrity-check')")
-        found = store.conn.execute(
-            "SELECT count(*) FROM post_search WHERE post_search MATCH 'cafe'"
-        ).fetchone()[0]
-        assert found == 5 + 4 == store.conn.execute("SELECT count(*) FROM posts").fetchone()[0]
+
+        def count(query: str) -> int:
+            return int(
+                store.conn.execute(
+                    "SELECT count(*) FROM post_search WHERE post_search MATCH ?", (query,)
+                ).fetchone()[0]
+            )
+
+        assert count("cafe") == count("alys") == 5 + 4
+        assert count("alice") == 5 + 4  # the handle
+        assert store.conn.execute("SELECT count(*) FROM posts").fetchone()[0] == 5 + 4
 
 
 def test_a_thread_given_twice_in_one_save_is_saved_once_as_its_last_version(

@@ -266,6 +266,9 @@ def _as_phrase(query: str) -> str:
     return '"' + query.replace('"', '""') + '"'
 
 
+#: A thread's number inside the file, by its ID.
+THREAD_NUMBER = "SELECT num FROM threads WHERE id = ?"
+
 #: A post's row, as ``Store._put_thread`` makes it.
 INSERT_POST = """
     INSERT INTO posts (thread, seq, id_prefix, id_rest, url_prefix, url_rest, created_at, text,
@@ -950,11 +953,35 @@ class Store:
             prefix = _Prefixes(conn)
             authors: set[Author] = set()
             rows: list[tuple[Any, ...]] = []
-            for thread, mark_new in chosen:
+            found = [
+                (thread, mark_new, conn.execute(THREAD_NUMBER, (thread.id,)).fetchone())
+                for thread, mark_new in chosen
+            ]
+            known = [int(row[0]) for _, _, row in found if row]
+            old = {number: conn.execute(POSTS_OF_THREAD, (number,)).fetchall() for number in known}
+            if known:
+                # Each statement that writes to the index adds a segment to it, to be merged
+                # later: the known threads' posts leave it in one. It reads their text and the
+                # names they were indexed with, so this comes before the rows change.
+                numbers = json.dumps(known)
+                conn.execute(
+                    "INSERT INTO post_search (post_search, rowid, text, author) "
+                    "SELECT 'delete', s.post_rowid, s.text, s.author FROM post_search_source s "
+                    "JOIN posts p ON p.rowid = s.post_rowid "
+                    "WHERE p.thread IN (SELECT value FROM json_each(?))",
+                    (numbers,),
+                )
+                conn.execute(
+                    "DELETE FROM posts WHERE thread IN (SELECT value FROM json_each(?))",
+                    (numbers,),
+                )
+            for thread, mark_new, row in found:
                 if thread.author not in authors:
                     self._upsert_author(conn, thread.author)
                     authors.add(thread.author)
-                rows += self._put_thread(conn, thread, mark_new, prefix)
+                number = int(row[0]) if row else None
+                posts = _keep_vanished(list(thread.posts), old.get(number or 0, []))
+                rows += self._put_thread(conn, thread, posts, number, mark_new, prefix)
             # Every thread's posts in one statement, then into the index in another: SQLite
             # numbers new rows after the highest one there is (old posts of grown threads
             # are gone by now), so the new rows are exactly those numbered past it.
@@ -974,22 +1001,16 @@ class Store:
         self._write(work, references_made_here=True)
 
     def _put_thread(
-        self, conn: sqlite3.Connection, thread: Thread, mark_new: bool, prefix: _Prefixes
+        self,
+        conn: sqlite3.Connection,
+        thread: Thread,
+        posts: list[Post],
+        known: int | None,
+        mark_new: bool,
+        prefix: _Prefixes,
     ) -> list[tuple[Any, ...]]:
-        """Write the thread's row (taking its old posts out of the posts and the index) and
-        return the rows of its posts, for ``INSERT_POST``."""
-        known = conn.execute("SELECT num FROM threads WHERE id = ?", (thread.id,)).fetchone()
-        old = conn.execute(POSTS_OF_THREAD, (known[0],)).fetchall() if known else []
-        posts = _keep_vanished(list(thread.posts), old)
-        if known:
-            # The index reads the posts' text: take it out while the old text is there.
-            conn.execute(
-                "INSERT INTO post_search (post_search, rowid, text, author) "
-                "SELECT 'delete', s.post_rowid, s.text, s.author FROM post_search_source s "
-                "JOIN posts p ON p.rowid = s.post_rowid WHERE p.thread = ?",
-                (known[0],),
-            )
-            conn.execute("DELETE FROM posts WHERE thread = ?", (known[0],))
+        """Write the row of ``thread`` (numbered ``known`` if the library has it; its old
+        posts are gone by now) and return the rows of ``posts``, for ``INSERT_POST``."""
         names = f"{thread.author.display_name} {thread.author.handle}"
         values = (
             thread.url,
@@ -1005,8 +1026,8 @@ class Store:
         # Whether the thread is known was asked above: a plain INSERT or UPDATE, not an
         # upsert returning the row's number, which took twice as long (a sync writes
         # thousands of threads).
-        if known:
-            number = int(known[0])
+        if known is not None:
+            number = known
             conn.execute(
                 """
                 UPDATE threads SET url = ?, author_key = ?, title = ?, preview = ?,
