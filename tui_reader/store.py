@@ -996,7 +996,7 @@ class Store:
             )
 
         # Each thread's author, each post's thread and prefixes are written or looked up
-        # just before the rows that name them: the checks cost 3 lookups a post (5% of a
+        # just before the rows that name them: the checks cost 3 lookups a post (2% of a
         # sync) and could not fail. Tests run PRAGMA foreign_key_check after saves.
         self._write(work, references_made_here=True)
 
