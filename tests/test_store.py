@@ -120,6 +120,23 @@ def test_the_index_matches_the_posts_after_saves_that_renumber_them(tmp_path: Pa
         assert store.conn.execute("SELECT count(*) FROM posts").fetchone()[0] == 5 + 4
 
 
+def test_a_save_that_grows_more_threads_than_one_statement_takes_keeps_the_index(
+    tmp_path: Path,
+) -> None:
+    """The known threads leave the index 500 to a statement: a save of 501 crosses that."""
+    ids = [f"bluesky:at://did:plc:alice/app.bsky.feed.post/{n}" for n in range(501)]
+    with Store(tmp_path / "lib.sqlite3") as store:
+        store.save_threads([(make_thread(1, thread_id), False) for thread_id in ids])
+        store.save_threads([(make_thread(2, thread_id), True) for thread_id in ids])
+        store.conn.execute("INSERT INTO post_search (post_search) VALUES ('integrity-check')")
+        assert (
+            store.conn.execute(
+                "SELECT count(*) FROM post_search WHERE post_search MATCH 'cafe'"
+            ).fetchone()[0]
+            == 2 * 501
+        )
+
+
 def test_a_thread_given_twice_in_one_save_is_saved_once_as_its_last_version(
     tmp_path: Path,
 ) -> None:

@@ -959,22 +959,20 @@ class Store:
             ]
             known = [int(row[0]) for _, _, row in found if row]
             old = {number: conn.execute(POSTS_OF_THREAD, (number,)).fetchall() for number in known}
-            if known:
-                # Each statement that writes to the index adds a segment to it, to be merged
-                # later: the known threads' posts leave it in one. It reads their text and the
-                # names they were indexed with, so this comes before the rows change.
-                numbers = json.dumps(known)
+            # Each statement that writes to the index adds a segment to it, to be merged
+            # later: the known threads' posts leave it in one (a statement per 500 threads,
+            # within any SQLite's limit on parameters). It reads their text and the names
+            # they were indexed with, so this comes before the rows change.
+            for start in range(0, len(known), 500):
+                chunk = known[start : start + 500]
+                marks = ",".join("?" * len(chunk))
                 conn.execute(
                     "INSERT INTO post_search (post_search, rowid, text, author) "
                     "SELECT 'delete', s.post_rowid, s.text, s.author FROM post_search_source s "
-                    "JOIN posts p ON p.rowid = s.post_rowid "
-                    "WHERE p.thread IN (SELECT value FROM json_each(?))",
-                    (numbers,),
+                    f"JOIN posts p ON p.rowid = s.post_rowid WHERE p.thread IN ({marks})",
+                    chunk,
                 )
-                conn.execute(
-                    "DELETE FROM posts WHERE thread IN (SELECT value FROM json_each(?))",
-                    (numbers,),
-                )
+                conn.execute(f"DELETE FROM posts WHERE thread IN ({marks})", chunk)
             for thread, mark_new, row in found:
                 if thread.author not in authors:
                     self._upsert_author(conn, thread.author)
