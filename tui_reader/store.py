@@ -978,7 +978,7 @@ class Store:
                     self._upsert_author(conn, thread.author)
                     authors.add(thread.author)
                 number = int(row[0]) if row else None
-                posts = _keep_vanished(list(thread.posts), old.get(number or 0, []))
+                posts = _keep_vanished(list(thread.posts), old[number] if number else [])
                 rows += self._put_thread(conn, thread, posts, number, mark_new, prefix)
             # Every thread's posts in one statement, then into the index in another: SQLite
             # numbers new rows after the highest one there is (old posts of grown threads
@@ -1047,7 +1047,9 @@ class Store:
                 """,
                 (*values, thread.id, thread.source, int(mark_new)),
             )
-            number = int(cursor.lastrowid or 0)
+            if cursor.lastrowid is None:  # never after an INSERT; the posts need the number
+                raise sqlite3.DatabaseError(f"the thread {thread.id} was written without a key")
+            number = cursor.lastrowid
         # Python's sqlite3 "adapts" every parameter that is not exactly an int, float, str
         # or bytes, None included: it looks for adapter attributes, raising (and formatting)
         # an AttributeError on the way, about 1,000 instructions a parameter, and most
