@@ -12,18 +12,10 @@ from pathlib import Path
 import pytest
 
 from tests.fake_bluesky import FakeAppView
-from tests.server import FIXTURES, FakeServer
+from tests.server import FakeServer
 from tui_reader.config import Config, NetworkConfig, SourcesConfig
 from tui_reader.library import Library
 from tui_reader.store import Store
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    """Stop at once, with one clear line, when the shared recordings are not beside us."""
-    if not (FIXTURES / "bluesky").is_dir():
-        raise pytest.UsageError(
-            f"the shared recordings are missing: expected ../shared/fixtures at {FIXTURES}"
-        )
 
 
 @pytest.fixture

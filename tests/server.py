@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
+#: The recorded responses the tests replay, kept in the repository (see its README).
+FIXTURES = Path(__file__).resolve().parent / "data" / "recordings"
 
 
 @dataclass
@@ -101,7 +102,7 @@ class FakeServer:
             self.faults.setdefault(path, []).extend(replies)
 
     def replay(self, recording: str | Path) -> None:
-        """Serve every interaction of a recording in ``../shared/fixtures``."""
+        """Serve every interaction of a recording in ``tests/data/recordings``."""
         path = FIXTURES / recording if not Path(recording).is_absolute() else Path(recording)
         data = json.loads(path.read_text("utf-8"))
         for interaction in data["interactions"]:
