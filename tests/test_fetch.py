@@ -182,3 +182,50 @@ async def test_a_proxy_named_in_the_environment_is_used(
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
     async with Fetcher(attempts=1) as client:
         assert await client.get_json(server.url + "/via") == {"proxied": True}
+
+
+async def test_a_port_that_cannot_be_is_not_a_web_address(fetcher: Fetcher) -> None:
+    # httpx surfaces this as an exception group from its socket layer; it is bad input.
+    with pytest.raises(BadResponse, match="it is not a web address"):
+        await fetcher.get("http://127.0.0.1:99999/")
+
+
+async def test_cookies_are_never_sent_back(server: FakeServer, fetcher: Fetcher) -> None:
+    server.route("/set", lambda _r: Reply(200, b"{}", {"set-cookie": "track=me; Path=/"}))
+    server.json("/next", {})
+    await fetcher.get(server.url + "/set")
+    await fetcher.get(server.url + "/next")
+    assert "cookie" not in server.requests_to("/next")[0].headers
+
+
+async def test_a_bad_location_on_an_answer_not_followed_is_ignored(
+    server: FakeServer, fetcher: Fetcher
+) -> None:
+    # A 304 may carry anything in Location; the client must not parse it as a redirect.
+    server.route("/same", lambda _r: Reply(304, b"", {"location": "http://[::1"}))
+    response = await fetcher.get(server.url + "/same", etag='"v1"')
+    assert response.not_modified
+
+
+async def test_a_header_block_past_the_limit_is_not_http(server: FakeServer) -> None:
+    headers = {f"x-pad-{i}": "a" * 1000 for i in range(40)}
+    server.route("/fat", lambda _r: Reply(200, b"{}", headers))
+    async with Fetcher(attempts=1) as client:
+        with pytest.raises(BadResponse, match="cannot be read as HTTP"):
+            await client.get(server.url + "/fat")
+
+
+async def test_a_socks_proxy_without_its_extra_says_how_to_get_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import importlib.util
+
+    if importlib.util.find_spec("socksio") is not None:
+        pytest.skip("socksio is installed here")
+    for name in ("http_proxy", "https_proxy", "all_proxy", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+    monkeypatch.setenv("ALL_PROXY", "socks5://127.0.0.1:1080")
+    async with Fetcher(attempts=1) as client:
+        with pytest.raises(SourceUnavailable, match=r"install tui-reader\[socks\]"):
+            await client.get("http://feeds.example/x")

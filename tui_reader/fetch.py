@@ -1,9 +1,8 @@
 """The only place that speaks HTTP: one shared client with limits, retries and typed errors.
 
-The client is aiohttp's (one session, its connection pool shared by every request): a sync
-reads a thousand 170 KB pages, and for each aiohttp spends 1.3 ms of CPU where httpx spent
-3.5-4 ms (a quarter of a first sync's CPU). Only plain GETs are made, redirects are followed
-by hand, and bodies are read raw and decoded here, so the client's own features do not matter.
+The client is httpx's (its connection pool, shared by every request). Only plain GETs are
+made, redirects are followed and checked by hand, header bytes are read raw, and bodies are
+read raw and decoded here in bounded steps, so the client's own features do not matter.
 """
 
 from __future__ import annotations
@@ -24,7 +23,8 @@ from datetime import datetime
 from typing import Any, Protocol
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
-import aiohttp
+import h11
+import httpx
 import orjson
 
 from tui_reader import __version__
@@ -42,6 +42,8 @@ from tui_reader.errors import (
 USER_AGENT = f"tui-reader/{__version__} (+https://pypi.org/project/tui-reader/)"
 MAX_RESPONSE_BYTES = 32 * 1024 * 1024
 MAX_REDIRECTS = 5
+#: All of an answer's header lines together; what is past it cannot be a real answer.
+MAX_HEADER_BYTES = 16 * 1024
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 #: Decoded bytes produced per step, so a compressed body cannot grow past the cap in one go.
 DECODE_STEP = 256 * 1024
@@ -171,14 +173,16 @@ def transport_reason(error: BaseException) -> str:
     return _short(text or type(error).__name__, 120)
 
 
-def _failure(host: str, error: aiohttp.ClientError) -> FetchError:
+def _failure(host: str, error: Exception) -> FetchError:
     """What a request that failed below HTTP's statuses means, in words."""
-    if isinstance(error, aiohttp.ClientHttpProxyError):
-        return SourceUnavailable(f"cannot reach {host}: the proxy refused (HTTP {error.status})")
-    if isinstance(error, aiohttp.ClientPayloadError):
+    if isinstance(error, httpx.ProxyError):
+        return SourceUnavailable(
+            f"cannot reach {host}: the proxy refused ({transport_reason(error)})"
+        )
+    if isinstance(error, _CutShort):
         return SourceUnavailable(f"{host} cut its answer short; try again later")
-    if isinstance(error, aiohttp.ClientResponseError):
-        # The client's parser refused the answer: a bad status line, a header too long.
+    if isinstance(error, _Unreadable):
+        # The parser refused the answer: a bad status line, a header too long.
         return BadResponse(f"{host} sent an answer that cannot be read as HTTP")
     return SourceUnavailable(f"cannot reach {host}: {transport_reason(error)}")
 
@@ -247,7 +251,7 @@ class _Answer:
         status: int,
         headers: Iterable[tuple[str, str]],
         chunks: AsyncIterator[bytes],
-        release: Callable[[], object] = lambda: None,
+        release: Callable[[], Awaitable[object]] | None = None,
     ) -> None:
         self.url = url
         self.status = status
@@ -255,41 +259,93 @@ class _Answer:
         self.headers: dict[str, str] = {}
         for name, value in headers:
             name = name.lower()
-            if not value.isascii():
-                # Bytes that are not UTF-8 arrive as lone surrogates, which SQLite refuses
-                # (an ETag is kept) and no terminal can show: replaced, as in any text.
-                value = value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
             known = self.headers.get(name)
             self.headers[name] = value if known is None else f"{known}, {value}"
         self.chunks = chunks
-        self.release = release
+        self._release = release
+
+    async def release(self) -> None:
+        """Give the connection back (or close it, when the body was not read to its end)."""
+        if self._release is not None:
+            await self._release()
+
+
+class _Unreadable(Exception):
+    """An answer that cannot be read as HTTP (raised below the client's own errors)."""
+
+
+def _header_text(raw: bytes) -> str:
+    """A header's bytes as text. httpx would read them as Latin-1, turning a UTF-8 name
+    into mojibake; bytes that are not UTF-8 are replaced, as in any text from a server
+    (and lone surrogates, which SQLite refuses when an ETag is kept, never appear)."""
+    try:
+        return raw.decode("ascii")
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", "replace")
+
+
+def _parser_error(error: BaseException) -> h11.RemoteProtocolError | None:
+    """h11's own protocol error somewhere in ``error``'s chain: the HTTP parser refused what
+    the server sent, or saw the connection end early."""
+    current: BaseException | None = error
+    for _ in range(10):
+        if current is None:
+            return None
+        if isinstance(current, h11.RemoteProtocolError):
+            return current
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def _ended_early(error: h11.RemoteProtocolError) -> bool:
+    """Whether h11 raised ``error`` because the connection closed inside a body (its readers'
+    ``read_eof``), not because the bytes were not HTTP. httpx raises one exception type for
+    both, and neither its message nor h11's is a contract; where h11 raised it is."""
+    trace = error.__traceback__
+    while trace is not None and trace.tb_next is not None:
+        trace = trace.tb_next
+    return trace is not None and trace.tb_frame.f_code.co_name == "read_eof"
 
 
 class _Network:
-    """GET requests over the network: one aiohttp session, made on first use (it belongs
-    to the event loop running then)."""
+    """GET requests over the network through httpx: one connection pool (an
+    ``httpx.AsyncHTTPTransport``) for direct requests and one per proxy the environment
+    names, made on first use (they belong to the event loop running then).
+
+    The transport is asked directly rather than through an ``AsyncClient``: only plain GETs
+    are made, redirects are followed and checked by hand (the client parses a redirect's
+    ``Location`` even when told not to follow it, and fails on a bad one before we can say
+    why), no cookies are kept (the client has no setting for that), and proxies are read once
+    from the environment (``_proxy_for``)."""
 
     def __init__(self, *, max_connections: int, user_agent: str) -> None:
         self.max_connections = max_connections
         self.user_agent = user_agent
-        self._session: aiohttp.ClientSession | None = None
+        self._pools: dict[str | None, httpx.AsyncHTTPTransport] = {}
         self._environment: dict[str, str] | None = None
         self._proxies: dict[tuple[str, str], str | None] = {}
 
-    def _open_session(self) -> aiohttp.ClientSession:
-        return aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(limit=self.max_connections, limit_per_host=0),
-            headers={"user-agent": self.user_agent, "accept-encoding": "gzip, deflate"},
-            # Bodies are decoded here, in bounded steps (see Fetcher._read_body).
-            auto_decompress=False,
-            # The deadline is the fetcher's, for the whole answer.
-            timeout=aiohttp.ClientTimeout(total=None),
-            # No cookies are kept between requests.
-            cookie_jar=aiohttp.DummyCookieJar(),
-            # Proxies come from the environment, read once (_proxy_for): aiohttp's own way
-            # reads the environment and ~/.netrc again for every request, in a thread.
-            trust_env=False,
-        )
+    def _pool_for(self, proxy: str | None) -> httpx.AsyncHTTPTransport:
+        pool = self._pools.get(proxy)
+        if pool is None:
+            try:
+                pool = httpx.AsyncHTTPTransport(
+                    limits=httpx.Limits(max_connections=self.max_connections),
+                    trust_env=False,
+                    proxy=proxy,
+                )
+            except ImportError:
+                # httpx speaks SOCKS only with socksio installed.
+                raise SourceUnavailable(
+                    f"the proxy {_short(proxy or '', 80)} is a SOCKS proxy: install "
+                    "tui-reader[socks] to use it"
+                ) from None
+            except (ValueError, httpx.InvalidURL):
+                raise SourceUnavailable(
+                    f"the proxy the environment names is not an address: {_short(proxy or '', 80)}"
+                ) from None
+            self._pools[proxy] = pool
+        return pool
 
     def _proxy_for(self, url: str) -> str | None:
         """The proxy the environment names for ``url`` (HTTP_PROXY, HTTPS_PROXY, ALL_PROXY,
@@ -307,24 +363,61 @@ class _Network:
 
     async def open(self, url: str, headers: Mapping[str, str]) -> _Answer:
         """Send a GET and read as far as the headers."""
-        if self._session is None:
-            self._session = self._open_session()
-        response = await self._session.get(
-            url, headers=dict(headers), allow_redirects=False, proxy=self._proxy_for(url)
+        pool = self._pool_for(self._proxy_for(url))
+        request = httpx.Request(
+            "GET",
+            url,
+            headers={
+                "user-agent": self.user_agent,
+                "accept-encoding": "gzip, deflate",
+                **headers,
+            },
         )
+        try:
+            response = await pool.handle_async_request(request)
+        except httpx.RemoteProtocolError as error:
+            cause = _parser_error(error)
+            if cause is not None and not _ended_early(cause):
+                raise _Unreadable from None
+            raise
+        raw = response.headers.raw
+        if sum(len(name) + len(value) for name, value in raw) > MAX_HEADER_BYTES:
+            # httpcore accepts 100 KiB of headers; no source sends a tenth of our limit.
+            await response.aclose()
+            raise _Unreadable
+        stream = response.stream
+        assert isinstance(stream, httpx.AsyncByteStream)
         return _Answer(
-            str(response.url),
-            response.status,
-            response.headers.items(),
-            response.content.iter_any().__aiter__(),
-            response.release,
+            str(request.url),
+            response.status_code,
+            [(_header_text(name), _header_text(value)) for name, value in raw],
+            _body_of(stream),
+            response.aclose,
         )
 
     async def aclose(self) -> None:
         """Close the connections."""
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+        pools, self._pools = self._pools, {}
+        for pool in pools.values():
+            await pool.aclose()
+
+
+async def _body_of(stream: httpx.AsyncByteStream) -> AsyncIterator[bytes]:
+    """A body's raw chunks; the answer ending early, or garbled, as our own errors."""
+    try:
+        async for chunk in stream:
+            yield chunk
+    except httpx.RemoteProtocolError as error:
+        cause = _parser_error(error)
+        if cause is not None and not _ended_early(cause):
+            raise _Unreadable from None
+        raise _CutShort from None
+    except httpx.ReadError:
+        raise _CutShort from None
+
+
+class _CutShort(Exception):
+    """The connection ended before the whole body came."""
 
 
 class _Replay:
@@ -473,7 +566,8 @@ class _Decoder:
 
 
 class Fetcher:
-    """One shared HTTP client (an aiohttp session) with per-host limits, retries, a size cap and an
+    """One shared HTTP client (httpx's connection pool) with per-host limits, retries, a size
+    cap and an
     offline switch. Use it as an async context manager, or call :meth:`aclose`.
     """
 
@@ -586,6 +680,10 @@ class Fetcher:
             raise BadResponse(f"refusing to fetch {_short(url)}: only http and https are used")
         if self.offline:
             raise Offline(f"offline: {host} was not contacted")
+        try:
+            urlsplit(url).port  # noqa: B018 - a port past 65535, or not a number, raises here
+        except ValueError:
+            raise BadResponse(f"cannot fetch {_short(url)}: it is not a web address") from None
         delay = self.backoff
         for attempt in range(1, self.attempts + 1):
             last = attempt == self.attempts
@@ -601,9 +699,9 @@ class Fetcher:
                 raise SourceUnavailable(
                     f"{host} did not answer within {self.timeout:g} s"
                 ) from None
-            except (aiohttp.InvalidURL, aiohttp.NonHttpUrlClientError):
+            except (httpx.InvalidURL, httpx.UnsupportedProtocol, httpx.LocalProtocolError):
                 raise BadResponse(f"cannot fetch {_short(url)}: it is not a web address") from None
-            except aiohttp.ClientError as error:
+            except (httpx.TransportError, _Unreadable, _CutShort) as error:
                 # Refused, reset, cut short, garbled: worth another try.
                 if last:
                     raise _failure(host, error) from None
@@ -644,7 +742,7 @@ class Fetcher:
                     continue
                 body = await self._read_body(target, answer)
             finally:
-                answer.release()
+                await answer.release()
             return Response(url=answer.url, status=answer.status, headers=answer.headers, body=body)
         raise BadResponse(f"{_host(url)} redirected more than {MAX_REDIRECTS} times; giving up")
 

@@ -19,7 +19,7 @@ from tui_reader.models import Author, PostRef, Ref, SourceName, Thread, ThreadSu
 from tui_reader.sources.registry import settings_of
 
 if TYPE_CHECKING:
-    # Only for annotations: the network layer (aiohttp) loads when the network is first used.
+    # Only for annotations: the network layer (httpx) loads when the network is first used.
     from tui_reader.fetch import Fetcher
 
 

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from tui_reader.models import Author, Ref, SourceName
 
 if TYPE_CHECKING:
-    # Only for annotations: the network layer (aiohttp) loads when the network is first used,
+    # Only for annotations: the network layer (httpx) loads when the network is first used,
     # and each source's module when the source is.
     from tui_reader.fetch import Fetcher
     from tui_reader.sources import Source
