@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import quote
 
 from tui_reader.clean import clean_text
+from tui_reader.limits import MAX_LINKS_PER_POST
 from tui_reader.models import Media, Post, Thread, ThreadSummary
 from tui_reader.times import parse_time
 
@@ -119,15 +120,35 @@ class PostParts:
     quote: QuoteParts | None
 
 
+#: Characters that, right after a link's text, show the address in the text goes on.
+_URL_GOES_ON = frozenset(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/_-~%#?&=+@$*"
+)
+
+
 def _runs(text: str, links: tuple[str, ...]) -> tuple[Run, ...]:
     """``text`` cut at every web link of ``links`` it shows in full, longest links first (so
-    ``https://a.org/x`` is not taken for ``https://a.org``)."""
+    ``https://a.org/x`` is not taken for ``https://a.org``).
+
+    Linear in the text for each link, and in the text overall for the overlaps: which
+    characters a link already covers is kept in a byte per character, so a post with
+    thousands of links (a hostile one, or one kept before links were capped) costs no more
+    than reading it once per link."""
+    wanted = sorted(
+        {link for link in links[:MAX_LINKS_PER_POST] if is_web_url(link)}, key=len, reverse=True
+    )
+    if not wanted:
+        return (Run(text),)
+    covered = bytearray(len(text))
     found: list[tuple[int, int, str]] = []
-    for link in sorted({link for link in links if is_web_url(link)}, key=len, reverse=True):
+    for link in wanted:
         start = text.find(link)
         while start != -1:
             end = start + len(link)
-            if all(end <= a or start >= b for a, b, _ in found):
+            # A link that stops inside a longer address in the text is not that address.
+            inside = end < len(text) and text[end] in _URL_GOES_ON
+            if not inside and covered.find(1, start, end) == -1:
+                covered[start:end] = b"\x01" * (end - start)
                 found.append((start, end, link))
             start = text.find(link, end)
     runs: list[Run] = []
@@ -261,10 +282,11 @@ def _indent(text: str, prefix: str) -> str:
 
 def extra_links(post: Post) -> list[str]:
     """The post's links that its text does not show in full and no media item carries."""
+    carried = {media.url for media in post.media}
     return [
         link
-        for link in post.links
-        if link not in post.text and all(link != media.url for media in post.media)
+        for link in post.links[:MAX_LINKS_PER_POST]
+        if link not in carried and link not in post.text
     ]
 
 

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import lru_cache, partial
+from itertools import islice
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -14,6 +15,7 @@ import msgspec
 
 from tui_reader.clean import clean_line, clean_text
 from tui_reader.errors import BadReference, BadResponse, FetchError, NotFound
+from tui_reader.limits import MAX_LINKS_PER_POST, cap_links
 from tui_reader.models import Author, AuthorRef, Media, Post, PostRef, Quote, Ref, Thread
 from tui_reader.sources import AuthorScan, Source
 from tui_reader.sources.chain import FeedItem, FeedLimits, FeedPage, climb, scan_author, walk_down
@@ -238,7 +240,7 @@ def restore_links(text: str, facets: object) -> tuple[str, tuple[str, ...]]:
                 break
     spans.sort()
     pieces: list[str] = []
-    links: list[str] = []
+    links: dict[str, None] = {}  # an ordered set: membership in a list is quadratic
     position = 0
     for start, end, uri in spans:
         if start < position:
@@ -251,11 +253,13 @@ def restore_links(text: str, facets: object) -> tuple[str, tuple[str, ...]]:
             pieces.append(uri)
         else:
             pieces.append(visible)
-        if _is_web(uri) and uri not in links:
-            links.append(uri)
+        if _is_web(uri):
+            links[uri] = None
         position = end
     pieces.append(_decode(data[position:]))
-    return clean_text("".join(pieces)), tuple(links)
+    return cap_links(
+        clean_text("".join(pieces)), list(islice(links, MAX_LINKS_PER_POST)), len(links)
+    )
 
 
 def _decode(data: bytes) -> str:
@@ -413,7 +417,9 @@ class _ThreadGraph:
 
     views: dict[str, dict[str, Any]] = field(default_factory=dict)
     parent: dict[str, str] = field(default_factory=dict)
-    children: dict[str, list[str]] = field(default_factory=dict)
+    #: Each post's replies in the order first seen (a dict as an ordered set: a hostile post's
+    #: 100,000 replies would make a list's membership checks quadratic).
+    children: dict[str, dict[str, None]] = field(default_factory=dict)
     #: Posts whose full list of replies has been seen in some answer.
     replies_known: set[str] = field(default_factory=set)
     #: URIs of posts the server reported as deleted or blocked, with which.
@@ -470,9 +476,7 @@ class _ThreadGraph:
         return uri
 
     def _link_child(self, parent: str, child: str) -> None:
-        siblings = self.children.setdefault(parent, [])
-        if child not in siblings:
-            siblings.append(child)
+        self.children.setdefault(parent, {})[child] = None
 
     def needs_replies(self, uri: str) -> bool:
         """Whether the post may have replies that no answer has shown yet."""
@@ -722,7 +726,7 @@ class BlueskySource(Source):
         def own_replies(uri: str) -> list[str]:
             return [
                 child
-                for child in graph.children.get(uri, [])
+                for child in graph.children.get(uri, ())
                 if child in graph.views and graph.author_of(child) == author_did
             ]
 
@@ -746,7 +750,7 @@ class BlueskySource(Source):
         )
         gone = [
             graph.gone[child]
-            for child in graph.children.get(chain[-1], [])
+            for child in graph.children.get(chain[-1], ())
             if child in graph.gone and graph.author_of(child) == author_did
         ]
         if gone and not ends_early and not own_replies(chain[-1]):

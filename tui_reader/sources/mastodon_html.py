@@ -4,10 +4,12 @@ the reader does not pay for an HTML parser."""
 from __future__ import annotations
 
 from html.parser import HTMLParser
+from itertools import islice
 from typing import Any
 from urllib.parse import urlsplit
 
 from tui_reader.clean import clean_line, clean_text
+from tui_reader.limits import MAX_LINKS_PER_POST, cap_links
 
 
 class _ContentParser(HTMLParser):
@@ -17,7 +19,8 @@ class _ContentParser(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.paragraphs: list[str] = []
         self.current: list[str] = []
-        self.links: list[str] = []
+        #: An ordered set: membership in a list is quadratic in a hostile status's links.
+        self.links: dict[str, None] = {}
         self._hidden = 0  # depth inside span.invisible
         self._anchor: dict[str, Any] | None = None
 
@@ -51,21 +54,20 @@ class _ContentParser(HTMLParser):
             shown = "".join(anchor["text"])
             is_web = urlsplit(href).scheme in ("http", "https")
             if anchor["kind"] == "link" and is_web:
-                if href not in self.links:
-                    self.links.append(href)
+                self.links[href] = None
                 # A shortened URL comes back whole; words linked to a page stay words.
                 looks_like_url = shown.strip().lower().startswith(("http://", "https://"))
                 self._emit(href if looks_like_url or not shown.strip() else shown)
             else:
-                self._emit(anchor.get("visible", shown))
+                visible = anchor.get("visible")
+                self._emit(shown if visible is None else "".join(visible))
 
     def handle_data(self, data: str) -> None:
         if self._anchor is not None:
             # The invisible parts ("https://", the tail) are part of the full link text.
             self._anchor["text"].append(data)
             if not self._hidden:
-                self._anchor.setdefault("visible", "")
-                self._anchor["visible"] += data
+                self._anchor.setdefault("visible", []).append(data)
             return
         if not self._hidden:
             self._emit(data)
@@ -82,16 +84,18 @@ class _ContentParser(HTMLParser):
             self.paragraphs.append(text)
         self.current = []
 
-    def result(self) -> tuple[str, tuple[str, ...]]:
+    def result(self) -> tuple[str, list[str], int]:
+        """The text, the first links (up to the cap) and how many distinct links there were."""
         self.close()
         self._end_paragraph()
-        return "\n\n".join(self.paragraphs), tuple(self.links)
+        kept = list(islice(self.links, MAX_LINKS_PER_POST))
+        return "\n\n".join(self.paragraphs), kept, len(self.links)
 
 
 def content_to_text(html: str) -> tuple[str, tuple[str, ...]]:
     """A status's HTML ``content`` as plain text, and the web links it holds."""
     parser = _ContentParser()
     parser.feed(html)
-    text, links = parser.result()
+    text, links, total = parser.result()
     # Character references (&#27;) only become characters here: clean the result too.
-    return clean_text(text), tuple(clean_line(link) for link in links)
+    return cap_links(clean_text(text), [clean_line(link) for link in links], total)

@@ -9,10 +9,12 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html.parser import HTMLParser
+from itertools import islice
 from urllib.parse import urlsplit
 
 from tui_reader.clean import clean_line, clean_text
 from tui_reader.errors import BadResponse, ReaderError
+from tui_reader.limits import MAX_LINKS_PER_POST, MAX_MEDIA_PER_POST, cap_links
 from tui_reader.models import (
     Author,
     Media,
@@ -62,7 +64,8 @@ def _author(handle: str, name: str) -> Author:
 class _Tweet:
     id: str
     parts: list[str] = field(default_factory=list)
-    links: list[str] = field(default_factory=list)
+    #: An ordered set: membership in a list is quadratic in a hostile page's links.
+    links: dict[str, None] = field(default_factory=dict)
     media: list[Media] = field(default_factory=list)
     quote: Quote | None = None
 
@@ -242,8 +245,7 @@ class _PageParser(HTMLParser):
                 "",
             )
             if href:
-                if href not in tweet.links:
-                    tweet.links.append(href)
+                tweet.links[href] = None
                 tweet.parts.append(href)
                 marks.add("skip")  # its shortened text is replaced by the full URL
 
@@ -407,17 +409,19 @@ def parse_page_and_list(html: str, base_url: str = "https://threadreaderapp.com"
     author = _author(handle, clean_line(parser.name))
     posts = []
     for tweet in parser.tweets:
-        links = list(tweet.links)
-        if tweet.quote is not None and tweet.quote.url not in links:
-            links.append(tweet.quote.url)
+        if tweet.quote is not None:
+            tweet.links[tweet.quote.url] = None
+        text, links = cap_links(
+            _clean(tweet.parts), list(islice(tweet.links, MAX_LINKS_PER_POST)), len(tweet.links)
+        )
         posts.append(
             Post(
                 id=tweet.id,
                 url=tweet_url(handle, tweet.id),
                 created_at="",
-                text=_clean(tweet.parts),
-                links=tuple(links),
-                media=tuple(tweet.media),
+                text=text,
+                links=links,
+                media=tuple(tweet.media[:MAX_MEDIA_PER_POST]),
                 quote=tweet.quote,
             )
         )
