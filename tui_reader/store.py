@@ -27,6 +27,11 @@ from tui_reader.models import (
 )
 
 
+class ForeignThread(ReaderError):
+    """A save named a thread the library holds as another author's: it was not saved (the
+    rest of the save was)."""
+
+
 class StoreError(ReaderError):
     """The library file cannot be opened or is damaged."""
 
@@ -267,7 +272,7 @@ def _as_phrase(query: str) -> str:
 
 
 #: A thread's number inside the file, by its ID.
-THREAD_NUMBER = "SELECT num FROM threads WHERE id = ?"
+THREAD_NUMBER = "SELECT num, author_key, fetched FROM threads WHERE id = ?"
 
 #: A post's row, as ``Store._put_thread`` makes it.
 INSERT_POST = """
@@ -801,7 +806,10 @@ class Store:
             INSERT INTO authors (key, source, author_id, handle, display_name, url)
             VALUES (?, ?, ?, ?, ?, ?)
             ON CONFLICT (key) DO UPDATE SET
-                handle = excluded.handle, url = excluded.url,
+                handle = excluded.handle,
+                -- Nor does a server that names an author it is not the home of (its address
+                -- alone is taken): the known profile address stays.
+                url = CASE WHEN excluded.url != '' THEN excluded.url ELSE authors.url END,
                 -- A list that names an author without their name (a "More from" card, an old
                 -- saved page) does not erase the name the library knows.
                 display_name = CASE WHEN excluded.display_name != ''
@@ -946,6 +954,7 @@ class Store:
         chosen = list(latest.values())
         if not chosen:
             return
+        refused: list[tuple[Thread, str]] = []
 
         def work(conn: sqlite3.Connection) -> None:
             # An author's threads share their prefixes and their author: each is looked up
@@ -953,10 +962,15 @@ class Store:
             prefix = _Prefixes(conn)
             authors: set[Author] = set()
             rows: list[tuple[Any, ...]] = []
-            found = [
-                (thread, mark_new, conn.execute(THREAD_NUMBER, (thread.id,)).fetchone())
-                for thread, mark_new in chosen
-            ]
+            found = []
+            for thread, mark_new in chosen:
+                row = conn.execute(THREAD_NUMBER, (thread.id,)).fetchone()
+                if row is not None and row[2] and row[1] != thread.author.key:
+                    # A page or server that names another author's thread as its author's:
+                    # nothing a person read is replaced by another author's text.
+                    refused.append((thread, str(row[1])))
+                    continue
+                found.append((thread, mark_new, row))
             known = [int(row[0]) for _, _, row in found if row]
             old = {number: conn.execute(POSTS_OF_THREAD, (number,)).fetchall() for number in known}
             # Each statement that writes to the index adds a segment to it, to be merged
@@ -997,6 +1011,15 @@ class Store:
         # just before the rows that name them: the checks cost 3 lookups a post (2% of a
         # sync) and could not fail. Tests run PRAGMA foreign_key_check after saves.
         self._write(work, references_made_here=True)
+        if refused:
+            thread, owner_key = refused[0]
+            owner = self.author(owner_key)
+            named = f"@{owner.handle}" if owner else owner_key
+            more = f" (and {len(refused) - 1} more)" if len(refused) > 1 else ""
+            raise ForeignThread(
+                f"refused: {thread.id} is {named}'s thread in the library, and this copy says "
+                f"it is @{thread.author.handle}'s; {named}'s copy is kept{more}"
+            )
 
     def _put_thread(
         self,
@@ -1115,7 +1138,23 @@ class Store:
         def work(conn: sqlite3.Connection) -> int:
             added = 0
             for summary in listed:
-                self._upsert_author(conn, summary.author)
+                # A list names an author in passing: a new one is remembered, a known one is
+                # never renamed by it (a "More from" card can say anything).
+                conn.execute(
+                    """
+                    INSERT OR IGNORE INTO authors (key, source, author_id, handle, display_name,
+                                                  url)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """,
+                    (
+                        summary.author.key,
+                        summary.author.source,
+                        summary.author.id,
+                        summary.author.handle,
+                        summary.author.display_name,
+                        summary.author.url,
+                    ),
+                )
                 cursor = conn.execute(
                     """
                     INSERT OR IGNORE INTO threads (id, source, url, author_key, title, preview,

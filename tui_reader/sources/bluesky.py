@@ -262,6 +262,14 @@ def restore_links(text: str, facets: object) -> tuple[str, tuple[str, ...]]:
     )
 
 
+def _author_matches(view: dict[str, Any], uri: str) -> bool:
+    """Whether a post view's author is the account its URI names (a server could otherwise
+    file a post, and a name, under someone else)."""
+    author = view.get("author")
+    did = _text(author.get("did")) if isinstance(author, dict) else ""
+    return not did or did == split_uri(uri)[0]
+
+
 def _decode(data: bytes) -> str:
     """UTF-8 back to text, lone surrogates included (``clean_text`` replaces each once)."""
     try:
@@ -472,6 +480,8 @@ class _ThreadGraph:
         if not isinstance(post, dict) or not is_post_uri(_text(post.get("uri"))):
             return ""  # no post, or one whose URI could not be a library key
         uri = _text(post["uri"])
+        if not _author_matches(post, uri):
+            return ""  # a view that names another author than its URI does is not taken
         self.views[uri] = post
         return uri
 
@@ -688,6 +698,11 @@ class BlueskySource(Source):
             raise NotFound(f"that Bluesky post is blocked ({web_url(uri)})")
         if not isinstance(thread.get("post"), dict):
             raise BadResponse("the Bluesky server sent a thread with no post in it")
+        top = thread["post"]
+        if not _author_matches(top, _text(top.get("uri"))):
+            raise BadResponse(
+                "the Bluesky server sent a post whose author is not the one its address names"
+            )
         graph.add(thread)
 
     async def thread(self, ref: PostRef) -> Thread:

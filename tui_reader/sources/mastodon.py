@@ -62,12 +62,18 @@ def parse_account(account: dict[str, Any], base: str) -> Author:
     user, _, domain = acct.partition("@")
     if not USER_RE.match(user) or not HOST_RE.match(domain):
         raise BadResponse(f"{host} sent an account whose address is not one")
+    if domain.lower() != host.lower():
+        # Another instance's account, as this server describes it: its address is all that
+        # is taken. Its name and profile address come only from its home server, so a
+        # server cannot rename (or re-link) an author who lives elsewhere.
+        return Author(source="mastodon", id=acct.lower(), handle=acct)
+    url = clean_line(_text(account.get("url")))
     return Author(
         source="mastodon",
         id=acct.lower(),
         handle=acct,
         display_name=clean_line(_text(account.get("display_name"))),
-        url=clean_line(_text(account.get("url"))),
+        url=url if urlsplit(url).scheme in ("http", "https") else "",
     )
 
 
@@ -319,6 +325,11 @@ class MastodonSource(Source):
         data = await self._get(base, "/api/v1/accounts/lookup", {"acct": user})
         if not isinstance(data, dict) or not _id(data.get("id")):
             raise BadResponse(f"{host} sent an unusable account for {acct}")
+        answered = _text(data.get("acct"))
+        if answered.lower() not in (user.lower(), f"{user}@{host}".lower()):
+            raise BadResponse(
+                f"{host} answered for {user} with another account ({clean_line(answered)[:80]})"
+            )
         return base, data
 
     async def profile(self, author: str) -> Author:

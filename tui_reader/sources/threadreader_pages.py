@@ -406,7 +406,11 @@ def parse_page_and_list(html: str, base_url: str = "https://threadreaderapp.com"
     handle = named[0] if named else parser.handle.strip().lstrip("@")
     if not parser.tweets or not HANDLE_RE.match(handle):
         raise BadResponse("this is not a Thread Reader App thread page (no tweets found)")
-    author = _author(handle, clean_line(parser.name))
+    # The header's name belongs to the header's handle: on a page whose tweets say they are
+    # another author's, it is not taken as theirs.
+    header = parser.handle.strip().lstrip("@")
+    name = clean_line(parser.name) if not header or header.lower() == handle.lower() else ""
+    author = _author(handle, name)
     posts = []
     for tweet in parser.tweets:
         if tweet.quote is not None:
