@@ -38,6 +38,7 @@ from tui_reader.errors import (
     SourceUnavailable,
     Unauthorized,
 )
+from tui_reader.limits import BIG_ANSWER_BYTES, current_action
 
 USER_AGENT = f"tui-reader/{__version__} (+https://pypi.org/project/tui-reader/)"
 MAX_RESPONSE_BYTES = 32 * 1024 * 1024
@@ -57,7 +58,9 @@ class ValidatorCache(Protocol):
         """The ETag, Last-Modified and body last fetched from ``url``."""
         ...
 
-    def cache_response(self, url: str, etag: str, last_modified: str, body: bytes) -> None:
+    def cache_response(
+        self, url: str, etag: str, last_modified: str, body: bytes | bytearray
+    ) -> None:
         """Keep a response that came with validators."""
         ...
 
@@ -76,7 +79,8 @@ class Response:
     url: str
     status: int
     headers: Mapping[str, str]
-    body: bytes
+    #: As read (a bytearray from the network: copying it into bytes would hold it twice).
+    body: bytes | bytearray
 
     def json(self) -> Any:
         """The body parsed as JSON, or ``BadResponse`` naming the host."""
@@ -112,7 +116,7 @@ class Response:
             return self.body.decode("utf-8", errors="replace")
 
 
-def parse_json(body: bytes) -> Any:
+def parse_json(body: bytes | bytearray) -> Any:
     """``body`` parsed as JSON. orjson reads it (in a third of the time: a sync parses every
     post this way); what it refuses is read again by the standard library, which decides:
     lone surrogates, UTF-16 and NaN are JSON it accepts, and its errors are the ones
@@ -218,7 +222,7 @@ def retry_after_seconds(headers: Mapping[str, str], now: float | None = None) ->
     return None
 
 
-def _error_detail(body: bytes) -> tuple[str, str]:
+def _error_detail(body: bytes | bytearray) -> tuple[str, str]:
     """A server's own error code and message, from the JSON bodies Bluesky and Mastodon send."""
     try:
         data = json.loads(body)
@@ -509,7 +513,9 @@ class _Decoder:
         self.url = url
         self.limit = limit
         self.size = 0
-        self.parts: list[bytes] = []
+        # One growing buffer, handed out as it is: joining a list of chunks would hold the
+        # body twice at its largest.
+        self.body = bytearray()
         codings = [c.strip().lower() for c in coding.split(",") if c.strip()]
         codings = [c for c in codings if c != "identity"]
         if len(codings) > 1:
@@ -531,7 +537,7 @@ class _Decoder:
         self.size += len(data)
         if self.size > self.limit:
             raise _too_big(self.url, self.limit)
-        self.parts.append(data)
+        self.body += data
 
     def feed(self, data: bytes) -> None:
         """Take the next raw chunk."""
@@ -553,8 +559,8 @@ class _Decoder:
         except zlib.error:
             raise BadResponse(f"{_host(self.url)} sent a body that does not decompress") from None
 
-    def finish(self) -> bytes:
-        """The whole decoded body."""
+    def finish(self) -> bytearray:
+        """The whole decoded body (a bytearray: every reader of bodies takes one)."""
         if self._zlib is not None:
             try:
                 self._add(self._zlib.flush())
@@ -562,7 +568,7 @@ class _Decoder:
                 raise BadResponse(
                     f"{_host(self.url)} sent a body that does not decompress"
                 ) from None
-        return b"".join(self.parts)
+        return self.body
 
 
 class Fetcher:
@@ -598,6 +604,7 @@ class Fetcher:
         self._sleep = sleep
         self._host_limits: dict[str, asyncio.Semaphore] = {}
         self._host_sizes: dict[str, int] = {}
+        self._gate: asyncio.Lock | None = None
         self.cache = cache
         self._wire: _Network | _Replay = (
             _Replay(replay)
@@ -691,8 +698,8 @@ class Fetcher:
                 async with self._limit_for(host):
                     # One deadline for the whole answer: a server dripping a byte at a time
                     # gets no longer than a silent one.
-                    async with asyncio.timeout(self.timeout):
-                        response = await self._send(url, params, accept, etag, headers)
+                    async with asyncio.timeout(self.timeout) as deadline:
+                        response = await self._send(url, params, accept, etag, headers, deadline)
             except TimeoutError:
                 # Not retried: a server that did not answer in time would only be waited for
                 # again, and the message would no longer be true.
@@ -728,6 +735,7 @@ class Fetcher:
         accept: str,
         etag: str,
         extra: dict[str, str],
+        deadline: asyncio.Timeout,
     ) -> Response:
         headers = {"accept": accept, **extra}
         if etag:
@@ -740,26 +748,67 @@ class Fetcher:
                 if answer.status in REDIRECTS and "location" in answer.headers:
                     target = _redirect_target(target, answer.headers["location"])
                     continue
-                body = await self._read_body(target, answer)
+                body = await self._read_body(target, answer, deadline)
             finally:
                 await answer.release()
             return Response(url=answer.url, status=answer.status, headers=answer.headers, body=body)
         raise BadResponse(f"{_host(url)} redirected more than {MAX_REDIRECTS} times; giving up")
 
-    async def _read_body(self, url: str, answer: _Answer) -> bytes:
+    async def _read_body(
+        self, url: str, answer: _Answer, deadline: asyncio.Timeout
+    ) -> bytes | bytearray:
         """The body, decoded by us and in bounded steps, so that no coding can inflate it
-        past the cap (a client decoding each chunk whole would hold a gzip bomb in memory)."""
+        past the cap (a client decoding each chunk whole would hold a gzip bomb in memory).
+
+        What it decodes counts against the action's budget (``limits.current_action``), and
+        a body past ``BIG_ANSWER_BYTES`` is read by one request at a time: eight authors
+        syncing at once cannot each hold a 32 MB answer and its parse."""
         declared = answer.headers.get("content-length", "")
         if declared.isascii() and declared.isdigit() and int(declared) > self.max_bytes:
             raise _too_big(url, self.max_bytes)
+        budget = current_action.get()
         decoder = _Decoder(url, answer.headers.get("content-encoding", ""), self.max_bytes)
         received = 0
-        async for chunk in answer.chunks:
-            received += len(chunk)
-            if received > self.max_bytes:
-                raise _too_big(url, self.max_bytes)
-            decoder.feed(chunk)
-        return decoder.finish()
+        gated = False
+        try:
+            async for chunk in answer.chunks:
+                received += len(chunk)
+                if received > self.max_bytes:
+                    raise _too_big(url, self.max_bytes)
+                decoder.feed(chunk)
+                if budget is not None and budget.read + decoder.size > budget.limit:
+                    raise BadResponse(budget.spent_message())
+                if not gated and decoder.size > BIG_ANSWER_BYTES:
+                    await self._enter_gate(deadline)
+                    gated = True
+            body = decoder.finish()
+            if budget is not None:
+                budget.read += len(body)
+                if budget.read > budget.limit:
+                    raise BadResponse(budget.spent_message())
+            return body
+        finally:
+            if gated:
+                self._big_answers().release()
+
+    def _big_answers(self) -> asyncio.Lock:
+        # Made on first use: a lock belongs to the event loop running then.
+        if self._gate is None:
+            self._gate = asyncio.Lock()
+        return self._gate
+
+    async def _enter_gate(self, deadline: asyncio.Timeout) -> None:
+        """Wait for the turn to read a big answer, with the request's deadline paused: the
+        wait is for our own other requests, not for the server."""
+        loop = asyncio.get_running_loop()
+        when = deadline.when()
+        remaining = None if when is None else when - loop.time()
+        deadline.reschedule(None)
+        try:
+            await self._big_answers().acquire()
+        finally:
+            if remaining is not None:
+                deadline.reschedule(loop.time() + remaining)
 
     def _error_for(self, response: Response, wait: float | None) -> FetchError:
         host = _host(response.url)

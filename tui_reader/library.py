@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from tui_reader import locations
 from tui_reader.config import Config
 from tui_reader.errors import BadReference, NotFound, Offline, ReaderError, SourceUnavailable
+from tui_reader.limits import ActionBudget, current_action
 from tui_reader.models import Author, AuthorRef, PostRef, Ref, Thread, ThreadRef, ThreadSummary
 from tui_reader.sources import AuthorScan
 from tui_reader.sources.registry import SOURCE_NAMES, Sources, what_refs_name
@@ -543,14 +544,19 @@ class Library:
         return list(await asyncio.gather(*(one(author) for author in authors)))
 
     async def _within_deadline(self, what: str, work: Awaitable[T]) -> T:
-        """``work``, given up with a clear error when it takes longer than an action may: one
-        slow server cannot hold a command, or an author's sync, for ever."""
+        """``work``, given up with a clear error when it takes longer than an action may, or
+        reads more than an action may: one slow or flooding server cannot hold a command, or
+        an author's sync, for ever, nor fill the memory."""
         limit = self.config.network.timeout * ACTION_TIMEOUTS
+        # The action's budget of bytes read: every request made for it counts against it.
+        token = current_action.set(ActionBudget(what))
         try:
             async with asyncio.timeout(limit):
                 return await work
         except TimeoutError:
             raise SourceUnavailable(f"{what} took longer than {limit:g} s; gave up") from None
+        finally:
+            current_action.reset(token)
 
     async def _sync_author(self, author: Author) -> AuthorSync:
         state = self.store.sync_state(author.key)

@@ -6,6 +6,8 @@ of thousands, and every path over them (parsing, drawing, exporting) would pay f
 
 from __future__ import annotations
 
+from contextvars import ContextVar
+
 #: Links kept per post (the first ones); the post says how many more were dropped.
 MAX_LINKS_PER_POST = 1_000
 #: Media items kept per post.
@@ -29,3 +31,42 @@ def cap_links(
         return text, kept
     note = dropped_note("links", total - MAX_LINKS_PER_POST, MAX_LINKS_PER_POST)
     return (f"{text}\n\n{note}" if text else note), kept
+
+
+# Per action ---------------------------------------------------------------------------------
+
+#: Bytes of answers one action (an unroll, one author's sync, a follow) may read in all: a
+#: real thread or feed needs a few MB; a server that keeps sending gets this much, not more.
+MAX_ACTION_BYTES = 64 * 1024 * 1024
+#: An answer past this size is read by one action at a time (see ``Fetcher``): parsed JSON
+#: takes five times its size in memory, and eight authors syncing at once must not each
+#: hold one.
+BIG_ANSWER_BYTES = 1024 * 1024
+
+
+class ActionBudget:
+    """What one action may still read, shared by every request made for it (the library
+    opens one per action; requests find it through :data:`current_action`)."""
+
+    __slots__ = ("what", "limit", "read")
+
+    def __init__(self, what: str, limit: int = MAX_ACTION_BYTES) -> None:
+        self.what = what
+        self.limit = limit
+        self.read = 0
+
+    def left(self) -> int:
+        """Bytes this action may still read."""
+        return max(0, self.limit - self.read)
+
+    def spent_message(self) -> str:
+        """The one line that ends an action whose budget is spent."""
+        return (
+            f"{self.what}: the server sent more than {self.limit // (1024 * 1024)} MB for it; "
+            "gave up"
+        )
+
+
+#: The action the running task works for, if any (asyncio copies it into the tasks an
+#: action starts, so they share its budget).
+current_action: ContextVar[ActionBudget | None] = ContextVar("tui_reader_action", default=None)

@@ -1204,7 +1204,9 @@ class Store:
         ).fetchone()
         return (row[0], row[1], bytes(row[2])) if row else None
 
-    def cache_response(self, url: str, etag: str, last_modified: str, body: bytes) -> None:
+    def cache_response(
+        self, url: str, etag: str, last_modified: str, body: bytes | bytearray
+    ) -> None:
         """Keep a response that came with validators, to revalidate it next time."""
         self._write(
             lambda conn: conn.execute(

@@ -115,7 +115,7 @@ class _FeedPage(msgspec.Struct, gc=False):
 _FEED_PAGE = msgspec.json.Decoder(_FeedPage)
 
 
-def _feed_entries(body: bytes) -> tuple[list[_FeedEntry], object] | None:
+def _feed_entries(body: bytes | bytearray) -> tuple[list[_FeedEntry], object] | None:
     """A ``getAuthorFeed`` page's entries and cursor, decoded straight into the shape a sync
     reads (JSON and reading took 19 us a post as dictionaries, 4 as these). ``None`` when
     the page is not of that shape, or not JSON this decoder takes: the caller then reads it
@@ -432,6 +432,13 @@ class _ThreadGraph:
     replies_known: set[str] = field(default_factory=set)
     #: URIs of posts the server reported as deleted or blocked, with which.
     gone: dict[str, str] = field(default_factory=dict)
+    #: The thread's author: only their posts are kept and walked. Other people's replies
+    #: (any number of them in an answer) are never part of the thread.
+    author: str = ""
+
+    def mine(self, uri: str) -> bool:
+        """Whether a post is the thread author's (every post, when no author is set)."""
+        return not self.author or split_uri(uri)[0] == self.author
 
     def add(self, root: dict[str, Any]) -> None:
         """Merge one answer's tree; walked with a stack, since chains nest deeply."""
@@ -440,7 +447,7 @@ class _ThreadGraph:
         below = _text(root.get("post", {}).get("uri")) if isinstance(root.get("post"), dict) else ""
         while isinstance(node, dict) and below:
             uri = self._add_node(node)
-            if not uri:
+            if not uri or not self.mine(below):
                 break
             self.parent[below] = uri
             self._link_child(uri, below)
@@ -461,7 +468,7 @@ class _ThreadGraph:
                 if not isinstance(reply, dict):
                     continue
                 child = self._add_node(reply)
-                if child:
+                if child and self.mine(child):
                     self.parent[child] = uri
                     self._link_child(uri, child)
                     stack.append(reply)
@@ -470,11 +477,13 @@ class _ThreadGraph:
         kind = _text(node.get("$type"))
         if kind == NOT_FOUND or node.get("notFound") is True:
             uri = _text(node.get("uri"))
-            self.gone.setdefault(uri, "deleted")
+            if self.mine(uri):
+                self.gone.setdefault(uri, "deleted")
             return uri
         if kind == BLOCKED or node.get("blocked") is True:
             uri = _text(node.get("uri"))
-            self.gone.setdefault(uri, "blocked")
+            if self.mine(uri):
+                self.gone.setdefault(uri, "blocked")
             return uri
         post = node.get("post")
         if not isinstance(post, dict) or not is_post_uri(_text(post.get("uri"))):
@@ -482,7 +491,8 @@ class _ThreadGraph:
         uri = _text(post["uri"])
         if not _author_matches(post, uri):
             return ""  # a view that names another author than its URI does is not taken
-        self.views[uri] = post
+        if self.mine(uri):
+            self.views[uri] = post
         return uri
 
     def _link_child(self, parent: str, child: str) -> None:
@@ -652,9 +662,12 @@ class BlueskySource(Source):
                 found = data.get("feed") if isinstance(data, dict) else None
                 if not isinstance(found, list):
                     raise BadResponse("the Bluesky server sent a feed without a 'feed' list")
+                found = found[:limit]  # a page holds what was asked for, no more
                 feed, following = [_feed_entry(entry) for entry in found], data.get("cursor")
             items = [
-                item for entry in feed if (item := _feed_item(entry, did, own, checked)) is not None
+                item
+                for entry in feed[:limit]
+                if (item := _feed_item(entry, did, own, checked)) is not None
             ]
             return FeedPage(items, len(feed), _text(following), response.etag)
 
@@ -709,7 +722,7 @@ class BlueskySource(Source):
         """Unroll the author's chain that contains the post ``ref`` names, from its root."""
         did = await self.resolve_handle(ref.author.name)
         start = post_uri(did, ref.locator)
-        graph = _ThreadGraph()
+        graph = _ThreadGraph(author=did)
         requests = 1
         await self._fetch_view(start, graph)
         if start not in graph.views:

@@ -27,6 +27,10 @@ from tui_reader.times import normalise_time, parse_time, utc_now
 FEED_LIMITS = FeedLimits(page_size=40, first_page_when_known=5, max_pages=25)
 #: Context calls for one thread; each reaches 20 replies deeper.
 MAX_CONTEXT_REQUESTS = 60
+#: Statuses read from one context answer (anonymous Mastodon sends at most 100; Akkoma may
+#: send a whole busy conversation), and the author's statuses kept for one thread.
+MAX_CONTEXT_STATUSES = 10_000
+MAX_KEPT_STATUSES = 20_000
 
 USER_RE = re.compile(r"^[A-Za-z0-9_.-]{1,64}\Z")
 HOST_RE = re.compile(r"^[A-Za-z0-9.-]+(:\d{1,5})?\Z")
@@ -164,9 +168,16 @@ class _Statuses:
 
     by_id: dict[str, dict[str, Any]] = field(default_factory=dict)
     children: dict[str, list[str]] = field(default_factory=dict)
+    #: Once known, only this account's statuses are kept: a context answer may carry any
+    #: number of other people's replies, and none of them is part of the thread.
+    author: str = ""
 
     def add(self, status: Any) -> None:
         if not isinstance(status, dict) or not _id(status.get("id")):
+            return
+        if self.author and _account_id(status) != self.author:
+            return
+        if len(self.by_id) >= MAX_KEPT_STATUSES:
             return
         status_id = _id(status["id"])
         if status_id in self.by_id:
@@ -177,8 +188,13 @@ class _Statuses:
             self.children.setdefault(parent, []).append(status_id)
 
     def account_of(self, status_id: str) -> str:
-        account = self.by_id.get(status_id, {}).get("account")
-        return _id(account.get("id")) if isinstance(account, dict) else ""
+        """The ID of the account that wrote a status in hand ("" if none)."""
+        return _account_id(self.by_id.get(status_id, {}))
+
+
+def _account_id(status: dict[str, Any]) -> str:
+    account = status.get("account")
+    return _id(account.get("id")) if isinstance(account, dict) else ""
 
 
 def _acct(user: str, host: str) -> str:
@@ -355,6 +371,7 @@ class MastodonSource(Source):
                 raise BadResponse(f"{urlsplit(base).netloc} sent an unusable status")
         statuses.add(first)
         author_id = statuses.account_of(start)
+        statuses.author = author_id
         requests = 1
         context_of: set[str] = set()
 
@@ -368,8 +385,10 @@ class MastodonSource(Source):
             if not isinstance(data, dict):
                 raise BadResponse(f"{urlsplit(base).netloc} sent an unusable thread context")
             for key in ("ancestors", "descendants"):
-                for status in data.get(key) or []:
-                    statuses.add(status)
+                listed = data.get(key)
+                if isinstance(listed, list):
+                    for status in listed[:MAX_CONTEXT_STATUSES]:
+                        statuses.add(status)
 
         async def ask_above(status_id: str, parent: str) -> bool:
             # Context reaches 40 ancestors up: a long chain needs asking again higher up.
@@ -431,8 +450,11 @@ class MastodonSource(Source):
             statuses = response.json()
             if not isinstance(statuses, list):
                 raise BadResponse(f"{urlsplit(base).netloc} sent statuses that are not a list")
+            # A page holds what was asked for: a server sending more gets no more read.
             items = [
-                item for status in statuses if (item := _feed_item(status, account_id)) is not None
+                item
+                for status in statuses[:limit]
+                if (item := _feed_item(status, account_id)) is not None
             ]
             return FeedPage(
                 items, len(statuses), _next_max_id(response.headers.get("link", "")), response.etag
