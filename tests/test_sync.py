@@ -330,3 +330,18 @@ def test_cli_follow_errors(cli: Cli, appview: FakeAppView) -> None:
     assert broken.code == 1 and "not a readable OPML file" in broken.err
     assert cli("read-state", "--import", str(bad)).code == 1
     assert cli("read-state").code == 2
+
+
+async def test_a_post_dated_in_the_far_future_does_not_stop_later_syncs(
+    library: Library, appview: FakeAppView
+) -> None:
+    alice = appview.account("alice.bsky.social", "Alice")
+    appview.chain(alice, 2)
+    # A post the server dates in 2999: it must not become the point syncs stop at.
+    appview.post(alice, "From the future", minutes=(2999 - 2024) * 525_960)
+    await library.follow("alice.bsky.social")
+    await library.sync()
+    later = appview.chain(alice, 3)
+    await library.sync()
+    threads = library.threads_of(f"bluesky:{alice.did}")
+    assert f"bluesky:{later[0]}" in {thread.id for thread in threads}

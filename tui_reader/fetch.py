@@ -98,8 +98,9 @@ class Response:
 
     @property
     def etag(self) -> str:
-        """The validator to send back next time, if the server gave one."""
-        return self.headers.get("etag", "")
+        """The validator to send back next time, if the server gave one that can be sent
+        back at all (see :func:`sendable`)."""
+        return sendable(self.headers.get("etag", ""))
 
     def text(self) -> str:
         """The body decoded as text (UTF-8 unless the server says otherwise)."""
@@ -127,6 +128,17 @@ def parse_json(body: bytes | bytearray) -> Any:
         return orjson.loads(body)
     except orjson.JSONDecodeError:
         return json.loads(body)
+
+
+def sendable(value: str) -> str:
+    """``value`` if it can go back to a server as a header value (visible ASCII and spaces,
+    at most 1,024 characters), else "". A validator a server sent with a control byte in it
+    would otherwise be kept, and fail every later request for that author."""
+    if len(value) > 1024 or not value.isascii():
+        return ""
+    if any(char < " " and char != "\t" or char == "\x7f" for char in value):
+        return ""
+    return value.strip()
 
 
 def _host(url: str) -> str:
@@ -660,16 +672,16 @@ class Fetcher:
         if revalidate and self.cache is not None and not self.offline:
             cached = self.cache.cached_response(key)
             if cached is not None:
-                if cached[0]:
-                    extra["if-none-match"] = cached[0]
-                if cached[1]:
-                    extra["if-modified-since"] = cached[1]
+                if sendable(cached[0]):
+                    extra["if-none-match"] = sendable(cached[0])
+                if sendable(cached[1]):
+                    extra["if-modified-since"] = sendable(cached[1])
         response = await self._get_with_retries(url, params, accept, etag, extra)
         if cached is not None and response.not_modified:
             return Response(response.url, 200, response.headers, cached[2])
         if revalidate and self.cache is not None and response.status == 200:
-            validator = response.headers.get("etag", "")
-            modified = response.headers.get("last-modified", "")
+            validator = response.etag
+            modified = sendable(response.headers.get("last-modified", ""))
             if validator or modified:
                 self.cache.cache_response(key, validator, modified, response.body)
         return response
@@ -738,8 +750,9 @@ class Fetcher:
         deadline: asyncio.Timeout,
     ) -> Response:
         headers = {"accept": accept, **extra}
-        if etag:
-            headers["if-none-match"] = etag
+        if sendable(etag):
+            # One kept before validators were checked is left out, not sent to fail.
+            headers["if-none-match"] = sendable(etag)
         target = _with_params(url, params)
         for _hop in range(MAX_REDIRECTS + 1):
             self.stats.requests += 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from operator import attrgetter
 from typing import Any
 
@@ -187,6 +188,12 @@ async def scan_feed(
     the one request it costs. The scan stops at the first known post, at the last page, at
     a cursor seen before, or after ``max_pages``.
     """
+    # A post dated past tomorrow (a server's clock, or a lie) is kept, but never becomes the
+    # watermark: every later post would look older than it, and no sync would bring it in.
+    # One kept by an earlier release is dropped, so that author's syncs start over.
+    horizon = (datetime.now(UTC) + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if watermark > horizon:
+        watermark, etag = "", ""
     window = FeedWindow(watermark=watermark, etag=etag)
     cursor = ""
     cursors: set[str] = set()
@@ -203,7 +210,7 @@ async def scan_feed(
             if watermark and item.when <= watermark and not item.pinned:
                 reached_known = True
                 continue
-            if not item.pinned and item.when > window.watermark:
+            if not item.pinned and window.watermark < item.when <= horizon:
                 window.watermark = item.when
             window.items.setdefault(item.id, item)
         if reached_known or not page.next or not page.size or page.next in cursors:

@@ -40,7 +40,9 @@ ADDRESS_RE = re.compile(r"^@?([A-Za-z0-9_.-]{1,64})@([A-Za-z0-9.-]+\.[A-Za-z]{2,
 ID_RE = re.compile(r"^[0-9]{1,32}\Z")
 #: Status and account IDs are opaque (numbers on Mastodon, ULIDs or flake IDs elsewhere), but
 #: they go into request paths: only these characters are taken.
-OPAQUE_ID_RE = re.compile(r"^[A-Za-z0-9_.~-]{1,100}\Z")
+#: Letters, digits and ``_.~-``, but not only dots: "." and ".." would make a request's path
+#: climb (``/api/v1/statuses/..`` is ``/api/v1/``).
+OPAQUE_ID_RE = re.compile(r"^(?!\.{1,2}\Z)[A-Za-z0-9_.~-]{1,100}\Z")
 
 
 def _text(value: object) -> str:
