@@ -857,3 +857,25 @@ def test_clean_text_treats_every_ascii_character_as_its_full_rule_does() -> None
         assert clean_text(char) == expected, code
         assert clean_text(f"at://did:plc:a{char}b") == f"at://did:plc:a{expected}b", code
     assert clean_text("café \u202e") == "café \ufffd"
+
+
+async def test_a_redirect_to_another_port_of_the_same_host_is_refused(
+    server: FakeServer, fetcher: Fetcher
+) -> None:
+    other = FakeServer().start()
+    try:
+        other.json("/there", {"reached": True})
+        server.route("/hop", lambda _r: redirect(f"{other.url}/there"))
+        with pytest.raises(BadResponse, match="another site"):
+            await fetcher.get_json(server.url + "/hop")
+        assert other.requests_to("/there") == []
+    finally:
+        other.stop()
+
+
+def test_a_status_cannot_send_an_https_reader_down_to_http() -> None:
+    from tui_reader.sources.mastodon import may_follow_home
+
+    assert not may_follow_home("https://masto.example", "http://other.example:8080")
+    assert may_follow_home("https://masto.example", "https://other.example")
+    assert may_follow_home("http://127.0.0.1:5000", "http://127.0.0.1:6000")

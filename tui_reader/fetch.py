@@ -21,7 +21,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mappin
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
+from urllib.parse import SplitResult, parse_qsl, urlencode, urljoin, urlsplit
 
 import h11
 import httpx
@@ -513,9 +513,23 @@ def _redirect_target(current: str, location: str) -> str:
         raise BadResponse(f"{host} redirected to an address that is not one")
     if here.scheme == "https" and there.scheme.lower() == "http":
         raise BadResponse(f"{host} redirected to {shown}, from https down to http")
-    if not _same_site(host, there.hostname):
+    if not _same_site(host, there.hostname) or not _same_port(here, there):
         raise BadResponse(f"{host} redirected to another site: {shown}")
     return joined
+
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _same_port(here: SplitResult, there: SplitResult) -> bool:
+    """Whether a redirect stays on the port it came from: the same one, or the move from
+    http's default port to https's (a site sending its readers to https). Another port of
+    the same host is another server."""
+    before = here.port or DEFAULT_PORTS.get(here.scheme.lower(), 0)
+    after = there.port or DEFAULT_PORTS.get(there.scheme.lower(), 0)
+    if before == after:
+        return True
+    return (here.scheme.lower(), before, there.scheme.lower(), after) == ("http", 80, "https", 443)
 
 
 class _Decoder:

@@ -365,7 +365,7 @@ class MastodonSource(Source):
         if not isinstance(first, dict) or not _id(first.get("id")):
             raise BadResponse(f"{urlsplit(base).netloc} sent an unusable status")
         home = _home_of(first)
-        if home is not None and home[0] != base:
+        if home is not None and home[0] != base and may_follow_home(base, home[0]):
             # A remote author's thread is whole only on their own instance.
             base, start = home
             first = await self._get(base, f"/api/v1/statuses/{start}")
@@ -518,6 +518,12 @@ def _home_of(status: dict[str, Any]) -> tuple[str, str] | None:
         if found is not None:
             return f"{parts.scheme}://{parts.netloc}", found[1]
     return None
+
+
+def may_follow_home(base: str, home: str) -> bool:
+    """Whether a status read on ``base`` may send us to the author's ``home`` server: a host
+    the user did not name passes a redirect's checks, so never from https down to http."""
+    return not (urlsplit(base).scheme == "https" and urlsplit(home).scheme != "https")
 
 
 def _loopback(host: str) -> bool:
