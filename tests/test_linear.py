@@ -7,6 +7,7 @@ needs on a slow machine, so a return to quadratic work fails rather than merely 
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from tui_reader.export import export_thread
 from tui_reader.library import Library
 from tui_reader.limits import MAX_LINKS_PER_POST
 from tui_reader.models import Author, Post, Thread
+from tui_reader.render import to_json
 from tui_reader.sources.bluesky import restore_links
 from tui_reader.sources.mastodon_html import content_to_text
 from tui_reader.sources.threadreader_pages import parse_page
@@ -149,3 +151,38 @@ def test_a_post_with_twenty_thousand_links_renders_in_linear_time(tmp_path: Path
     # The first thousand are linked; a kept link is never matched inside a longer address.
     assert "[https://e.example/999](https://e.example/999)" in markdown
     assert "(https://e.example/199)99" not in markdown
+
+
+async def test_a_chain_longer_than_is_kept_says_so(library: Library, server: FakeServer) -> None:
+    from tui_reader.sources.chain import MAX_CHAIN_STEPS
+
+    account = {"id": "7", "username": "ann", "acct": "ann", "display_name": "Ann"}
+    count = MAX_CHAIN_STEPS + 500
+    statuses = [
+        {
+            "id": str(1000 + n),
+            "created_at": "2024-06-01T09:00:00.000Z",
+            "in_reply_to_id": str(999 + n) if n else None,
+            "in_reply_to_account_id": "7" if n else None,
+            "content": f"<p>{n + 1}</p>",
+            "account": account,
+            "url": f"{server.url}/@ann/{1000 + n}",
+        }
+        for n in range(count)
+    ]
+
+    def answer(request: Any) -> Reply:
+        status_id = request.path.split("/")[4]
+        if request.path.endswith("/context"):
+            # A server that sends a whole conversation at once (Akkoma does).
+            index = int(status_id) - 1000
+            return Reply.json({"ancestors": statuses[:index], "descendants": statuses[index + 1 :]})
+        return Reply.json(statuses[int(status_id) - 1000])
+
+    server.route_prefix("/api/v1/statuses/", answer)
+    thread = await library.unroll(f"{server.url}/@ann/1000")
+    assert len(thread.posts) == MAX_CHAIN_STEPS
+    assert thread.ends_early == "the thread goes on; tui-reader keeps 10,000 posts"
+    assert json.loads(to_json(thread))["ends_early"] == thread.ends_early
+    from_the_end = await library.unroll(f"{server.url}/@ann/{1000 + count - 1}")
+    assert from_the_end.ends_early.startswith("the thread starts earlier")

@@ -259,6 +259,9 @@ def post_dict(post: Post) -> dict[str, Any]:
 def thread_dict(thread: Thread) -> dict[str, Any]:
     """The full thread JSON of DESIGN.md."""
     data = summary_dict(thread)
+    if thread.ends_early:
+        # Why the thread may not be whole (a deleted post, the step limit): only when so.
+        data["ends_early"] = thread.ends_early
     data["posts"] = [post_dict(post) for post in thread.posts]
     return data
 

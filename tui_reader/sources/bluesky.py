@@ -18,7 +18,15 @@ from tui_reader.errors import BadReference, BadResponse, FetchError, NotFound
 from tui_reader.limits import MAX_LINKS_PER_POST, cap_links
 from tui_reader.models import Author, AuthorRef, Media, Post, PostRef, Quote, Ref, Thread
 from tui_reader.sources import AuthorScan, Source
-from tui_reader.sources.chain import FeedItem, FeedLimits, FeedPage, climb, scan_author, walk_down
+from tui_reader.sources.chain import (
+    FeedItem,
+    FeedLimits,
+    FeedPage,
+    climb,
+    cut_note,
+    scan_author,
+    walk_down,
+)
 from tui_reader.times import normalise_time, parse_time, utc_now
 
 #: Levels of replies asked for per request. The AppView allows up to 1000, but every level
@@ -783,6 +791,7 @@ class BlueskySource(Source):
         ]
         if gone and not ends_early and not own_replies(chain[-1]):
             ends_early = f"the thread goes on past a post that is {gone[0]}"
+        ends_early = ends_early or cut_note(chain, bool(own_replies(chain[-1])), False)
         thread = self._thread_of([_post_view(graph.views[uri]) for uri in chain], utc_now())
         return replace(thread, ends_early=ends_early)
 

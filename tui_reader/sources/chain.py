@@ -19,6 +19,19 @@ from tui_reader.sources import AuthorScan
 #: The most posts any walk over server data takes: a thread longer than this is cut, and a
 #: server that links its posts in a loop cannot keep a walk going.
 MAX_CHAIN_STEPS = 10_000
+#: What a thread cut at the step limit says (its ``ends_early``), at each end.
+GOES_ON = f"the thread goes on; tui-reader keeps {MAX_CHAIN_STEPS:,} posts"
+STARTS_EARLIER = f"the thread starts earlier; tui-reader keeps {MAX_CHAIN_STEPS:,} posts"
+
+
+def cut_note(chain: list[str], goes_on: bool, starts_earlier: bool) -> str:
+    """The note for a chain the step limit may have cut: ``goes_on`` when its last post
+    still has a reply of the author's, ``starts_earlier`` when its first still answers one."""
+    if len(chain) < MAX_CHAIN_STEPS and not starts_earlier:
+        return ""
+    if goes_on and len(chain) >= MAX_CHAIN_STEPS:
+        return GOES_ON
+    return STARTS_EARLIER if starts_earlier else ""
 
 
 def _next_post(replies: list[str], sort_key: Callable[[str], Any], seen: set[str]) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
@@ -18,6 +18,7 @@ from tui_reader.sources.chain import (
     FeedLimits,
     FeedPage,
     climb,
+    cut_note,
     scan_author,
     walk_down,
 )
@@ -421,7 +422,13 @@ class MastodonSource(Source):
         posts = tuple(parse_status(statuses.by_id[i], base) for i in chain)
         account = statuses.by_id[root].get("account")
         author = parse_account(account if isinstance(account, dict) else {}, base)
-        return Thread.from_posts("mastodon", author, posts, utc_now())
+        thread = Thread.from_posts("mastodon", author, posts, utc_now())
+        note = cut_note(
+            chain,
+            goes_on=bool(self._own_replies(chain[-1], author_id, statuses)),
+            starts_earlier=bool(_self_reply_to(statuses.by_id[root], author_id)),
+        )
+        return replace(thread, ends_early=note) if note else thread
 
     @staticmethod
     def _own_replies(status_id: str, author_id: str, statuses: _Statuses) -> list[str]:
