@@ -564,3 +564,20 @@ def test_absent_values_are_stored_as_null_and_present_ones_as_written(tmp_path: 
             ("", "text", "null", "null", "null", posts[0].text),
             ("0", "text", "null", "text", "null", "0"),
         ]
+
+
+def test_the_page_cache_is_bounded(tmp_path: Path) -> None:
+    from tui_reader.store import MAX_CACHE_BYTES, MAX_CACHED_BODY
+
+    store = Store(tmp_path / "library.sqlite3")
+    page = b"x" * (MAX_CACHED_BODY - 1)
+    for n in range(20):
+        store.cache_response(f"https://t.example/user/a?page={n}", f'"{n}"', "", page)
+    kept = [n for n in range(20) if store.cached_response(f"https://t.example/user/a?page={n}")]
+    assert kept == list(range(20 - len(kept), 20)) and len(kept) * len(page) <= MAX_CACHE_BYTES
+    # A page over the cap for one is not kept (and its older copy is dropped).
+    store.cache_response(
+        "https://t.example/user/a?page=19", '"big"', "", b"y" * (MAX_CACHED_BODY + 1)
+    )
+    assert store.cached_response("https://t.example/user/a?page=19") is None
+    store.close()

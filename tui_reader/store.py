@@ -272,6 +272,11 @@ def _as_phrase(query: str) -> str:
 
 
 #: A thread's number inside the file, by its ID.
+#: The page cache (Thread Reader App's pages, kept to revalidate them): one page is kept up
+#: to this size, and all of them up to the next, the oldest going first.
+MAX_CACHED_BODY = 4 * 1024 * 1024
+MAX_CACHE_BYTES = 50 * 1024 * 1024
+
 THREAD_NUMBER = "SELECT num, author_key, fetched FROM threads WHERE id = ?"
 
 #: A post's row, as ``Store._put_thread`` makes it.
@@ -1207,19 +1212,38 @@ class Store:
     def cache_response(
         self, url: str, etag: str, last_modified: str, body: bytes | bytearray
     ) -> None:
-        """Keep a response that came with validators, to revalidate it next time."""
-        self._write(
-            lambda conn: conn.execute(
+        """Keep a response that came with validators, to revalidate it next time.
+
+        The cache is bounded: a body over ``MAX_CACHED_BODY`` is not kept (its page is asked
+        for whole next time), and past ``MAX_CACHE_BYTES`` in all the oldest go first."""
+
+        def work(conn: sqlite3.Connection) -> None:
+            if len(body) > MAX_CACHED_BODY:
+                conn.execute("DELETE FROM http_cache WHERE url = ?", (url,))
+                return
+            conn.execute(
                 """
                 INSERT INTO http_cache (url, etag, last_modified, body, stored_at)
-                VALUES (?, ?, ?, ?, datetime('now'))
+                VALUES (?, ?, ?, ?, strftime('%Y-%m-%d %H:%M:%f', 'now'))
                 ON CONFLICT (url) DO UPDATE SET etag = excluded.etag,
                     last_modified = excluded.last_modified, body = excluded.body,
                     stored_at = excluded.stored_at
                 """,
                 (url, etag, last_modified, body),
             )
-        )
+            # length() reads a blob's size from its record header, not the blob itself.
+            total = conn.execute("SELECT COALESCE(SUM(length(body)), 0) FROM http_cache")
+            excess = int(total.fetchone()[0]) - MAX_CACHE_BYTES
+            oldest = conn.execute(
+                "SELECT url, length(body) FROM http_cache ORDER BY stored_at, rowid"
+            ).fetchall()
+            for old_url, size in oldest:
+                if excess <= 0:
+                    break
+                conn.execute("DELETE FROM http_cache WHERE url = ?", (old_url,))
+                excess -= int(size)
+
+        self._write(work)
 
     def thread(self, thread_id: str) -> Thread | None:
         """A thread with all its posts, or ``None``."""
