@@ -7,6 +7,7 @@ from html import escape
 
 import pytest
 
+from tests.fake_bluesky import FakeAppView
 from tests.fake_mastodon import FakeMastodon
 from tests.server import FakeServer, Reply
 from tui_reader.errors import ReaderError
@@ -127,3 +128,27 @@ async def test_a_bluesky_post_view_naming_another_author_is_refused(
     with pytest.raises(ReaderError):
         await library.unroll(f"https://bsky.app/profile/{evil}/post/3kevil")
     assert library.author(f"bluesky:{victim}") is None
+
+
+async def test_an_opml_import_checks_every_field_and_never_rewrites_a_followed_author(
+    library: Library, appview: FakeAppView
+) -> None:
+    alice = appview.account("alice.bsky.social", "Alice")
+    followed, _ = await library.follow("alice.bsky.social")
+    opml = f"""<?xml version="1.0"?><opml version="2.0"><body>
+<outline text="x" title="HACKED &#x202E;evil" htmlUrl="javascript:alert(1)"
+  tuiReaderSource="bluesky" tuiReaderId="{alice.did}" tuiReaderHandle="[b]evil[/b]"/>
+<outline text="y" title="Traversal" tuiReaderSource="mastodon"
+  tuiReaderId="../../../etc@evil.example/x?y#z" tuiReaderHandle="x"/>
+<outline text="z" title="New &#x202E;one" htmlUrl="javascript:alert(2)" tuiReaderSource="bluesky"
+  tuiReaderId="did:plc:newnewnewnewnewnewnewnewn" tuiReaderHandle="[i]new[/i]"/>
+</body></opml>"""
+    report = await library.import_follows(opml)
+    assert (report.added, report.unchanged, report.skipped) == (1, 1, 1)
+    kept = library.author(followed.key)
+    assert kept == followed
+    new = library.author("bluesky:did:plc:newnewnewnewnewnewnewnewn")
+    assert new is not None
+    assert (new.handle, new.url) == ("did:plc:newnewnewnewnewnewnewnewn", "")
+    assert "\u202e" not in new.display_name
+    assert all("\u202e" not in problem for problem in report.problems)

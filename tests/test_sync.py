@@ -345,3 +345,38 @@ async def test_a_post_dated_in_the_far_future_does_not_stop_later_syncs(
     await library.sync()
     threads = library.threads_of(f"bluesky:{alice.did}")
     assert f"bluesky:{later[0]}" in {thread.id for thread in threads}
+
+
+async def test_a_sync_of_many_silent_authors_ends_at_its_deadline(
+    library: Library, appview: FakeAppView, server: FakeServer
+) -> None:
+    import time
+
+    for n in range(24):
+        appview.account(f"quiet{n}.bsky.social", f"Quiet {n}")
+        await library.follow(f"quiet{n}.bsky.social")
+    # Every feed request now hangs for longer than the test would wait.
+    server.route(FEED, lambda _r: Reply(200, b"{}", delay=30))
+    started = time.monotonic()
+    results = await library.sync(deadline=2.0)
+    assert time.monotonic() - started < 10
+    assert len(results) == 24
+    assert all("deadline" in result.error for result in results)
+
+
+async def test_an_opml_import_of_silent_servers_ends_at_its_deadline(
+    library: Library, server: FakeServer
+) -> None:
+    import time
+
+    server.route_prefix("/api/v1/accounts/", lambda _r: Reply(200, b"{}", delay=30))
+    outlines = "".join(
+        f'<outline text="q{n}" htmlUrl="{server.url}/@quiet{n}"/>' for n in range(10)
+    )
+    started = time.monotonic()
+    report = await library.import_follows(
+        f'<?xml version="1.0"?><opml version="2.0"><body>{outlines}</body></opml>', deadline=2.0
+    )
+    # One at a time, ten silent lookups took ten times the timeout.
+    assert time.monotonic() - started < 8
+    assert report.skipped == 10 and all("deadline" in p for p in report.problems)

@@ -48,6 +48,9 @@ class SyncConfig:
 
     on_start: bool = False
     interval_minutes: int = 0
+    #: The most a whole sync (or an import of follows) may take; authors not done by then
+    #: end with that said.
+    deadline_minutes: int = 10
 
 
 @dataclass(frozen=True)
@@ -111,7 +114,7 @@ KNOWN_KEYS: dict[str, frozenset[str]] = {
     "network": frozenset({"offline", "timeout", "max_connections"}),
     "sources": frozenset(kind.name for kind in SOURCES if kind.settings),
     **{f"sources.{kind.name}": frozenset(kind.settings) for kind in SOURCES if kind.settings},
-    "sync": frozenset({"on_start", "interval_minutes"}),
+    "sync": frozenset({"on_start", "interval_minutes", "deadline_minutes"}),
     "ui": frozenset({"theme", "measure", "align"}),
 }
 
@@ -182,8 +185,13 @@ def load_config(path: Path | None = None) -> Config:
     interval = _typed(sync, "interval_minutes", int, 0, where)
     if not 0 <= interval <= 7 * 24 * 60:
         raise ConfigError(f"{where}: interval_minutes must be 0 (off) to 10080 (a week)")
+    deadline = _typed(sync, "deadline_minutes", int, 10, where)
+    if not 1 <= deadline <= 24 * 60:
+        raise ConfigError(f"{where}: deadline_minutes must be 1 to 1440 (a day)")
     sync_config = SyncConfig(
-        on_start=_typed(sync, "on_start", bool, False, where), interval_minutes=interval
+        on_start=_typed(sync, "on_start", bool, False, where),
+        interval_minutes=interval,
+        deadline_minutes=deadline,
     )
 
     keymap_table = _section(data, "keymap", where)

@@ -10,16 +10,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from tui_reader import locations
+from tui_reader.clean import clean_line
 from tui_reader.config import Config
 from tui_reader.errors import BadReference, NotFound, Offline, ReaderError, SourceUnavailable
 from tui_reader.limits import ActionBudget, current_action
 from tui_reader.models import Author, AuthorRef, PostRef, Ref, Thread, ThreadRef, ThreadSummary
 from tui_reader.sources import AuthorScan
-from tui_reader.sources.registry import SOURCE_NAMES, Sources, what_refs_name
+from tui_reader.sources.registry import SOURCE_NAMES, Sources, source_type, what_refs_name
 from tui_reader.store import AuthorRow, ReadMark, SearchHit, Store, SyncState, ThreadList
 
 if TYPE_CHECKING:
     from tui_reader.fetch import Fetcher
+    from tui_reader.opml import Outline
 
 __all__ = [
     "AuthorRow",
@@ -496,26 +498,54 @@ class Library:
 
         return write_opml(self.store.followed())
 
-    async def import_follows(self, text: str) -> ImportReport:
-        """Follow everyone in an OPML file; entries tui-reader wrote need no network."""
+    async def import_follows(self, text: str, *, deadline: float | None = None) -> ImportReport:
+        """Follow everyone in an OPML file; entries tui-reader wrote need no network. The
+        others are looked up several at once (each source's per-host limits still hold),
+        all within one deadline (``[sync] deadline_minutes`` unless ``deadline`` seconds)."""
         from tui_reader.opml import read_opml  # XML only when asked for
+
+        outlines = read_opml(text)
+        seconds = self.config.sync.deadline_minutes * 60.0 if deadline is None else deadline
+        ends_at = asyncio.get_running_loop().time() + seconds
+        limit = asyncio.Semaphore(self.config.network.max_connections)
+
+        async def one(outline: Outline) -> tuple[bool, str]:
+            """Whether the author was new, or the problem ("" when none)."""
+            try:
+                if outline.author is not None:
+                    author = self._checked_import(outline.author)
+                    return self.store.follow(author, utc_now()), ""
+                ref = outline.html_url or outline.xml_url.removesuffix("/rss")
+                async with asyncio.timeout_at(ends_at):
+                    async with limit:
+                        _, new = await self.follow(ref)
+                return new, ""
+            except TimeoutError:
+                return False, f"the import's deadline ({seconds:g} s) passed before its lookup"
+            except ReaderError as error:
+                return False, error.message
 
         added = unchanged = skipped = 0
         problems: list[str] = []
-        for outline in read_opml(text):
-            try:
-                if outline.author is not None:
-                    author, new = outline.author, self.store.follow(outline.author, utc_now())
-                else:
-                    ref = outline.html_url or outline.xml_url.removesuffix("/rss")
-                    author, new = await self.follow(ref)
-            except ReaderError as error:
+        for outline, (new, problem) in zip(
+            outlines, await asyncio.gather(*(one(outline) for outline in outlines)), strict=True
+        ):
+            if problem:
                 skipped += 1
-                problems.append(f"{outline.title or outline.html_url}: {error.message}")
+                problems.append(f"{outline.title or clean_line(outline.html_url)}: {problem}")
                 continue
             added += new
             unchanged += not new
         return ImportReport(added, unchanged, skipped, tuple(problems))
+
+    def _checked_import(self, named: Author) -> Author:
+        """An author as an OPML file names them, checked by their source's rules; the
+        library's own row when it has one (a file never renames or re-links an author)."""
+        kind = source_type(named.source)
+        author = kind.checked_author(named) if kind is not None else None
+        if author is None:
+            raise BadReference(f"not an author ID of {named.source}: {clean_line(named.id)[:80]}")
+        return self.store.author(author.key) or author
 
     # Sync -------------------------------------------------------------------------------
 
@@ -523,20 +553,41 @@ class Library:
         self,
         refs: list[str] | None = None,
         on_progress: Callable[[AuthorSync], None] | None = None,
+        *,
+        deadline: float | None = None,
     ) -> list[AuthorSync]:
         """Bring in every followed author's new and grown threads (or only the named ones'),
-        several authors at once; one author failing does not stop the others.
-        """
+        several authors at once; one author failing does not stop the others. The whole
+        sync ends after ``deadline`` seconds (``[sync] deadline_minutes`` by default)."""
         if self.offline:
             raise Offline("offline: syncing needs the network")
         authors = [self.followed_author(ref) for ref in refs] if refs else self.store.followed()
         if not authors:
             raise ReaderError("you follow nobody yet; start with: tui-reader follow REF")
         limit = asyncio.Semaphore(self.config.network.max_connections)
+        minutes = self.config.sync.deadline_minutes
+        seconds = minutes * 60.0 if deadline is None else deadline
+        ends_at = asyncio.get_running_loop().time() + seconds
 
         async def one(author: Author) -> AuthorSync:
-            async with limit:
-                result = await self._sync_author(author)
+            try:
+                # One deadline for the whole sync, waits for a turn included: many silent
+                # servers cannot make it last ceil(N / 8) times an author's own limit.
+                async with asyncio.timeout_at(ends_at):
+                    async with limit:
+                        result = await self._sync_author(author)
+            except TimeoutError:
+                message = (
+                    f"the sync's deadline ({minutes} min, [sync] deadline_minutes) passed "
+                    "before this author was done"
+                    if deadline is None
+                    else f"the sync's deadline ({seconds:g} s) passed before this author was done"
+                )
+                state = self.store.sync_state(author.key)
+                self.store.set_sync_state(
+                    author.key, replace(state, synced_at=utc_now(), error=message)
+                )
+                result = AuthorSync(author, error=message)
             if on_progress is not None:
                 on_progress(result)
             return result

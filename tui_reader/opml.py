@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
 
+from tui_reader.clean import clean_line
 from tui_reader.errors import ReaderError
 from tui_reader.models import Author
 from tui_reader.sources.registry import SOURCE_NAMES, feed_url
@@ -63,7 +64,8 @@ def read_opml(text: str) -> list[Outline]:
     for node in root.iter("outline"):
         source = node.get("tuiReaderSource", "")
         author_id = node.get("tuiReaderId", "")
-        title = node.get("title") or node.get("text") or ""
+        # Cleaned where it enters, like any text from outside: a title is shown.
+        title = clean_line(node.get("title") or node.get("text") or "")
         author = None
         if source in SOURCE_NAMES and author_id:
             author = Author(

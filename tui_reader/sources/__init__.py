@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar
 from urllib.parse import urlsplit
 
+from tui_reader.clean import clean_line
 from tui_reader.models import Author, PostRef, Ref, SourceName, Thread, ThreadSummary
 from tui_reader.sources.registry import settings_of
 
@@ -64,6 +65,34 @@ class Source(ABC):
     requests_at_a_time: ClassVar[int] = 0
     #: What REFs it understands, for help text.
     examples: ClassVar[str] = ""
+
+    @classmethod
+    def is_author_id(cls, author_id: str) -> bool:
+        """Whether ``author_id`` is an ID this source gives its authors (a file naming one,
+        an OPML import, is checked by the same rules as an answer)."""
+        return False
+
+    @classmethod
+    def checked_author(cls, author: Author) -> Author | None:
+        """``author`` as a file names it, if its ID is one of this source's: its handle kept
+        only when it is one the ID allows (else the ID), its name and address cleaned (an
+        address only when it is a web one). ``None`` when the ID is not one."""
+        if not cls.is_author_id(author.id):
+            return None
+        handle = clean_line(author.handle)
+        if not cls.is_handle_of(handle, author.id):
+            handle = author.id
+        url = clean_line(author.url)
+        web = urlsplit(url).scheme in ("http", "https") and bool(urlsplit(url).netloc)
+        return Author(
+            cls.name, author.id, handle, clean_line(author.display_name), url if web else ""
+        )
+
+    @classmethod
+    def is_handle_of(cls, handle: str, author_id: str) -> bool:
+        """Whether ``handle`` could be the handle of the author ``author_id`` (by default,
+        the ID itself in another case)."""
+        return handle.lower() == author_id.lower()
 
     def __init__(self, fetcher: Fetcher, settings: Mapping[str, str] | None = None) -> None:
         self.fetcher = fetcher

@@ -552,6 +552,16 @@ def _post_ref(actor: str, rkey: str) -> PostRef:
 class BlueskySource(Source):
     """Reads Bluesky through an AppView (public, no login)."""
 
+    @classmethod
+    def is_author_id(cls, author_id: str) -> bool:
+        """A DID (``did:plc:…``, ``did:web:…``)."""
+        return bool(DID_RE.match(author_id)) and "/" not in author_id
+
+    @classmethod
+    def is_handle_of(cls, handle: str, author_id: str) -> bool:
+        """Any well-formed handle (a handle is the author's to change)."""
+        return bool(HANDLE_RE.match(handle)) and not handle.startswith("@")
+
     name = "bluesky"
     label = "Bluesky"
     hosts = WEB_HOSTS

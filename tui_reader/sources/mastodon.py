@@ -258,6 +258,17 @@ def _status_ref(acct: str, base: str, status_id: str) -> PostRef:
 class MastodonSource(Source):
     """Reads threads from any Mastodon instance's public API, without logging in."""
 
+    @classmethod
+    def is_author_id(cls, author_id: str) -> bool:
+        """An address ``user@host`` in lower case."""
+        user, at, host = author_id.partition("@")
+        return (
+            bool(at)
+            and author_id == author_id.lower()
+            and bool(USER_RE.match(user))
+            and bool(HOST_RE.match(host))
+        )
+
     name = "mastodon"
     label = "Mastodon"
     any_host = True

@@ -50,6 +50,11 @@ def _user_ref(handle: str) -> AuthorRef:
 class ThreadReaderSource(Source):
     """Reads Twitter/X threads from Thread Reader App's published pages."""
 
+    @classmethod
+    def is_author_id(cls, author_id: str) -> bool:
+        """A Twitter/X handle in lower case."""
+        return bool(HANDLE_RE.match(author_id)) and author_id == author_id.lower()
+
     name = "threadreader"
     label = "Twitter/X (Thread Reader App)"
     hosts = TWITTER_HOSTS | READER_HOSTS
