@@ -300,3 +300,64 @@ def test_importing_its_own_read_state_changes_nothing(cli: Cli, tmp_path: Path) 
     assert merged.out.strip() == (
         "Merged read marks: 0 applied, 3 already as new here, 0 for threads not in this library."
     )
+
+
+def test_file_errors_are_words_that_name_the_file_once(cli: Cli, tmp_path: Path) -> None:
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    binary = tmp_path / "page.html"
+    binary.write_bytes(b"\xff\xfe\x00\x01 not text")
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    expected = {
+        str(folder): f"{folder} is a folder, not a file",
+        str(binary): f"{binary} is not a text file (it is not UTF-8)",
+        str(fifo): f"{fifo} is not a regular file (a pipe or a device); not read",
+        "/no/such/page.html": "no such file: /no/such/page.html",
+    }
+    for name, words in expected.items():
+        result = cli("import", name, timeout=20)
+        assert result.code == 1
+        assert result.err.strip() == f"tui-reader: error: {words}", result.err
+    empty = cli("follow", "")
+    assert empty.code == 1 and "'': an empty REF names nothing" in empty.err
+    nowhere = cli("export", "x", "-o", "")
+    assert nowhere.code == 2 and "-o names no file" in nowhere.err
+
+
+def test_a_config_file_that_is_a_fifo_does_not_block(cli: Cli, tmp_path: Path) -> None:
+    fifo = tmp_path / "config-fifo"
+    os.mkfifo(fifo)
+    runner = Cli(fifo, cli.data_dir)
+    result = runner("threads", timeout=20)
+    assert result.code == 1 and "is not a regular file" in result.err
+
+
+def test_search_for_an_author_the_library_lacks_says_so(cli: Cli) -> None:
+    result = cli("search", "bicycle", "--author", "nobody.bsky.social")
+    assert result.code == 1
+    assert "nobody.bsky.social is not an author in the library" in result.err
+
+
+def test_the_first_tweets_have_short_ids(cli: Cli) -> None:
+    from tui_reader.config import Config
+    from tui_reader.library import Library
+    from tui_reader.models import PostRef
+    from tui_reader.store import Store
+
+    library = Library(Config(), Store(cli.data_dir.parent / "lib.sqlite3"))
+    try:
+        ref = library.resolve("https://x.com/jack/status/20")
+        assert isinstance(ref, PostRef) and ref.locator == "20"
+    finally:
+        library.close()
+
+
+def test_a_huge_state_file_is_not_read(tmp_path: Path) -> None:
+    from tui_reader.state import MAX_STATE_BYTES, ReaderState, load_state
+
+    path = tmp_path / "state.toml"
+    path.write_text('theme = "' + "x" * MAX_STATE_BYTES + '"\n', "utf-8")
+    state, warning = load_state(path)
+    assert state == ReaderState()
+    assert "is larger than 1 MB; not read" in warning

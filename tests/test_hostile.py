@@ -879,3 +879,38 @@ def test_a_status_cannot_send_an_https_reader_down_to_http() -> None:
     assert not may_follow_home("https://masto.example", "http://other.example:8080")
     assert may_follow_home("https://masto.example", "https://other.example")
     assert may_follow_home("http://127.0.0.1:5000", "http://127.0.0.1:6000")
+
+
+def test_markdown_keeps_a_posts_line_starts_as_written() -> None:
+    text = "My list\n===\n- not a list\n1. not numbered\n+ plus\n10) ten\nand\n---\nend"
+    html = MarkdownIt().render(to_markdown(_thread("lines", text)))
+    plain = MarkdownIt().render(to_markdown(_thread("lines", "My list")))
+    # The same headings and rules as a post with no such lines: none made of the post's.
+    for made in ("<h1>", "<h2>", "<hr"):
+        assert html.count(made) == plain.count(made), made
+    assert "<ul>" not in html and "<ol>" not in html
+    lines = ("My list", "===", "- not a list", "1. not numbered", "+ plus", "10) ten", "---")
+    assert "<br />\n".join(lines[:6]) in html and "and<br />\n---<br />\nend" in html
+
+
+def test_a_search_index_that_lost_its_terms_is_rebuilt_not_called_empty(
+    cli: Cli, tmp_path: Path
+) -> None:
+    import sqlite3
+
+    page = tmp_path / "page.html"
+    page.write_text(
+        _page(
+            _tweet("1600000000000000001", "bicycle commuting") + _tweet("1600000000000000002", "x")
+        ),
+        "utf-8",
+    )
+    assert cli("import", str(page)).code == 0
+    with sqlite3.connect(cli.data_dir / "library.sqlite3") as conn:
+        # The index's segments zeroed and its page index gone: it finds nothing.
+        conn.execute("UPDATE post_search_data SET block = zeroblob(length(block)) WHERE id >= 10")
+        conn.execute("DELETE FROM post_search_idx")
+    result = cli("search", "bicycle")
+    assert result.code == 0, result.err
+    assert "bicycle" in result.out
+    assert "search index was damaged; it has been rebuilt" in result.err

@@ -621,6 +621,26 @@ async def test_a_sync_names_every_failing_author_with_their_own_reason(
     assert any(re.fullmatch(r"syncing [123]/3 · @[a-z_.]+", text) for text in progress)
 
 
+async def test_a_sync_that_failed_for_everyone_does_not_say_nothing_is_new(
+    library: Library, server: FakeServer
+) -> None:
+    from tests.fake_threadreader import FakeThreadReader
+
+    site = FakeThreadReader(server)
+    site.author("gone_away", "Gone")
+    site.thread("gone_away", 2, hours=1)
+    await library.follow("https://x.com/gone_away")
+    del site.names["gone_away"]
+    app = make_app(library.config, library)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("R")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        said = [n.message for n in app._notifications]
+    assert "Nothing new." not in said
+    assert any("no page for @gone_away" in message for message in said)
+
+
 async def test_x_unfollows_from_the_authors_pane(library: Library, appview: FakeAppView) -> None:
     appview.account("hal.bsky.social", "Hal")
     await library.follow("hal.bsky.social")

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from tests.conftest import Cli
 from tests.reader_data import ALICE, BOB, make_thread
-from tui_reader.errors import ReaderError
+from tui_reader.errors import BadReference, ReaderError
 from tui_reader.export import export_thread, safe_filename
 from tui_reader.library import Library
 from tui_reader.models import Media, Post, Quote, Thread
@@ -97,7 +97,9 @@ def test_search_by_author(library: Library) -> None:
         library.store.save_thread(thread)
     only_bob = library.search("cards", author="bob.bsky.social")
     assert only_bob and all(hit.thread.author.handle == "bob.bsky.social" for hit in only_bob)
-    assert library.search("cards", author="nobody.bsky.social") == []
+    # An author the library lacks is said to be so, not searched and found wanting.
+    with pytest.raises(BadReference, match="not an author in the library"):
+        library.search("cards", author="nobody.bsky.social")
 
 
 def test_the_reader_highlights_what_search_matched(library: Library) -> None:

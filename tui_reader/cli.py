@@ -16,6 +16,7 @@ from tui_reader.clean import clean_line
 from tui_reader.config import Config, load_config
 from tui_reader.errors import ReaderError, UsageError
 from tui_reader.export import export_thread, write_atomic
+from tui_reader.files import FileProblem, read_text_capped
 from tui_reader.formats import FILE_FORMATS, FORMATS, format_for_file
 from tui_reader.library import AuthorSync, Library
 from tui_reader.models import Author
@@ -342,13 +343,17 @@ def cmd_read(args: argparse.Namespace, library: Library, out: TextIO) -> int:
     return run_reader(library, args.ref)
 
 
+#: The most of a file to import that is read (saved pages, OPML, read-state files).
+MAX_IMPORT_BYTES = 64 * 1024 * 1024
+
+
 def _read_file(name: str) -> str:
     try:
-        return Path(name).read_text("utf-8")
+        return read_text_capped(Path(name), MAX_IMPORT_BYTES)
     except FileNotFoundError:
         raise ReaderError(f"no such file: {name}") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ReaderError(f"cannot read {name}: {error}") from None
+    except FileProblem as problem:
+        raise ReaderError(str(problem)) from None
 
 
 def _who(author: Author) -> str:
@@ -377,7 +382,7 @@ def cmd_follow(args: argparse.Namespace, library: Library, out: TextIO) -> int:
             try:
                 author, added = await library.follow(ref)
             except ReaderError as error:
-                _error(f"{ref}: {error.message}")
+                _error(f"{ref or repr(ref)}: {error.message}")
                 failed += 1
                 continue
             verb = "Following" if added else "Already following"
@@ -501,7 +506,10 @@ def cmd_search(args: argparse.Namespace, library: Library, out: TextIO) -> int:
     query = " ".join(args.query)
     if not query.strip():
         raise UsageError("search needs a QUERY: the words to look for")
+    notice = library.notice
     hits = library.search(query, args.author)
+    if library.notice != notice:
+        _warn(library.notice)
     if args.format == "json":
         data = []
         for hit in hits:
@@ -535,6 +543,8 @@ def cmd_search(args: argparse.Namespace, library: Library, out: TextIO) -> int:
 
 def cmd_export(args: argparse.Namespace, library: Library, out: TextIO) -> int:
     """``tui-reader export THREAD --format … -o FILE``."""
+    if not args.output.strip():
+        raise UsageError("-o names no file: give a file, a folder, or - for standard output")
     output = Path(args.output)
     if args.output.endswith(("/", "\\")) and not output.is_dir():
         raise ReaderError(f"cannot write into {args.output}: the folder does not exist")
@@ -560,7 +570,13 @@ def cmd_import(args: argparse.Namespace, library: Library, out: TextIO) -> int:
     failed = 0
     for name in args.files:
         try:
-            thread, listed, fresh = library.import_saved(_read_file(name))
+            content = _read_file(name)
+        except ReaderError as error:
+            _error(error.message)  # it names the file
+            failed += 1
+            continue
+        try:
+            thread, listed, fresh = library.import_saved(content)
         except ReaderError as error:
             _error(f"{name}: {error.message}")
             failed += 1
@@ -637,8 +653,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 raise UsageError("--demo opens the reader; it takes no COMMAND")
             return run_demo()
         library = Library.open(config)
-        if library.store.notice:
-            _warn(library.store.notice)
+        if library.notice:
+            _warn(library.notice)
         if args.command is None:
             return run_reader(library)
         loaded(GC_YOUNG_PASS)

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from tui_reader import locations
 from tui_reader.errors import ConfigError
+from tui_reader.files import FileProblem, read_capped
 from tui_reader.sources.registry import SOURCES, settings_of
 
 MAX_TIMEOUT = 600.0
@@ -139,16 +140,22 @@ def _unknown_keys(data: dict[str, Any]) -> list[str]:
     return found
 
 
+#: The most of a config file that is read.
+MAX_CONFIG_BYTES = 1024 * 1024
+
+
 def load_config(path: Path | None = None) -> Config:
     """Read the config file (``$TUI_READER_CONFIG`` or the default place)."""
     path = path or locations.config_file()
     where = str(path)
     try:
-        raw = path.read_bytes()
+        # A config file is a few lines: a FIFO would block the start for ever, and a huge
+        # file would cost seconds and memory to parse.
+        raw = read_capped(path, MAX_CONFIG_BYTES)
     except FileNotFoundError:
         return Config(path=path)
-    except OSError as error:
-        raise ConfigError(f"cannot read config file {where}: {error.strerror}") from None
+    except FileProblem as problem:
+        raise ConfigError(f"config file: {problem}") from None
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:

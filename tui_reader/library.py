@@ -106,6 +106,11 @@ class Library:
         return cls(config, Store(locations.library_file(folder)))
 
     @property
+    def notice(self) -> str:
+        """What the user should be told about the library file ("" when all is well)."""
+        return self.store.notice
+
+    @property
     def offline(self) -> bool:
         """Whether network access is switched off."""
         return self.config.network.offline
@@ -336,7 +341,8 @@ class Library:
             else:
                 known = self._known_author(ref if isinstance(ref, AuthorRef) else ref.author)
             if known is None:
-                return []
+                # Saying "nothing matches" would suggest the author's posts were searched.
+                raise BadReference(f"{clean_line(author)} is not an author in the library")
             author_key = known.key
         return self.store.search(
             query, author_key=author_key, limit=limit, per_thread=per_thread, snippets=snippets

@@ -327,6 +327,9 @@ def to_text(thread: Thread) -> str:
 # Markdown -------------------------------------------------------------------------------
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|!&~])")
+#: The marks that make a line a list item, a rule or a setext heading's underline.
+_MD_LINE_MARK = re.compile(r"^([ \t]*)([-+=])", re.MULTILINE)
+_MD_LINE_NUMBER = re.compile(r"^([ \t]*[0-9]{1,9})([.)])", re.MULTILINE)
 #: What may stay as it is in a Markdown link's address; everything else is percent-encoded,
 #: so no space, bracket, quote or line break can end the link or start raw HTML.
 _URL_SAFE = ":/?#[]@!$&*+,;=%-._~"
@@ -334,7 +337,10 @@ _URL_SAFE = ":/?#[]@!$&*+,;=%-._~"
 
 def md_escape(text: str) -> str:
     """Text with Markdown's special characters escaped, so it shows as written."""
-    return _MD_SPECIAL.sub(r"\\\1", safe_text(text))
+    escaped = _MD_SPECIAL.sub(r"\\\1", safe_text(text))
+    # A line that starts like a list item, a rule or a heading's underline would become one.
+    escaped = _MD_LINE_MARK.sub(r"\1\\\2", escaped)
+    return _MD_LINE_NUMBER.sub(r"\1\\\2", escaped)
 
 
 def is_web_url(url: str) -> bool:

@@ -16,6 +16,8 @@ from typing import Any
 
 import tomli_w
 
+from tui_reader.files import FileProblem, read_text_capped
+
 STATE_FILE = "state.toml"
 
 
@@ -40,6 +42,11 @@ class ReaderState:
 SORTS = ("newest", "longest", "unread")
 
 
+#: The most of the state file that is read: it holds a few choices (a 300 MB one took 15 s
+#: and 600 MB to parse).
+MAX_STATE_BYTES = 1024 * 1024
+
+
 def state_file(folder: Path) -> Path:
     """The state file of the library in ``folder``."""
     return folder / STATE_FILE
@@ -49,9 +56,11 @@ def load_state(path: Path) -> tuple[ReaderState, str]:
     """The remembered choices, and a warning when the file could not be used (then the
     defaults: a damaged state file must not keep the reader from starting)."""
     try:
-        data = tomllib.loads(path.read_text("utf-8"))
+        data = tomllib.loads(read_text_capped(path, MAX_STATE_BYTES))
     except FileNotFoundError:
         return ReaderState(), ""
+    except FileProblem as problem:
+        return ReaderState(), f"the reader's saved choices could not be read: {problem}"
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         return ReaderState(), f"the reader's saved choices ({path}) could not be read: {error}"
     except RecursionError:

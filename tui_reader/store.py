@@ -277,6 +277,8 @@ def _as_phrase(query: str) -> str:
 MAX_CACHED_BODY = 4 * 1024 * 1024
 MAX_CACHE_BYTES = 50 * 1024 * 1024
 
+REBUILD_INDEX = "INSERT INTO post_search (post_search) VALUES ('rebuild')"
+
 THREAD_NUMBER = "SELECT num, author_key, fetched FROM threads WHERE id = ?"
 
 #: A post's row, as ``Store._put_thread`` makes it.
@@ -1431,7 +1433,21 @@ class Store:
         except sqlite3.OperationalError:
             query = _as_phrase(query)
             hits = self._search(query, author_key, limit, per_thread)
+        if not hits and self._index_lost():
+            # "Nothing matches" from an index that lost its terms would be a lie: it is
+            # rebuilt from the posts (once), and asked again.
+            self._write(lambda conn: conn.execute(REBUILD_INDEX))
+            self.notice = "the library's search index was damaged; it has been rebuilt"
+            hits = self._search(query, author_key, limit, per_thread)
         return self._with_snippets(query, hits) if snippets else hits
+
+    def _index_lost(self) -> bool:
+        """Whether the search index has lost its terms while the library has posts (two
+        one-row lookups: asked only when a search found nothing)."""
+        has_posts = self.conn.execute("SELECT 1 FROM posts LIMIT 1").fetchone() is not None
+        if not has_posts:
+            return False
+        return self.conn.execute("SELECT 1 FROM post_search_idx LIMIT 1").fetchone() is None
 
     def snippets(self, query: str, hits: list[SearchHit]) -> list[SearchHit]:
         """``hits`` (from ``search`` with this ``query``) with their words in context."""

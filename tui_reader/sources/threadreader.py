@@ -14,7 +14,11 @@ from tui_reader.sources import AuthorScan, SavedPage, Source
 
 #: Thread Reader App is run by two people: ask like a browser, one request at a time.
 BROWSER_AGENT = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0 tui-reader"
-TWEET_ID_RE = re.compile(r"^\d{5,25}\Z")
+#: A tweet's ID in an address or a page: any run of digits (the first tweets had two).
+TWEET_ID_RE = re.compile(r"^\d{1,25}\Z")
+#: A bare tweet ID given as a REF: five digits at least, so a short number is not taken
+#: for one.
+BARE_TWEET_ID_RE = re.compile(r"^\d{5,25}\Z")
 HANDLE_RE = re.compile(r"^[A-Za-z0-9_]{1,15}\Z")
 TWITTER_HOSTS = frozenset(
     {"x.com", "www.x.com", "mobile.x.com", "twitter.com", "www.twitter.com", "mobile.twitter.com"}
@@ -70,7 +74,7 @@ class ThreadReaderSource(Source):
         """Recognise Thread Reader App and x.com/twitter.com URLs (tweets, profiles, thread
         and author pages), ``@handle@x.com`` and bare tweet IDs."""
         text = text.strip()
-        if TWEET_ID_RE.match(text):
+        if BARE_TWEET_ID_RE.match(text):
             return _tweet_ref(text)
         address = re.fullmatch(r"@?([A-Za-z0-9_]{1,15})@([A-Za-z0-9.-]+)", text)
         if address and address.group(2).lower() in TWITTER_HOSTS:

@@ -733,8 +733,11 @@ class MainScreen(Screen[None]):
             threads = "1 new thread" if new == 1 else f"{new} new threads"
             authors = "1 author" if with_news == 1 else f"{with_news} authors"
             self.notify(f"{threads} from {authors}.", title="Sync", markup=False)
-        elif not quiet:
-            self.notify("Nothing new.", title="Sync", markup=False)
+        elif not quiet and len(failed) < len(results):
+            # Said only of authors whose sync went through: of a failed one, nothing is known.
+            others = len(results) - len(failed)
+            said = "Nothing new." if not failed else f"Nothing new from the other {others}."
+            self.notify(said, title="Sync", markup=False)
         if failed:
             # Each failing author with their own reason: they fail for different causes.
             lines = [f"@{r.author.handle}: {r.error}" for r in failed[:MAX_FAILURES_SHOWN]]
