@@ -1469,3 +1469,53 @@ async def test_a_library_changed_under_the_reader_is_one_line_not_a_silent_failu
             f"the library at {library.store.path} could not be read: no such table: post_search"
         )
         assert app.is_running
+
+
+async def test_a_busy_library_neither_freezes_nor_ends_the_reader(library: Library) -> None:
+    import sqlite3
+    import time
+
+    threads = fill(library)
+    thread_id = threads["long"].id
+    holder = sqlite3.connect(library.store.path, isolation_level=None)
+    app = make_app(library.config, library)
+    async with app.run_test(size=WIDE) as pilot:
+        main_screen(app).open_thread(thread_id)
+        await pilot.pause()
+        # Another tui-reader holds the write lock: reading to the end cannot be saved.
+        holder.execute("BEGIN IMMEDIATE")
+        started = time.monotonic()
+        await pilot.press("G")
+        await pilot.pause()
+        assert time.monotonic() - started < 3  # the busy wait was 10 s a write
+        assert app.is_running
+        said = [n.title for n in app._notifications]
+        assert "Not saved" in said
+        holder.execute("COMMIT")
+        # The lock is free: the mark kept is written at the next try.
+        assert library.retry_writes() == 0
+    holder.close()
+    assert not library.thread(thread_id).unread  # type: ignore[union-attr]
+
+
+async def test_a_library_damaged_while_reading_does_not_end_the_reader(
+    library: Library,
+) -> None:
+    import sqlite3
+
+    from tests.test_search_export import filler
+
+    library.store.save_threads((thread, False) for thread in filler(600))
+    app = make_app(library.config, library)
+    async with app.run_test(size=WIDE) as pilot:
+        feed = app.query_one(FeedList)
+        feed.focus()
+        await pilot.pause()
+        # The lists' table goes away under the reader (a damaged file reads the same way):
+        # the rows of the list's far end were never read, and cannot be now.
+        with sqlite3.connect(library.store.path) as other:
+            other.execute("ALTER TABLE threads RENAME TO threads_gone")
+        await pilot.press("G", "g", "j")
+        await pilot.pause()
+        assert app.is_running
+        assert "Cannot read" in [n.title for n in app._notifications]

@@ -17,7 +17,15 @@ from tui_reader.limits import ActionBudget, current_action
 from tui_reader.models import Author, AuthorRef, PostRef, Ref, Thread, ThreadRef, ThreadSummary
 from tui_reader.sources import AuthorScan
 from tui_reader.sources.registry import SOURCE_NAMES, Sources, source_type, what_refs_name
-from tui_reader.store import AuthorRow, ReadMark, SearchHit, Store, SyncState, ThreadList
+from tui_reader.store import (
+    AuthorRow,
+    ReadMark,
+    SearchHit,
+    Store,
+    StoreError,
+    SyncState,
+    ThreadList,
+)
 
 if TYPE_CHECKING:
     from tui_reader.fetch import Fetcher
@@ -69,6 +77,9 @@ READ_STATE_FORMAT = "tui-reader read-state"
 MAX_POSITION = 1_000_000
 #: How long one unroll, follow or author's sync may take in all, in request timeouts.
 ACTION_TIMEOUTS = 15
+#: How long a write of read state waits for a library another process is writing: a
+#: moment, so the reader never freezes; it is tried again later.
+QUICK_WRITE_MS = 250
 
 
 def _read_mark(number: int, entry: object) -> ReadMark:
@@ -99,6 +110,11 @@ class Library:
         self.store = store
         self._fetcher: Fetcher | None = fetcher
         self._sources: Sources | None = None
+        #: Set by the reader: then a write of read state that fails is kept and retried,
+        #: and this is told why (once for each new reason), instead of raising.
+        self.on_write_failure: Callable[[str], None] | None = None
+        self._pending: dict[tuple[str, str], Callable[[], object]] = {}
+        self._told = ""
 
     @classmethod
     def open(cls, config: Config, folder: Path | None = None) -> Library:
@@ -368,15 +384,58 @@ class Library:
 
     def set_unread(self, thread_id: str, unread: bool) -> None:
         """Mark a thread unread (``True``) or read."""
-        self.store.set_unread([thread_id], unread, utc_now())
+        when = utc_now()
+        self._keep(("unread", thread_id), lambda: self.store.set_unread([thread_id], unread, when))
 
     def set_unread_many(self, thread_ids: list[str], unread: bool) -> None:
         """Mark threads unread (``True``) or read: to undo :meth:`mark_read`."""
-        self.store.set_unread(thread_ids, unread, utc_now())
+        when = utc_now()
+        for thread_id in thread_ids:
+            self._pending.pop(("unread", thread_id), None)
+        self._keep(
+            ("unread-many", ",".join(thread_ids)),
+            lambda: self.store.set_unread(thread_ids, unread, when),
+        )
 
     def mark_read(self, view: ThreadList) -> list[str]:
-        """Mark every thread ``view`` lists read; the IDs it changed, to undo with."""
-        return self.store.mark_read(view, utc_now())
+        """Mark every thread ``view`` lists read; the IDs it changed, to undo with (none
+        when the library could not be written and the reader was told so)."""
+        changed: list[str] = []
+
+        def write() -> None:
+            changed.extend(self.store.mark_read(view, utc_now()))
+
+        self._keep(("mark-read", repr(view)), write)
+        return changed
+
+    def _keep(self, key: tuple[str, str], write: Callable[[], object]) -> None:
+        """Run a write of read state (a mark, a position). Where the reader asked to be told
+        (``on_write_failure``), a write that fails is kept to try again and the reader goes
+        on: a library that cannot be written, or that another process holds, must not end
+        it. Writes kept earlier are tried first, in order."""
+        if self.on_write_failure is None:
+            write()
+            return
+        self._pending.pop(key, None)
+        self._pending[key] = write
+        self.retry_writes()
+
+    def retry_writes(self) -> int:
+        """Try the writes of read state kept after a failure again, oldest first; how many
+        are still waiting. Each try waits for a busy library a moment, not seconds."""
+        while self._pending:
+            key, write = next(iter(self._pending.items()))
+            try:
+                with self.store.patience(QUICK_WRITE_MS):
+                    write()
+            except StoreError as error:
+                if self.on_write_failure is not None and error.message != self._told:
+                    self._told = error.message
+                    self.on_write_failure(error.message)
+                return len(self._pending)
+            self._pending.pop(key, None)
+            self._told = ""
+        return 0
 
     # Lists ------------------------------------------------------------------------------
 
@@ -407,7 +466,10 @@ class Library:
 
     def set_position(self, thread_id: str, position: int) -> None:
         """Remember the post the reader is at in a thread."""
-        self.store.set_position(thread_id, position, utc_now())
+        when = utc_now()
+        self._keep(
+            ("position", thread_id), lambda: self.store.set_position(thread_id, position, when)
+        )
 
     # Related threads --------------------------------------------------------------------
 

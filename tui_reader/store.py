@@ -7,7 +7,7 @@ import functools
 import inspect
 import json
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -276,6 +276,9 @@ def _as_phrase(query: str) -> str:
 #: to this size, and all of them up to the next, the oldest going first.
 MAX_CACHED_BODY = 4 * 1024 * 1024
 MAX_CACHE_BYTES = 50 * 1024 * 1024
+
+#: How long a call waits for a library another tui-reader is writing.
+BUSY_TIMEOUT_MS = 10_000
 
 REBUILD_INDEX = "INSERT INTO post_search (post_search) VALUES ('rebuild')"
 
@@ -647,7 +650,7 @@ class Store:
             target, timeout=10.0, isolation_level=None, check_same_thread=False, uri=uri
         )
         self.conn.row_factory = sqlite3.Row
-        self.conn.execute("PRAGMA busy_timeout = 10000")
+        self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
     def _open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -712,6 +715,16 @@ class Store:
     def close(self) -> None:
         """Close the file."""
         self.conn.close()
+
+    @contextlib.contextmanager
+    def patience(self, milliseconds: int) -> Iterator[None]:
+        """Wait at most ``milliseconds`` for a library another process is writing, inside
+        the block (ten seconds otherwise)."""
+        self.conn.execute(f"PRAGMA busy_timeout = {int(milliseconds)}")
+        try:
+            yield
+        finally:
+            self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
     def __enter__(self) -> Store:
         return self

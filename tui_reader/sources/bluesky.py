@@ -680,12 +680,15 @@ class BlueskySource(Source):
                 found = data.get("feed") if isinstance(data, dict) else None
                 if not isinstance(found, list):
                     raise BadResponse("the Bluesky server sent a feed without a 'feed' list")
-                found = found[:limit]  # a page holds what was asked for, no more
                 feed, following = [_feed_entry(entry) for entry in found], data.get("cursor")
+            if len(feed) > limit:
+                # A page holds what was asked for; one that holds far more is a flood.
+                raise BadResponse(
+                    f"the Bluesky server sent {len(feed):,} posts for a page of {limit}; "
+                    "refusing it"
+                )
             items = [
-                item
-                for entry in feed[:limit]
-                if (item := _feed_item(entry, did, own, checked)) is not None
+                item for entry in feed if (item := _feed_item(entry, did, own, checked)) is not None
             ]
             return FeedPage(items, len(feed), _text(following), response.etag)
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
+
+import msgspec
+import orjson
 
 from tui_reader.clean import clean_line, clean_text
 from tui_reader.errors import BadResponse, FetchError, NotFound, Unauthorized
@@ -163,6 +167,54 @@ def _post_key(status: dict[str, Any], base: str) -> str:
 def _sort_key(status: dict[str, Any]) -> tuple[datetime, str]:
     when = parse_time(status.get("created_at")) or datetime.max.replace(tzinfo=UTC)
     return when, _id(status.get("id")).rjust(32, "0")
+
+
+class _Context(msgspec.Struct):
+    """A context answer with its statuses left unparsed: each is parsed when it is read,
+    and dropped at once when it is not the author's (a flood of others' replies is never
+    held as objects, which take eight times the JSON's size)."""
+
+    ancestors: list[msgspec.Raw] = []
+    descendants: list[msgspec.Raw] = []
+
+
+def _raw_list(body: bytes | bytearray) -> list[Any] | None:
+    """A JSON array's items, unparsed where they can be; ``None`` when the body is not one.
+    What msgspec refuses (a lone surrogate, which JSON allows) is read whole, as any JSON."""
+    try:
+        return msgspec.json.decode(body, type=list[msgspec.Raw])
+    except (msgspec.DecodeError, RecursionError):
+        data = _loads(body)
+        return data if isinstance(data, list) else None
+
+
+def _context(body: bytes | bytearray) -> tuple[list[Any], list[Any]] | None:
+    """A context answer's ancestors and descendants, unparsed where they can be."""
+    try:
+        answer = msgspec.json.decode(body, type=_Context)
+        return answer.ancestors, answer.descendants
+    except (msgspec.DecodeError, RecursionError):
+        data = _loads(body)
+        if not isinstance(data, dict):
+            return None
+        above, below = data.get("ancestors"), data.get("descendants")
+        return (above if isinstance(above, list) else [], below if isinstance(below, list) else [])
+
+
+def _loads(data: bytes | bytearray | memoryview) -> Any:
+    """JSON as orjson reads it, else as the standard library does; ``None`` if neither."""
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        try:
+            return json.loads(bytes(data))
+        except (ValueError, RecursionError):
+            return None
+
+
+def _status_of(raw: Any) -> Any:
+    """One status, parsed now if it came unparsed."""
+    return _loads(memoryview(raw)) if isinstance(raw, msgspec.Raw) else raw
 
 
 @dataclass
@@ -395,14 +447,13 @@ class MastodonSource(Source):
                 return
             context_of.add(status_id)
             requests += 1
-            data = await self._get(base, f"/api/v1/statuses/{status_id}/context")
-            if not isinstance(data, dict):
+            response = await self._request(base, f"/api/v1/statuses/{status_id}/context")
+            answer = _context(response.body)
+            if answer is None:
                 raise BadResponse(f"{urlsplit(base).netloc} sent an unusable thread context")
-            for key in ("ancestors", "descendants"):
-                listed = data.get(key)
-                if isinstance(listed, list):
-                    for status in listed[:MAX_CONTEXT_STATUSES]:
-                        statuses.add(status)
+            for listed in answer:
+                for raw in listed[:MAX_CONTEXT_STATUSES]:
+                    statuses.add(_status_of(raw))
 
         async def ask_above(status_id: str, parent: str) -> bool:
             # Context reaches 40 ancestors up: a long chain needs asking again higher up.
@@ -467,14 +518,19 @@ class MastodonSource(Source):
             )
             if response.not_modified:
                 return FeedPage([], 0, not_modified=True)
-            statuses = response.json()
-            if not isinstance(statuses, list):
+            raws = _raw_list(response.body)
+            if raws is None:
                 raise BadResponse(f"{urlsplit(base).netloc} sent statuses that are not a list")
-            # A page holds what was asked for: a server sending more gets no more read.
+            if len(raws) > limit:
+                # A page holds what was asked for; one with more is a flood, refused before
+                # any status of it is parsed.
+                raise BadResponse(
+                    f"{urlsplit(base).netloc} sent {len(raws):,} statuses for a page of "
+                    f"{limit}; refusing it"
+                )
+            statuses = [_status_of(raw) for raw in raws]
             items = [
-                item
-                for status in statuses[:limit]
-                if (item := _feed_item(status, account_id)) is not None
+                item for status in statuses if (item := _feed_item(status, account_id)) is not None
             ]
             return FeedPage(
                 items, len(statuses), _next_max_id(response.headers.get("link", "")), response.etag

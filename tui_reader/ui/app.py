@@ -17,6 +17,9 @@ from tui_reader.ui.keys import LEGEND, binding_ids, key_rows
 from tui_reader.ui.screens.dialogs import HelpScreen
 from tui_reader.ui.screens.main import MainScreen
 
+#: Seconds between tries of the read marks and positions a busy library refused.
+RETRY_WRITES_EVERY = 5.0
+
 #: Keymap ids an earlier release used, and the ids that do their work now.
 RENAMED_IDS = {"end-search": "back"}
 
@@ -67,7 +70,11 @@ class ReaderApp(App[None]):
         keymap = {key: keys for key, keys in self.keymap.items() if key in known}
         if keymap:
             self.set_keymap(keymap)
-        notices = [*self.config.warnings, self.library.store.notice, self._state_warning]
+        # A mark or position that cannot be saved (a read-only or busy library) is said
+        # once and kept to try again: the reader goes on.
+        self.library.on_write_failure = self._write_failed
+        self.set_interval(RETRY_WRITES_EVERY, self.library.retry_writes)
+        notices = [*self.config.warnings, self.library.notice, self._state_warning]
         if unknown:
             notices.append(
                 f"[keymap] {', '.join(unknown)}: no key has "
@@ -86,6 +93,15 @@ class ReaderApp(App[None]):
                 self.call_after_refresh(main.background_sync)
             if sync.interval_minutes:
                 self.set_interval(sync.interval_minutes * 60, main.background_sync)
+
+    def _write_failed(self, reason: str) -> None:
+        self.notify(
+            f"{reason}. Reading goes on; what you read is saved once the library can be written.",
+            title="Not saved",
+            severity="warning",
+            timeout=10,
+            markup=False,
+        )
 
     def get_default_screen(self) -> MainScreen:
         # The main screen is the app's first: no blank default screen is laid out before it.

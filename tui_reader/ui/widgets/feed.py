@@ -17,6 +17,7 @@ from textual.cache import LRUCache
 from textual.content import Content
 from textual.message import Message
 
+from tui_reader.errors import ReaderError
 from tui_reader.library import Library, SearchHit, ThreadList
 from tui_reader.models import ThreadSummary
 from tui_reader.render import short_date, snippet_pieces
@@ -135,6 +136,7 @@ class FeedList(VirtualList):
         #: The search results shown, or ``None`` when the feed lists threads.
         self.hits: list[SearchHit] | None = None
         self._pages: LRUCache[int, list[Item]] = LRUCache(64)
+        self._unreadable = ""
 
     # What is listed ---------------------------------------------------------------------
 
@@ -191,7 +193,15 @@ class FeedList(VirtualList):
         number, at = divmod(index, size)
         page = self._pages.get(number)
         if page is None:
-            page = self.rows.page(number * size, size)
+            try:
+                page = self.rows.page(number * size, size)
+            except ReaderError as error:
+                # A damaged library: the rows it cannot read stay empty, and the reader
+                # says why once instead of ending.
+                if self._unreadable != error.message:
+                    self._unreadable = error.message
+                    self.notify(error.message, title="Cannot read", severity="error", markup=False)
+                return None
             self._pages[number] = page
         return page[at] if at < len(page) else None
 
