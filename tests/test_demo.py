@@ -75,3 +75,25 @@ async def test_a_thread_that_links_its_authors_other_thread_opens(demo: Library)
         listed = [more.get_option_at_index(i).id or "" for i in range(more.option_count)]
         assert any(i.startswith("linked:") for i in listed)
         assert any(i.startswith("more:") for i in listed)
+
+
+async def test_no_letter_is_lost_at_the_right_edge_after_a_short_thread(demo: Library) -> None:
+    # The steps of the report: Tab, Enter (Priya's 4 posts, no scrollbar), then n (Kwame's 40).
+    app = make_app(demo.config, demo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("tab", "enter")
+        await pilot.pause()
+        view = app.screen.query_one(ThreadView)
+        assert view.thread is not None and len(view.thread.posts) == 4
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.pause()
+        assert view.thread is not None and len(view.thread.posts) == 40
+        area = view.region
+        rows = [strip.text for strip in app.screen._compositor.render_strips()]
+        pane = [row[area.x : area.right] for row in rows[area.y : area.bottom]]
+    # The pane's own lines, joined as a reader reads them on: every letter is there.
+    text = " ".join(" ".join(pane).split())
+    assert "Learned that rain is fine and wind is the real enemy." in text
+    # And no horizontal scrollbar's thumb on the pane's last row.
+    assert "▏" not in pane[-1]

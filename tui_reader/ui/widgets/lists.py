@@ -144,7 +144,7 @@ class VirtualList(LineView, can_focus=True):
                 line += size
             self._total_lines = line
         self.forget()
-        self.virtual_size = Size(self.scrollable_content_region.width, self._total_lines)
+        self.virtual_size = Size(0, self._total_lines)  # rows fit the pane: no sideways scroll
 
     def forget(self) -> None:
         """Draw every row again (its data changed)."""
@@ -210,7 +210,7 @@ class VirtualList(LineView, can_focus=True):
 
     def on_resize(self, event: events.Resize) -> None:
         # Nothing per row here: rows are drawn again for the new width as they show.
-        self.virtual_size = Size(self.scrollable_content_region.width, self._total_lines)
+        self.virtual_size = Size(0, self._total_lines)  # rows fit the pane: no sideways scroll
         self._texts.clear()
         self._strips.clear()
 

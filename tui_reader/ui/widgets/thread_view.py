@@ -361,8 +361,9 @@ class ThreadView(LineView, can_focus=True):
             self.call_later(self._wrap_more, build)
 
     def _grown(self) -> None:
-        # No wider than the pane: lines are wrapped, so there is nothing to scroll sideways.
-        self.virtual_size = Size(self.scrollable_content_region.width, len(self._lines))
+        # No width of its own: lines are wrapped to the pane, so there is nothing to scroll
+        # sideways (a width taken before the scrollbar showed made a horizontal one).
+        self.virtual_size = Size(0, len(self._lines))
         self.refresh()
 
     def _post_lines(
