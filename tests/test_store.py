@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import replace
+import json
 from pathlib import Path
 
 import pytest
@@ -313,6 +314,20 @@ def test_a_library_of_an_earlier_release_is_upgraded_with_nothing_lost(
     shutil.copy(data / f"library-v{schema}.sqlite3", tmp_path / "library.sqlite3")
     held = json.loads((data / f"library-v{schema}.json").read_text("utf-8"))
 
+    # Since schema 8 a thread whose first post has a content warning is titled, and
+    # previewed, by its warning: the one change the upgrade makes to what was held.
+    warned = {
+        thread_id: expected["posts"][0]["content_warning"]
+        for thread_id, expected in held["threads"].items()
+        if expected["posts"][0].get("content_warning")
+    }
+    assert warned, "the old library has a thread behind a warning"
+    for thread_id, warning in warned.items():
+        held["threads"][thread_id]["title"] = f"⚠ {warning}"
+        for summary in held["summaries"]:
+            if summary["id"] == thread_id:
+                summary.update(title=f"⚠ {warning}", preview=f"⚠ {warning} (text hidden)")
+
     with Store(tmp_path / "library.sqlite3") as store:
         assert store.schema_version == len(MIGRATIONS)
         for thread_id, expected in held["threads"].items():
@@ -580,4 +595,34 @@ def test_the_page_cache_is_bounded(tmp_path: Path) -> None:
         "https://t.example/user/a?page=19", '"big"', "", b"y" * (MAX_CACHED_BODY + 1)
     )
     assert store.cached_response("https://t.example/user/a?page=19") is None
+    store.close()
+
+
+def test_a_thread_behind_a_content_warning_is_titled_by_the_warning(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from tui_reader.export import export_thread
+    from tui_reader.render import to_json, to_text
+
+    thread = make_thread()
+    first = replace(
+        thread.posts[0], text="The butler did it.", content_warning="ending of the novel"
+    )
+    thread = replace(thread, posts=(first, *thread.posts[1:]))
+    assert thread.title == "⚠ ending of the novel"
+    assert to_text(thread).splitlines()[0] == "⚠ ending of the novel"
+    assert json.loads(to_json(thread))["title"] == "⚠ ending of the novel"
+    written = export_thread(thread, "markdown", tmp_path)
+    assert "butler" not in written.path.name
+    store = Store(tmp_path / "library.sqlite3")
+    store.save_thread(thread)
+    [listed] = store.threads()
+    assert listed.title == "⚠ ending of the novel" and "butler" not in listed.preview
+    # A library saved by an earlier release is put right when it is opened.
+    store.conn.execute("UPDATE threads SET title = 'The butler did it.', preview = 'The butler'")
+    store.conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) - 1}")
+    store.close()
+    store = Store(tmp_path / "library.sqlite3")
+    [listed] = store.threads()
+    assert listed.title == "⚠ ending of the novel" and "butler" not in listed.preview
     store.close()

@@ -114,8 +114,14 @@ class Thread:
 
     @property
     def title(self) -> str:
-        """The first line of the first post, shortened to fit a heading."""
-        return make_title(self.posts[0].text if self.posts else "")
+        """The first line of the first post, shortened to fit a heading; its content warning
+        when it has one (the hidden text must not show where the warning hides it)."""
+        return title_of(self.posts[0]) if self.posts else make_title("")
+
+    @property
+    def preview(self) -> str:
+        """What lists show of the thread: its first post, or the warning that hides it."""
+        return preview_of(self.posts[0]) if self.posts else ""
 
     @property
     def word_count(self) -> int:
@@ -153,7 +159,7 @@ class Thread:
             created_at=self.created_at,
             fetched_at=self.fetched_at,
             post_count=self.post_count,
-            preview=make_preview(self.posts[0].text if self.posts else ""),
+            preview=self.preview,
             unread=self.unread,
         )
 
@@ -244,6 +250,24 @@ def make_title(text: str) -> str:
                 return line[: TITLE_LENGTH - 1].rstrip() + "…"
             return line
     return "(untitled)"
+
+
+#: What a title or preview shows before a content warning.
+WARNING_MARK = "⚠ "
+
+
+def title_of(post: Post) -> str:
+    """The title a thread starting with ``post`` has: its warning, when it has one."""
+    if post.content_warning.strip():
+        return make_title(WARNING_MARK + post.content_warning)
+    return make_title(post.text)
+
+
+def preview_of(post: Post) -> str:
+    """The preview a thread starting with ``post`` has: only its warning, when it has one."""
+    if post.content_warning.strip():
+        return make_preview(f"{WARNING_MARK}{post.content_warning} (text hidden)")
+    return make_preview(post.text)
 
 
 def make_preview(text: str, limit: int = 280) -> str:

@@ -23,7 +23,8 @@ from tui_reader.models import (
     SourceName,
     Thread,
     ThreadSummary,
-    make_preview,
+    preview_of,
+    title_of,
 )
 
 
@@ -138,7 +139,23 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     """
     CREATE INDEX posts_by_address ON posts (url_prefix, url_rest) WHERE url_rest IS NOT NULL;
     """,
+    # Schema 8: a thread whose first post has a content warning is titled (and previewed)
+    # by its warning; the hidden text had become its title everywhere.
+    lambda conn: _warned_titles(conn),
 ]
+
+
+def _warned_titles(conn: sqlite3.Connection) -> None:
+    rows = conn.execute(
+        "SELECT thread, content_warning FROM posts WHERE seq = 0 AND content_warning != ''"
+    ).fetchall()
+    for number, warning in rows:
+        post = Post("", "", "", "", content_warning=warning)
+        conn.execute(
+            "UPDATE threads SET title = ?, preview = ? WHERE num = ?",
+            (title_of(post), preview_of(post), number),
+        )
+
 
 #: Schema 5: threads get an integer key inside the file; posts keep their IDs and addresses
 #: as a shared prefix (an author's "https://host/@user/") and the rest; the search index
@@ -1057,7 +1074,7 @@ class Store:
             thread.url,
             thread.author.key,
             thread.title,
-            make_preview(posts[0].text if posts else ""),
+            preview_of(posts[0]) if posts else "",
             thread.created_at,
             thread.fetched_at,
             len(posts),
