@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import replace
-import json
 from pathlib import Path
 
 import pytest
