@@ -361,3 +361,36 @@ def test_a_huge_state_file_is_not_read(tmp_path: Path) -> None:
     state, warning = load_state(path)
     assert state == ReaderState()
     assert "is larger than 1 MB; not read" in warning
+
+
+def _saved_page(tmp_path: Path) -> Path:
+    page = tmp_path / "page.html"
+    page.write_text(
+        "<html><body><div class='thread-info'><a class='time' data-time='1600000000'>t</a>"
+        "</div><h4 class='twitter_name'><a>Pat</a></h4><span class='screenName'><a>@pat_ok</a>"
+        "</span><div class='content-tweet' data-tweet='1600000000000000001' "
+        "data-screenname='pat_ok'>Pipes and devices</div></body></html>",
+        "utf-8",
+    )
+    return page
+
+
+def test_export_writes_into_a_fifo_and_to_standard_output(cli: Cli, tmp_path: Path) -> None:
+    import stat
+    import threading
+
+    assert cli("import", str(_saved_page(tmp_path))).code == 0
+    fifo = tmp_path / "out.fifo"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    result = cli("export", "threadreader:1600000000000000001", "--format", "md", "-o", str(fifo))
+    reader.join(20)
+    assert result.code == 0, result.err
+    assert b"Pipes and devices" in b"".join(received)
+    # Still a FIFO, not replaced by a regular file, and not said to be replaced.
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert "Replaced" not in result.err
+    printed = cli("export", "threadreader:1600000000000000001", "--format", "md", "-o", "-")
+    assert printed.code == 0 and "Pipes and devices" in printed.out

@@ -17,7 +17,13 @@ from tui_reader.config import Config, load_config
 from tui_reader.errors import ReaderError, UsageError
 from tui_reader.export import export_thread, write_atomic
 from tui_reader.files import FileProblem, read_text_capped
-from tui_reader.formats import FILE_FORMATS, FORMATS, format_for_file
+from tui_reader.formats import (
+    FILE_FORMAT_NAMES,
+    FILE_FORMATS,
+    FORMAT_NAMES,
+    format_for_file,
+    format_named,
+)
 from tui_reader.library import AuthorSync, Library
 from tui_reader.models import Author
 from tui_reader.render import (
@@ -65,7 +71,7 @@ def _parser() -> argparse.ArgumentParser:
     unroll.add_argument("ref", metavar="REF", help="a post URL, or a thread ID from 'threads'")
     unroll.add_argument(
         "--format",
-        choices=[f.name for f in FORMATS],
+        choices=FORMAT_NAMES,
         help="output format (default: from the -o file's extension, else text)",
     )
     unroll.add_argument(
@@ -165,7 +171,7 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("ref", metavar="THREAD", help="a thread ID from 'threads', or a post URL")
     export.add_argument(
         "--format",
-        choices=FILE_FORMATS,
+        choices=FILE_FORMAT_NAMES,
         help="the format (default: from the file's extension; needed with a folder)",
     )
     export.add_argument(
@@ -220,14 +226,25 @@ def cmd_unroll(args: argparse.Namespace, library: Library, out: TextIO) -> int:
     data, warnings = chosen.write(thread)
     for warning in warnings:
         _warn(warning)
-    if args.output:
+    if args.output and args.output != "-":
         path = Path(args.output)
-        verb = "Replaced" if path.exists() else "Wrote"
+        verb = "Replaced" if path.is_file() else "Wrote"
         write_atomic(path, data)
         print(f"{verb} {args.output}: {thread.post_count} posts", file=sys.stderr)
-    else:
+    elif chosen.printable:
         out.write(data.decode("utf-8"))
+    else:
+        _to_stdout(data, chosen.name, out)
     return 0
+
+
+def _to_stdout(data: bytes, fmt: str, out: TextIO) -> None:
+    """``-o -``: the bytes to standard output, but not a binary format onto a terminal."""
+    if sys.stdout.isatty():
+        raise UsageError(f"{fmt} is not for a terminal: pipe it, or write it to a file with -o")
+    out.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
 
 
 def cmd_threads(args: argparse.Namespace, library: Library, out: TextIO) -> int:
@@ -545,13 +562,26 @@ def cmd_export(args: argparse.Namespace, library: Library, out: TextIO) -> int:
     """``tui-reader export THREAD --format … -o FILE``."""
     if not args.output.strip():
         raise UsageError("-o names no file: give a file, a folder, or - for standard output")
+    if args.output == "-":
+        chosen = format_for_file(args.format, "", default="markdown")
+        if chosen.name not in FILE_FORMATS:
+            raise UsageError(f"export writes {', '.join(FILE_FORMATS)}, not {chosen.name}")
+        thread = _run(library, lambda: library.unroll(args.ref))
+        data, warnings = chosen.write(thread)
+        for warning in warnings:
+            _warn(warning)
+        if chosen.printable:
+            out.write(data.decode("utf-8"))
+        else:
+            _to_stdout(data, chosen.name, out)
+        return 0
     output = Path(args.output)
     if args.output.endswith(("/", "\\")) and not output.is_dir():
         raise ReaderError(f"cannot write into {args.output}: the folder does not exist")
     if output.is_dir():
         if args.format is None:
             raise UsageError(f"give --format to write into the folder {args.output}")
-        fmt = args.format
+        fmt = format_named(args.format).name
     else:
         fmt = format_for_file(args.format, args.output, default=None).name
         if fmt not in FILE_FORMATS:

@@ -81,6 +81,15 @@ def write_atomic(path: Path, data: bytes) -> None:
     """
     if path.is_symlink():
         path = Path(os.path.realpath(path))
+    if path.exists() and not path.is_file() and not path.is_dir():
+        # A FIFO, a device, a terminal (/dev/stdout): written into, as a shell's > would,
+        # never replaced by a regular file.
+        try:
+            with open(path, "wb") as out:
+                out.write(data)
+        except OSError as error:
+            raise ReaderError(f"cannot write {path}: {error.strerror or error}") from None
+        return
     folder = path.parent
     if not folder.is_dir():
         raise ReaderError(f"cannot write {path}: the folder {folder} does not exist")
@@ -106,6 +115,6 @@ def export_thread(thread: Thread, fmt: str, output: Path) -> Exported:
         raise ReaderError(f"cannot export as {fmt!r}: choose one of {choices}")
     path = target_path(thread, fmt, output)
     data, warnings = format_named(fmt).write(thread)
-    existed = path.exists()
+    existed = path.is_file()  # a FIFO or a device written into is not "replaced"
     write_atomic(path, data)
     return Exported(path, warnings, replaced=existed)

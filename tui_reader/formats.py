@@ -39,6 +39,8 @@ class Format:
     binary: Writer | None = None
     #: Offered by ``export`` and the reader's export dialog.
     exportable: bool = True
+    #: Other names it answers to (``md``, ``txt``).
+    aliases: tuple[str, ...] = ()
 
     @property
     def printable(self) -> bool:
@@ -55,8 +57,8 @@ class Format:
 
 
 FORMATS: tuple[Format, ...] = (
-    Format("text", "Plain text", ".txt", text=to_text, exportable=False),
-    Format("markdown", "Markdown", ".md", text=to_markdown),
+    Format("text", "Plain text", ".txt", text=to_text, aliases=("txt",)),
+    Format("markdown", "Markdown", ".md", text=to_markdown, aliases=("md",)),
     Format("html", "HTML (one self-contained page)", ".html", text=to_html),
     Format("pdf", "PDF", ".pdf", binary=_pdf),
     Format("json", "JSON", ".json", text=to_json),
@@ -64,12 +66,15 @@ FORMATS: tuple[Format, ...] = (
 
 #: ``export --format`` choices, and the export dialog's, in this order.
 FILE_FORMATS = tuple(f.name for f in FORMATS if f.exportable)
+#: Every name ``--format`` takes: the formats' own and their aliases.
+FORMAT_NAMES = tuple(name for f in FORMATS for name in (f.name, *f.aliases))
+FILE_FORMAT_NAMES = tuple(name for f in FORMATS if f.exportable for name in (f.name, *f.aliases))
 
 
 def format_named(name: str) -> Format:
     """The format called ``name``."""
     for found in FORMATS:
-        if found.name == name:
+        if name == found.name or name in found.aliases:
             return found
     raise ReaderError(f"no output format is called {name!r}")
 
