@@ -292,3 +292,18 @@ def test_cli_takes_the_format_from_the_file_name_and_refuses_a_clash(
     # -o replaces a file already there, and says so.
     again = cli("export", hit["id"], "-o", str(pdf))
     assert again.code == 0 and again.err.startswith(f"Replaced {pdf}")
+
+
+def test_a_thread_from_copied_text_names_no_empty_source() -> None:
+    from tests.server import FIXTURES
+    from tui_reader.render import to_html, to_markdown, to_text
+    from tui_reader.sources.threadreader_pages import parse_copied_text
+
+    copied = FIXTURES / "threadreader" / "radchenko-alliance-vs-alignment.txt"
+    thread = parse_copied_text(copied.read_text("utf-8")).thread
+    assert thread.url == ""
+    assert not to_text(thread).splitlines()[2].endswith("·  ")
+    assert to_text(thread).splitlines()[2].endswith("min read")
+    assert "Source: \n" not in to_markdown(thread)
+    assert "Imported from a copied page" in to_markdown(thread)
+    assert 'href=""' not in to_html(thread)

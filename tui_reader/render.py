@@ -293,13 +293,19 @@ def extra_links(post: Post) -> list[str]:
     ]
 
 
+#: What an export says in place of its source when the thread has no address (imported
+#: from the text a browser copied).
+_IMPORTED = "Imported from a copied page; it named no address."
+
+
 def to_text(thread: Thread) -> str:
     """The thread as readable plain text, safe to print to a terminal."""
     total = len(thread.posts)
     lines = [
         safe_text(thread.title),
         safe_text(byline(thread)),
-        f"{reading_line(thread)} · {safe_text(thread.url)}",
+        # A thread imported from copied text has no address: nothing is said of one.
+        " · ".join(filter(None, (reading_line(thread), safe_text(thread.url)))),
     ]
     if thread.ends_early:
         lines.append(f"Note: {thread.ends_early}.")
@@ -397,7 +403,7 @@ def to_markdown(thread: Thread) -> str:
             who = md_escape(parts.quote.who)
             quoted = "\n".join(md_escape(line) for line in parts.quote.text.split("\n"))
             out += [_indent(f"**{who}**: {quoted}\n\n{md_url(parts.quote.url)}", "> "), ""]
-    out += ["---", "", f"Source: {md_url(thread.url)}", ""]
+    out += ["---", "", f"Source: {md_url(thread.url)}" if thread.url else _IMPORTED, ""]
     return "\n".join(out)
 
 
@@ -484,8 +490,8 @@ def to_html(thread: Thread) -> str:
             f'<p class="media"><a href="{_href(post.url)}">{number}/{len(thread.posts)}'
             "</a></p></section>"
         )
-    parts.append(
-        f'</article><footer>Source: <a href="{_href(thread.url)}">{_h(thread.url)}</a></footer>'
-        "</body></html>"
+    source = (
+        f'Source: <a href="{_href(thread.url)}">{_h(thread.url)}</a>' if thread.url else _IMPORTED
     )
+    parts.append(f"</article><footer>{source}</footer></body></html>")
     return "\n".join(parts) + "\n"
