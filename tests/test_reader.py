@@ -421,6 +421,21 @@ async def test_the_palette_goes_to_an_author(library: Library) -> None:
         assert app.screen.focused is feed
 
 
+async def test_the_palette_lists_quit_and_keys_once(library: Library) -> None:
+    fill(library)
+    app = make_app(library.config, library)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.press(*"quit")
+        await pilot.pause(0.5)
+        shown = screen_text(app)
+        assert "Quit the application as soon as possible" not in shown
+        assert "back one step" in shown
+        await pilot.press(*("backspace",) * 4, *"keys")
+        await pilot.pause(0.5)
+        assert "Show help for the focused widget" not in screen_text(app)
+
+
 async def test_the_palette_opens_a_thread(library: Library) -> None:
     threads = fill(library)
     app = make_app(library.config, library)
@@ -697,10 +712,16 @@ async def test_content_warnings_stay_closed_until_c(library: Library) -> None:
         view = app.screen.query_one(ThreadView)
         assert "⚠ CW: Spoiler: the ending  (press c to show)" in thread_lines(view)
         assert "The butler did it." not in thread_lines(view)
+        assert "c Show CW" in screen_text(app).splitlines()[-1]
         await pilot.press("c")
+        await pilot.pause()
         assert "The butler did it." in thread_lines(view)
+        # The footer offers what the key does now.
+        assert "c Hide CW" in screen_text(app).splitlines()[-1]
         await pilot.press("c")
+        await pilot.pause()
         assert "The butler did it." not in thread_lines(view)
+        assert "c Show CW" in screen_text(app).splitlines()[-1]
 
 
 async def test_an_imported_page_shows_its_thread_and_more_from(library: Library) -> None:

@@ -380,3 +380,12 @@ async def test_an_opml_import_of_silent_servers_ends_at_its_deadline(
     # One at a time, ten silent lookups took ten times the timeout.
     assert time.monotonic() - started < 8
     assert report.skipped == 10 and all("deadline" in p for p in report.problems)
+
+
+def test_following_counts_threads_in_words(cli: Cli, appview: FakeAppView) -> None:
+    cara = appview.account("cara.bsky.social", "Cara")
+    appview.chain(cara, 3)
+    assert cli("follow", "cara.bsky.social").code == 0
+    assert cli("sync").code == 0
+    listed = cli("following")
+    assert "\t1 thread\t" in listed.out and "1 threads" not in listed.out

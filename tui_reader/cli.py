@@ -27,6 +27,7 @@ from tui_reader.formats import (
 from tui_reader.library import AuthorSync, Library
 from tui_reader.models import Author
 from tui_reader.render import (
+    counted,
     nice_date,
     safe_text,
     short_date,
@@ -456,7 +457,7 @@ def cmd_following(args: argparse.Namespace, library: Library, out: TextIO) -> in
         problem = f"\tfailed: {safe_text(row.error)}" if row.error else ""
         out.write(
             f"@{safe_text(row.author.handle)}\t{row.author.source}\t"
-            f"{safe_text(row.author.display_name)}\t{row.threads} threads\t"
+            f"{safe_text(row.author.display_name)}\t{counted(row.threads, 'thread')}\t"
             f"{row.unread} unread\t{synced}{problem}\n"
         )
     return 0

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from textual import events
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
+from textual.screen import Screen
 
 from tui_reader.clean import clean_line, clean_text
 from tui_reader.config import Config
@@ -93,6 +97,13 @@ class ReaderApp(App[None]):
                 self.call_after_refresh(main.background_sync)
             if sync.interval_minutes:
                 self.set_interval(sync.interval_minutes * 60, main.background_sync)
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Textual's own palette commands, but its Quit and Keys: the reader's own (``q``,
+        ``?``) are listed already, and twice was one too many."""
+        for command in super().get_system_commands(screen):
+            if command.title not in ("Quit", "Keys"):
+                yield command
 
     def _write_failed(self, reason: str) -> None:
         self.notify(

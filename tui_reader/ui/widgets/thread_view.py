@@ -153,6 +153,9 @@ class ThreadView(LineView, can_focus=True):
             id="toggle-cw",
             tooltip="show / hide posts behind content warnings",
         ),
+        # The same key and id, named for what it does once they are shown: the footer
+        # offers whichever of the two can run.
+        Binding("c", "hide_warnings", "Hide CW", id="toggle-cw"),
     ]
 
     current: reactive[int] = reactive(0, init=False)
@@ -600,14 +603,20 @@ class ThreadView(LineView, can_focus=True):
             return bool(self.matches)
         if action == "find":
             return self.thread is not None
-        if action == "toggle_warnings":
-            return self.thread is not None and any(p.content_warning for p in self.thread.posts)
+        if action in ("toggle_warnings", "hide_warnings"):
+            warned = self.thread is not None and any(p.content_warning for p in self.thread.posts)
+            return warned and (self.warnings_open == (action == "hide_warnings"))
         return True
+
+    def action_hide_warnings(self) -> None:
+        """Hide the posts behind content warnings again."""
+        self.action_toggle_warnings()
 
     def action_toggle_warnings(self) -> None:
         """Show or hide the posts behind content warnings."""
         self.warnings_open = not self.warnings_open
         self._warnings_seen = self._warnings_seen or self.warnings_open
+        self.refresh_bindings()
         self._rebuild_in_place()
         # Read once the hidden posts are shown, if the end is on screen already.
         self.call_after_refresh(self._check_fits)
