@@ -476,11 +476,27 @@ def test_marking_a_list_read_can_be_undone(tmp_path: Path) -> None:
     with Store(tmp_path / "library.sqlite3") as store:
         _varied_library(store)
         before = {t.id: t.unread for t in store.threads()}
-        changed = store.mark_read(ThreadList(), "2024-07-01T00:00:00Z")
+        changed = [thread_id for thread_id, _ in store.mark_read(ThreadList(), "2024-07-01")]
         assert sorted(changed) == sorted(i for i, unread in before.items() if unread)
         assert not any(t.unread for t in store.threads())
         store.set_unread(changed, True, "2024-07-01T00:00:01Z")
         assert {t.id: t.unread for t in store.threads()} == before
+
+
+def test_undoing_mark_all_read_brings_the_new_marks_back(tmp_path: Path) -> None:
+    from tui_reader.config import Config
+    from tui_reader.library import Library
+    from tui_reader.store import ThreadList
+
+    library = Library(Config(), Store(tmp_path / "library.sqlite3"))
+    library.store.save_thread(make_thread(), mark_new=True)
+    library.store.save_thread(make_thread(thread_id="bluesky:at://did:plc:alice/x/2"))
+    before = {t.id: (t.unread, t.is_new) for t in library.store.threads()}
+    changed = library.mark_read(ThreadList())
+    assert not any(t.is_new or t.unread for t in library.store.threads())
+    library.unread_again(changed)
+    assert {t.id: (t.unread, t.is_new) for t in library.store.threads()} == before
+    library.close()
 
 
 def test_a_list_that_names_an_author_without_a_name_keeps_the_name(tmp_path: Path) -> None:

@@ -115,6 +115,8 @@ class Library:
         self.on_write_failure: Callable[[str], None] | None = None
         self._pending: dict[tuple[str, str], Callable[[], object]] = {}
         self._told = ""
+        #: The threads the last mark-all-read found new, to mark new again on undo.
+        self._was_new: set[str] = set()
 
     @classmethod
     def open(cls, config: Config, folder: Path | None = None) -> Library:
@@ -403,10 +405,25 @@ class Library:
         changed: list[str] = []
 
         def write() -> None:
-            changed.extend(self.store.mark_read(view, utc_now()))
+            marked = self.store.mark_read(view, utc_now())
+            changed.extend(thread_id for thread_id, _ in marked)
+            self._was_new = {thread_id for thread_id, new in marked if new}
 
         self._keep(("mark-read", repr(view)), write)
         return changed
+
+    def mark_read_ids(self, thread_ids: list[str]) -> None:
+        """Mark these threads read (search results), remembering which were new."""
+        self._was_new = self.store.new_among(thread_ids)
+        self.set_unread_many(thread_ids, False)
+
+    def unread_again(self, thread_ids: list[str]) -> None:
+        """Undo :meth:`mark_read` or :meth:`mark_read_ids`: the threads unread again, and
+        those that were new, new again."""
+        self.set_unread_many(thread_ids, True)
+        new = [thread_id for thread_id in thread_ids if thread_id in self._was_new]
+        if new:
+            self._keep(("new", ",".join(new)), lambda: self.store.set_new(new))
 
     def _keep(self, key: tuple[str, str], write: Callable[[], object]) -> None:
         """Run a write of read state (a mark, a position). Where the reader asked to be told

@@ -1407,24 +1407,45 @@ class Store:
         ).fetchone()
         return self._summary(row) if row else None
 
-    def mark_read(self, view: ThreadList, when: str) -> list[str]:
-        """Mark every unread thread ``view`` lists read; returns their IDs (to undo with)."""
+    def mark_read(self, view: ThreadList, when: str) -> list[tuple[str, bool]]:
+        """Mark every unread thread ``view`` lists read; returns their IDs, each with whether
+        it was new (to undo with: the "new" marks come back too)."""
 
-        def work(conn: sqlite3.Connection) -> list[str]:
+        def work(conn: sqlite3.Connection) -> list[tuple[str, bool]]:
             where, params = view.where()
-            ids = [
-                str(row[0])
+            marked = [
+                (str(row[0]), bool(row[1]))
                 for row in conn.execute(
-                    f"SELECT t.id FROM threads t WHERE {where} AND t.unread = 1", params
+                    f"SELECT t.id, t.is_new FROM threads t WHERE {where} AND t.unread = 1", params
                 )
             ]
             conn.executemany(
                 "UPDATE threads SET unread = 0, is_new = 0, read_changed_at = ? WHERE id = ?",
-                [(when, thread_id) for thread_id in ids],
+                [(when, thread_id) for thread_id, _ in marked],
             )
-            return ids
+            return marked
 
         return list(self._write(work) or [])
+
+    def new_among(self, thread_ids: list[str]) -> set[str]:
+        """Which of these threads are marked new."""
+        found: set[str] = set()
+        for start in range(0, len(thread_ids), 500):
+            chunk = thread_ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.conn.execute(
+                f"SELECT id FROM threads WHERE is_new = 1 AND id IN ({marks})", chunk
+            )
+            found.update(str(row[0]) for row in rows)
+        return found
+
+    def set_new(self, thread_ids: Iterable[str]) -> None:
+        """Mark threads new again (undoing a mark-all-read)."""
+        self._write(
+            lambda conn: conn.executemany(
+                "UPDATE threads SET is_new = 1 WHERE id = ?", [(i,) for i in thread_ids]
+            )
+        )
 
     def _summary(self, row: sqlite3.Row) -> ThreadSummary:
         return ThreadSummary(

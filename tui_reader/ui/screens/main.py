@@ -895,7 +895,7 @@ class MainScreen(Screen[None]):
         feed = self.query_one(FeedList)
         if view is None:  # search results: the threads found
             ids = [hit.thread.id for hit in feed.hits or [] if hit.thread.unread]
-            library.set_unread_many(ids, False)
+            library.mark_read_ids(ids)
         else:
             ids = library.mark_read(view)
         if not ids:
@@ -925,7 +925,7 @@ class MainScreen(Screen[None]):
             return
         ids, what = self._undo
         self._undo = None
-        self.reader.library.set_unread_many(ids, True)
+        self.reader.library.unread_again(ids)
         if self.thread is not None and self.thread.id in ids:
             self.thread = replace(self.thread, unread=True)
         self.reload_lists()
