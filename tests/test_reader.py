@@ -375,6 +375,26 @@ async def test_help_lists_every_key(library: Library) -> None:
         assert isinstance(app.screen, MainScreen)
 
 
+async def test_help_pages_with_space_g_and_g(library: Library) -> None:
+    from textual.containers import VerticalScroll
+
+    app = make_app(library.config, library)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        scroller = app.screen.query_one("#help", VerticalScroll)
+        assert scroller.max_scroll_y > 0
+        await pilot.press("space")
+        await pilot.pause()
+        assert scroller.scroll_y > 0
+        await pilot.press("G")
+        await pilot.pause()
+        assert scroller.scroll_y == scroller.max_scroll_y
+        await pilot.press("g")
+        await pilot.pause()
+        assert scroller.scroll_y == 0
+
+
 async def test_help_shows_the_keys_as_rebound(library: Library) -> None:
     config = replace(library.config, keymap={"next-post": "ctrl+n,]", "nonsense-id": "x"})
     app = make_app(config, Library(config, library.store))

@@ -143,6 +143,11 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,q,question_mark", "close", "Close"),
         Binding("j,down", "scroll_down", "Down", show=False),
         Binding("k,up", "scroll_up", "Up", show=False),
+        # Paged as the lists and the thread are.
+        Binding("space,pagedown,f", "page_down", "Page down", show=False),
+        Binding("b,pageup", "page_up", "Page up", show=False),
+        Binding("g,home", "top", "Top", show=False),
+        Binding("G,end", "bottom", "Bottom", show=False),
     ]
 
     def __init__(self, keys: list[KeyRow], legend: tuple[tuple[str, str], ...]) -> None:
@@ -184,6 +189,22 @@ class HelpScreen(ModalScreen[None]):
     def action_scroll_up(self) -> None:
         """Scroll the list of keys."""
         self.query_one("#help", VerticalScroll).scroll_up()
+
+    def action_page_down(self) -> None:
+        """A screenful of keys down."""
+        self.query_one("#help", VerticalScroll).scroll_page_down()
+
+    def action_page_up(self) -> None:
+        """A screenful of keys up."""
+        self.query_one("#help", VerticalScroll).scroll_page_up()
+
+    def action_top(self) -> None:
+        """The first keys."""
+        self.query_one("#help", VerticalScroll).scroll_home(animate=False)
+
+    def action_bottom(self) -> None:
+        """The last keys and the legend."""
+        self.query_one("#help", VerticalScroll).scroll_end(animate=False)
 
 
 def unroll_dialog() -> RefDialog:
