@@ -1560,3 +1560,29 @@ async def test_a_library_damaged_while_reading_does_not_end_the_reader(
         await pilot.pause()
         assert app.is_running
         assert "Cannot read" in [n.title for n in app._notifications]
+
+
+async def test_the_list_row_follows_the_thread_as_it_is_read(library: Library) -> None:
+    threads = fill(library)
+    long = threads["long"]
+    library.store.save_thread(long, mark_new=True)
+    app = make_app(library.config, library)
+    async with app.run_test(size=WIDE) as pilot:
+        feed = app.screen.query_one(FeedList)
+        index = next(i for i in range(feed.count) if feed.thread_at(i).id == long.id)  # type: ignore[union-attr]
+
+        def row() -> str:
+            return " ".join(line.plain for line in feed.row_lines(index, 60))
+
+        assert row().startswith("new")
+        main_screen(app).open_thread(long.id)
+        await pilot.pause()
+        # Opened: no longer new, in the row and in the Authors pane's count.
+        assert not row().startswith("new")
+        await pilot.press(*"J" * 16)
+        for _ in range(100):  # the place is saved a moment after moving stops
+            if library.position(long.id) == 16:
+                break
+            await pilot.pause(0.05)
+        await pilot.pause()
+        assert "17/" in row()

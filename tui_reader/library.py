@@ -412,6 +412,10 @@ class Library:
         self._keep(("mark-read", repr(view)), write)
         return changed
 
+    def mark_opened(self, thread_id: str) -> None:
+        """A thread was opened: it is no longer "new" (brought by a sync, not opened yet)."""
+        self._keep(("opened", thread_id), lambda: self.store.clear_new(thread_id))
+
     def mark_read_ids(self, thread_ids: list[str]) -> None:
         """Mark these threads read (search results), remembering which were new."""
         self._was_new = self.store.new_among(thread_ids)

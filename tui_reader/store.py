@@ -1439,6 +1439,14 @@ class Store:
             found.update(str(row[0]) for row in rows)
         return found
 
+    def clear_new(self, thread_id: str) -> None:
+        """The thread was opened: it is no longer new."""
+        self._write(
+            lambda conn: conn.execute(
+                "UPDATE threads SET is_new = 0 WHERE id = ? AND is_new = 1", (thread_id,)
+            )
+        )
+
     def set_new(self, thread_ids: Iterable[str]) -> None:
         """Mark threads new again (undoing a mark-all-read)."""
         self._write(

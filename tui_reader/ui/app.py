@@ -23,6 +23,8 @@ from tui_reader.ui.screens.main import MainScreen
 
 #: Seconds between tries of the read marks and positions a busy library refused.
 RETRY_WRITES_EVERY = 5.0
+#: Seconds between redrawing the ages the lists and the header show ("2 minutes ago").
+AGES_EVERY = 60.0
 
 #: Keymap ids an earlier release used, and the ids that do their work now.
 RENAMED_IDS = {"end-search": "back"}
@@ -78,6 +80,8 @@ class ReaderApp(App[None]):
         # once and kept to try again: the reader goes on.
         self.library.on_write_failure = self._write_failed
         self.set_interval(RETRY_WRITES_EVERY, self.library.retry_writes)
+        # "synced 2 minutes ago" is drawn once and kept: drawn again as the minutes pass.
+        self.set_interval(AGES_EVERY, lambda: self.main.ages_passed())
         notices = [*self.config.warnings, self.library.notice, self._state_warning]
         if unknown:
             notices.append(

@@ -19,6 +19,7 @@ from textual.containers import Horizontal, Vertical
 from textual.events import DescendantFocus
 from textual.message import Message
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Footer, Header
 from textual.worker import Worker
@@ -54,6 +55,8 @@ SEARCH_ROWS_PER_THREAD = 5
 SORT_NAMES = {"newest": "newest first", "longest": "longest first", "unread": "unread first"}
 #: A sync's failures named one by one in its notification; the rest are counted.
 MAX_FAILURES_SHOWN = 5
+#: Seconds after the reader stops moving through a thread before their place is saved.
+POSITION_SAVE_DELAY = 1.0
 
 
 class LibraryChanged(Message):
@@ -231,6 +234,7 @@ class MainScreen(Screen[None]):
         self.title_filter = ""
         #: The threads the last mark-all-read changed, and what it was called, for z.
         self._undo: tuple[list[str], str] | None = None
+        self._position_timer: Timer | None = None
         #: The thread and search whose highlights are being looked up.
         self._highlighting: tuple[str, str] | None = None
 
@@ -257,8 +261,16 @@ class MainScreen(Screen[None]):
         rows = self.reload_lists()
         self.query_one(ThreadHeader).show(None, offline=self.reader.library.offline, empty=not rows)
         self.query_one(AuthorList).focus()
+        # Where the reader is in a thread is saved a moment after they stop moving, so the
+        # list beside it says so ("17/40") while they read.
+        self.watch(self.thread_view, "current", self._position_moved, init=False)
         if self.open_ref:
             self.unroll(self.open_ref)
+
+    def _position_moved(self, _index: int) -> None:
+        if self._position_timer is not None:
+            self._position_timer.stop()
+        self._position_timer = self.set_timer(POSITION_SAVE_DELAY, self._save_position)
 
     # Panes ------------------------------------------------------------------------------
 
@@ -426,6 +438,10 @@ class MainScreen(Screen[None]):
                 )
             return
         self.thread = thread
+        was_new = library.summary(thread_id)
+        if was_new is not None and was_new.is_new:
+            library.mark_opened(thread_id)
+            self._rows_changed(authors=True)
         self.remove_class("-no-thread")
         self.query_one(ThreadHeader).show(thread, offline=library.offline)
         position = library.position(thread_id) if at_post is None else at_post
@@ -484,9 +500,29 @@ class MainScreen(Screen[None]):
     def _save_position(self) -> None:
         if self.thread is not None:
             self.reader.library.set_position(self.thread.id, self.thread_view.current)
+            # The row says how far you are ("17/40"): drawn again from the library.
+            self._rows_changed(authors=False)
+
+    def ages_passed(self) -> None:
+        """Draw again what says how long ago (rows, the header): a minute has passed."""
+        self.query_one(FeedList).forget()
+        self.query_one(AuthorList).forget()
+        if self.thread is not None:
+            self.query_one(ThreadHeader).show(self.thread, offline=self.reader.library.offline)
+
+    def _rows_changed(self, *, authors: bool) -> None:
+        """Draw the rows again from the library: a thread's place, or its "new" mark,
+        changed (the counts in the Authors pane too, with ``authors``)."""
+        self.query_one(FeedList).reread()
+        if authors:
+            rows = self.reader.library.authors()
+            self.query_one(AuthorList).show(
+                rows, sum(row.threads for row in rows), sum(row.unread for row in rows)
+            )
 
     def on_unmount(self) -> None:
-        self._save_position()
+        if self.thread is not None:
+            self.reader.library.set_position(self.thread.id, self.thread_view.current)
 
     @on(ThreadView.ReachedEnd)
     def _reached_end(self, event: ThreadView.ReachedEnd) -> None:

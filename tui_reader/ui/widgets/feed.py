@@ -185,6 +185,12 @@ class FeedList(VirtualList):
         ``fill`` as rows show, when the hits come without)."""
         self.show(HitRows(hits, fill), title)
 
+    def reread(self) -> None:
+        """Read the rows again from the library as they show (a thread's place, its "new"
+        mark or its read mark changed): only the pages on screen are asked for."""
+        self._pages.clear()
+        self.forget()
+
     def item_at(self, index: int) -> Item | None:
         """The row at ``index``, read from the library if its page is not in hand."""
         if not 0 <= index < self.count:
