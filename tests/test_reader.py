@@ -217,6 +217,14 @@ async def test_read_more_lists_the_authors_other_threads_and_opens_one(library: 
         await pilot.pause()
         view = app.screen.query_one(ThreadView)
         assert view.thread is not None and view.thread.id == threads["long"].id
+        # Back goes to the thread it was opened from, then to the list.
+        view.focus()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert view.thread is not None and view.thread.id == threads["tea"].id
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen.focused is app.screen.query_one(FeedList)
 
 
 async def test_a_linked_thread_not_yet_fetched_is_unrolled_on_the_spot(
@@ -790,6 +798,14 @@ async def test_slash_searches_and_opens_the_thread_at_the_match(library: Library
         view = app.screen.query_one(ThreadView)
         # "Kettles lie." is in a quote; the match in the text is the last post.
         assert view.current == 4 and view.matches == [4]
+        # Back from the thread: to the results, the cursor where it was (they were thrown
+        # away, and the footer still offered "Next match").
+        cursor = feed.highlighted
+        await pilot.press("escape")
+        await pilot.pause()
+        assert feed.hits is not None and feed.border_title == "Search: kettles"
+        assert app.screen.focused is feed and feed.highlighted == cursor
+        # Back once more, from the list: the search ends.
         await pilot.press("escape")
         await pilot.pause()
         assert feed.hits is None and feed.border_title == "All threads"

@@ -57,6 +57,8 @@ SORT_NAMES = {"newest": "newest first", "longest": "longest first", "unread": "u
 MAX_FAILURES_SHOWN = 5
 #: Seconds after the reader stops moving through a thread before their place is saved.
 POSITION_SAVE_DELAY = 1.0
+#: Threads escape can go back through.
+MAX_HISTORY = 50
 
 
 class LibraryChanged(Message):
@@ -131,7 +133,10 @@ class MainScreen(Screen[None]):
             "Back",
             show=False,
             id="back",
-            tooltip="back: cancel network work, end a find, search or filter, leave the thread",
+            tooltip=(
+                "back: cancel network work, end a find, leave the thread (to the one it came "
+                "from, or the list), end a search or filter"
+            ),
         ),
         Binding(
             "A",
@@ -235,6 +240,8 @@ class MainScreen(Screen[None]):
         #: The threads the last mark-all-read changed, and what it was called, for z.
         self._undo: tuple[list[str], str] | None = None
         self._position_timer: Timer | None = None
+        #: Threads left for another opened from them, newest last (escape goes back).
+        self._history: list[tuple[str, int]] = []
         #: The thread and search whose highlights are being looked up.
         self._highlighting: tuple[str, str] | None = None
 
@@ -414,10 +421,25 @@ class MainScreen(Screen[None]):
 
     # The thread -------------------------------------------------------------------------
 
-    def open_thread(self, thread_id: str, *, at_post: int | None = None, query: str = "") -> None:
+    def open_thread(
+        self,
+        thread_id: str,
+        *,
+        at_post: int | None = None,
+        query: str = "",
+        remember: bool = True,
+    ) -> None:
         """Show a thread from the library, at the post the reader left it (or ``at_post``),
-        with what the search ``query`` matched highlighted."""
+        with what the search ``query`` matched highlighted. One opened from another thread
+        (Read more, a link) is one step on from it: back returns there (``remember``)."""
         library = self.reader.library
+        from_thread = self.focused in (self.thread_view, self.query_one(ReadMore))
+        if remember and self.thread is not None and self.thread.id != thread_id:
+            if from_thread:
+                self._history.append((self.thread.id, self.thread_view.current))
+                del self._history[:-MAX_HISTORY]
+            else:
+                self._history.clear()
         self._save_position()
         thread = library.thread(thread_id)
         if thread is None:
@@ -856,15 +878,24 @@ class MainScreen(Screen[None]):
         in_thread = self.focused in (view, self.query_one(ReadMore))
         if in_thread and view.finding and view.end_find():
             return True
+        if in_thread and self._history:
+            # A thread opened from another (Read more, a link): back to that one, where it
+            # was left.
+            thread_id, position = self._history.pop()
+            self.open_thread(thread_id, at_post=position, remember=False)
+            return True
+        if in_thread:
+            # Back to the list the thread was opened from (search results too, the cursor
+            # where it was); the search ends only from the list.
+            self.query_one(FeedList).focus()
+            self.refresh_bindings()
+            return True
         if self.search_query:
             self.end_search()
             return True
         if self.title_filter:
             self.title_filter = ""
             self._show_feed(self.query_one(AuthorList).chosen_key)
-            return True
-        if in_thread:
-            self.query_one(FeedList).focus()
             return True
         return False
 
