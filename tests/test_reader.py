@@ -1602,3 +1602,33 @@ async def test_the_list_row_follows_the_thread_as_it_is_read(library: Library) -
             await pilot.pause(0.05)
         await pilot.pause()
         assert "17/" in row()
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_dialogs_wrap_their_words_rather_than_cut_them(
+    library: Library, size: tuple[int, int]
+) -> None:
+    fill(library)
+    app = make_app(library.config, library)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        for key, words in (
+            ("u", "threadreaderapp.com), a tweet ID or a thread ID:"),
+            ("f", "(@user@instance), or a profile or post URL:"),
+            ("slash", '"a phrase" in quotes; word* for a prefix:'),
+            ("F", "(empty shows every thread again):"),
+            ("question_mark", "[keymap] in the config rebinds keys by id"),
+        ):
+            await pilot.press(key)
+            await pilot.pause()
+            if key == "question_mark":
+                await pilot.press("G")
+                await pilot.pause()
+            # The dialog's own cells, its frame taken out, read as one line of words.
+            area = app.screen.query_one("#help" if key == "question_mark" else "#dialog").region
+            rows = [strip.text for strip in app.screen._compositor.render_strips()]
+            cells = [row[area.x : area.right] for row in rows[area.y : area.bottom]]
+            text = " ".join(" ".join(cells).translate(str.maketrans("", "", "█▀▄▊▎▔▁")).split())
+            assert words in text, (key, size, text)
+            await pilot.press("escape")
+            await pilot.pause()
