@@ -1632,3 +1632,33 @@ async def test_dialogs_wrap_their_words_rather_than_cut_them(
             assert words in text, (key, size, text)
             await pilot.press("escape")
             await pilot.pause()
+
+
+async def test_read_more_headings_stay_in_reach_and_m_hides_the_pane(library: Library) -> None:
+    threads = fill(library)
+    app = make_app(library.config, library)
+    async with app.run_test(size=(80, 24)) as pilot:
+        main_screen(app).open_thread(threads["tea"].id)
+        await pilot.pause()
+        more = app.screen.query_one(ReadMore)
+        more.focus()
+        await pilot.press("j", "j", "j", "g")
+        await pilot.pause()
+        # Home shows the first section's heading, and k on the first row does not wrap.
+        assert more.scroll_y == 0
+        first = more.highlighted
+        await pilot.press("k")
+        await pilot.pause()
+        assert more.highlighted == first and more.scroll_y == 0
+        await pilot.press("M")
+        await pilot.pause()
+        assert not more.display
+        assert app.screen.focused is app.screen.query_one(ThreadView)
+    # Remembered for the next start.
+    again = make_app(library.config, library)
+    async with again.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert not again.screen.query_one(ReadMore).display
+        await pilot.press("M")
+        await pilot.pause()
+        assert again.screen.query_one(ReadMore).display

@@ -33,6 +33,8 @@ class ReaderState:
     hide_read: bool = False
     #: Leave threads known only from a list ("not fetched", ○) out of the lists.
     hide_unfetched: bool = False
+    #: Show the Read more pane under the thread (it takes rows a short terminal needs).
+    read_more: bool = True
 
     def changed(self, **values: Any) -> ReaderState:
         """A copy with ``values`` set."""

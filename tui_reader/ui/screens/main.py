@@ -172,6 +172,14 @@ class MainScreen(Screen[None]):
             tooltip="hide / show read threads",
         ),
         Binding(
+            "M",
+            "toggle_read_more",
+            "Read more",
+            show=False,
+            id="toggle-read-more",
+            tooltip="hide / show the Read more pane under the thread",
+        ),
+        Binding(
             "O",
             "hide_unfetched",
             "Hide ○",
@@ -265,6 +273,7 @@ class MainScreen(Screen[None]):
     def on_mount(self) -> None:
         self.thread_view.measure = self.reader.config.measure
         self.thread_view.align = self.reader.config.align
+        self._place_read_more()
         rows = self.reload_lists()
         self.query_one(ThreadHeader).show(None, offline=self.reader.library.offline, empty=not rows)
         self.query_one(AuthorList).focus()
@@ -1017,6 +1026,19 @@ class MainScreen(Screen[None]):
         """Hide read threads, or show them again."""
         hide = not self.reader.state.hide_read
         self._choose("Read threads hidden." if hide else "Read threads shown.", hide_read=hide)
+
+    def action_toggle_read_more(self) -> None:
+        """Hide the Read more pane, or show it again (remembered)."""
+        shown = not self.reader.state.read_more
+        self.reader.remember(read_more=shown)
+        self._place_read_more()
+        self.notify("Read more shown." if shown else "Read more hidden (M shows it).")
+
+    def _place_read_more(self) -> None:
+        more = self.query_one(ReadMore)
+        more.display = self.reader.state.read_more
+        if not more.display and self.focused is more:
+            self.thread_view.focus()
 
     def action_hide_unfetched(self) -> None:
         """Hide threads not fetched yet, or show them again."""

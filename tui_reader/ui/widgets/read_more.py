@@ -79,6 +79,24 @@ class ReadMore(VimOptionList):
         enabled = [i for i in range(self.option_count) if not self.get_option_at_index(i).disabled]
         self.highlighted = enabled[0] if enabled else None
 
+    def _first_enabled(self) -> int | None:
+        for index in range(self.option_count):
+            if not self.get_option_at_index(index).disabled:
+                return index
+        return None
+
+    def action_cursor_up(self) -> None:
+        """Up a row; from the first, show the heading above it (no wrapping to the end)."""
+        if self.highlighted is None or self.highlighted == self._first_enabled():
+            self.scroll_home(animate=False)
+            return
+        super().action_cursor_up()
+
+    def action_first(self) -> None:
+        """The first thread, with its section's heading in sight."""
+        super().action_first()
+        self.scroll_home(animate=False)
+
     @on(OptionList.OptionSelected)
     def _selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
