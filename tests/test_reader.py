@@ -1657,6 +1657,7 @@ async def test_read_more_headings_stay_in_reach_and_m_hides_the_pane(library: Li
     # Remembered for the next start.
     again = make_app(library.config, library)
     async with again.run_test(size=(80, 24)) as pilot:
+        main_screen(again).open_thread(threads["tea"].id)
         await pilot.pause()
         assert not again.screen.query_one(ReadMore).display
         await pilot.press("M")

@@ -1035,9 +1035,9 @@ class MainScreen(Screen[None]):
         self.notify("Read more shown." if shown else "Read more hidden (M shows it).")
 
     def _place_read_more(self) -> None:
-        more = self.query_one(ReadMore)
-        more.display = self.reader.state.read_more
-        if not more.display and self.focused is more:
+        # A class, not the widget's display: the pane is also hidden while no thread is open.
+        self.set_class(not self.reader.state.read_more, "-no-read-more")
+        if not self.reader.state.read_more and self.focused is self.query_one(ReadMore):
             self.thread_view.focus()
 
     def action_hide_unfetched(self) -> None:
