@@ -432,3 +432,18 @@ async def test_a_post_named_by_server_and_id_alone_is_read_from_the_library_offl
         offline.cached_thread(offline.resolve(f"https://elsewhere.example/notice/{ids[2]}")) is None
     )
     assert offline.cached_thread(offline.resolve(f"{masto.base}/notice/AAAA1234")) is None
+
+
+def test_a_link_shortened_by_hand_comes_back_whole() -> None:
+    from tui_reader.sources.mastodon_html import content_to_text
+
+    full = "https://bsky.app/profile/h4lcyon.bsky.social/post/3kabc"
+    for shown in ("bsky.app/profile/h4lc...", "bsky.app/profile/h4lc…", full[8:]):
+        text, links = content_to_text(f'<p>See <a href="{full}">{shown}</a> now</p>')
+        assert text == f"See {full} now", shown
+        assert links == (full,)
+    # Words linked to a page stay words; so does text that is not the address.
+    text, _ = content_to_text(
+        f'<p><a href="{full}">this post</a> and <a href="{full}">bsky.app/other...</a></p>'
+    )
+    assert text == "this post and bsky.app/other..."

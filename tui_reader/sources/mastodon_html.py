@@ -57,7 +57,8 @@ class _ContentParser(HTMLParser):
                 self.links[href] = None
                 # A shortened URL comes back whole; words linked to a page stay words.
                 looks_like_url = shown.strip().lower().startswith(("http://", "https://"))
-                self._emit(href if looks_like_url or not shown.strip() else shown)
+                whole = looks_like_url or not shown.strip() or _shortens(shown, href)
+                self._emit(href if whole else shown)
             else:
                 visible = anchor.get("visible")
                 self._emit(shown if visible is None else "".join(visible))
@@ -90,6 +91,19 @@ class _ContentParser(HTMLParser):
         self._end_paragraph()
         kept = list(islice(self.links, MAX_LINKS_PER_POST))
         return "\n\n".join(self.paragraphs), kept, len(self.links)
+
+
+def _shortens(shown: str, href: str) -> bool:
+    """Whether a link's visible text is its address shortened by hand, without Mastodon's
+    hidden spans (old servers, Bridgy Fed): the scheme dropped and the end cut with "..."
+    or "…" (``bsky.app/profile/h4lc...`` for the whole address)."""
+    text = shown.strip()
+    cut = text.endswith(("...", "…"))
+    text = text.removesuffix("...").removesuffix("…")
+    if len(text) < 4 or any(char.isspace() for char in text):
+        return False
+    bare = href.split("://", 1)[-1]
+    return bare.lower().startswith(text.lower()) and (cut or bare.lower() == text.lower())
 
 
 def content_to_text(html: str) -> tuple[str, tuple[str, ...]]:
