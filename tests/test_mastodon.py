@@ -447,3 +447,23 @@ def test_a_link_shortened_by_hand_comes_back_whole() -> None:
         f'<p><a href="{full}">this post</a> and <a href="{full}">bsky.app/other...</a></p>'
     )
     assert text == "this post and bsky.app/other..."
+
+
+async def test_a_remote_thread_is_read_through_the_first_server_when_home_is_down(
+    library: Library, server: FakeServer
+) -> None:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        home = f"127.0.0.1:{probe.getsockname()[1]}"  # nothing listens there
+    relay = FakeMastodon(server)
+    ann = relay.account("ann", "Ann")
+    ann["acct"] = f"ann@{home}"
+    ids = relay.chain(ann, 3)
+    for status_id in ids:
+        relay.statuses[status_id]["uri"] = f"http://{home}/users/ann/statuses/{status_id}"
+    thread = await library.unroll(relay.url_of(ids[1]))
+    assert [post.text for post in thread.posts] == ["Toot 1 of 3.", "Toot 2 of 3.", "Toot 3 of 3."]
+    host = relay.host
+    assert thread.ends_early == f"read through {host}; {home} did not answer"

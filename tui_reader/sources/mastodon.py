@@ -14,7 +14,13 @@ import msgspec
 import orjson
 
 from tui_reader.clean import clean_line, clean_text
-from tui_reader.errors import BadResponse, FetchError, NotFound, Unauthorized
+from tui_reader.errors import (
+    BadResponse,
+    FetchError,
+    NotFound,
+    SourceUnavailable,
+    Unauthorized,
+)
 from tui_reader.models import Author, AuthorRef, Media, Post, PostRef, Quote, Ref, Thread
 from tui_reader.sources import AuthorScan, Source
 from tui_reader.sources.chain import (
@@ -429,12 +435,23 @@ class MastodonSource(Source):
         if not isinstance(first, dict) or not _id(first.get("id")):
             raise BadResponse(f"{urlsplit(base).netloc} sent an unusable status")
         home = _home_of(first)
+        through = ""
         if home is not None and home[0] != base and may_follow_home(base, home[0]):
-            # A remote author's thread is whole only on their own instance.
-            base, start = home
-            first = await self._get(base, f"/api/v1/statuses/{start}")
-            if not isinstance(first, dict) or not _id(first.get("id")):
-                raise BadResponse(f"{urlsplit(base).netloc} sent an unusable status")
+            # A remote author's thread is whole only on their own instance; when that cannot
+            # be read, the copy the first server serves is read instead, and that is said.
+            try:
+                at_home = await self._get(home[0], f"/api/v1/statuses/{home[1]}")
+            except (SourceUnavailable, Unauthorized) as error:
+                why = (
+                    "refuses anonymous reading"
+                    if isinstance(error, Unauthorized)
+                    else "did not answer"
+                )
+                through = f"read through {urlsplit(base).netloc}; {urlsplit(home[0]).netloc} {why}"
+            else:
+                if not isinstance(at_home, dict) or not _id(at_home.get("id")):
+                    raise BadResponse(f"{urlsplit(home[0]).netloc} sent an unusable status")
+                (base, start), first = home, at_home
         statuses.add(first)
         author_id = statuses.account_of(start)
         statuses.author = author_id
@@ -490,6 +507,7 @@ class MastodonSource(Source):
             goes_on=bool(self._own_replies(chain[-1], author_id, statuses)),
             starts_earlier=bool(_self_reply_to(statuses.by_id[root], author_id)),
         )
+        note = "; ".join(filter(None, (through, note)))
         return replace(thread, ends_early=note) if note else thread
 
     @staticmethod
