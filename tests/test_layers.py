@@ -132,3 +132,30 @@ def test_each_source_the_registry_declares_is_a_class_of_that_name() -> None:
     classes = source_types()
     assert [kind.name for kind in classes] == [entry.name for entry in SOURCES]
     assert all(issubclass(kind, Source) for kind in classes)
+
+
+def test_a_thread_the_library_holds_is_found_without_the_network_layer(tmp_path: Path) -> None:
+    # read REF of a thread already in the library: resolving the REF and reading the copy
+    # loaded the HTTP client (90 ms before the first screen).
+    probe = f"""
+import asyncio, sys
+from pathlib import Path
+from tui_reader.config import Config
+from tui_reader.library import Library
+from tui_reader.models import Author, Post, Thread
+from tui_reader.store import Store
+
+library = Library(Config(), Store(Path({str(tmp_path / "library.sqlite3")!r})))
+author = Author("bluesky", "did:plc:aaaaaaaaaaaaaaaaaaaaaaaa", "a.bsky.social", "A")
+uri = "at://did:plc:aaaaaaaaaaaaaaaaaaaaaaaa/app.bsky.feed.post/3kabc"
+post = Post(uri, "https://bsky.app/x", "2024-01-01T00:00:00Z", "held")
+library.store.save_thread(Thread.from_posts("bluesky", author, (post,), "2024-01-02T00:00:00Z"))
+url = "https://bsky.app/profile/did:plc:aaaaaaaaaaaaaaaaaaaaaaaa/post/3kabc"
+thread = asyncio.run(library.unroll(url))
+assert thread.posts[0].text == "held"
+print(" ".join(sorted(m for m in ("httpx", "tui_reader.fetch") if m in sys.modules)))
+"""
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert loaded == []

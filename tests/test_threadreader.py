@@ -218,9 +218,10 @@ async def test_refresh_revalidates_the_page(library: Library, server: FakeServer
 async def test_one_request_at_a_time_to_thread_reader_app(server: FakeServer) -> None:
     server.route("/slow", lambda _r: Reply(200, b"{}", delay=0.3))
     async with Fetcher() as fetcher:
-        ThreadReaderSource(fetcher, {"base_url": server.url})
+        source = ThreadReaderSource(fetcher, {"base_url": server.url})
         started = time.perf_counter()
-        await asyncio.gather(*(fetcher.get(f"{server.url}/slow") for _ in range(3)))
+        # The source's politeness is set on the fetcher when it first uses it.
+        await asyncio.gather(*(source.fetcher.get(f"{server.url}/slow") for _ in range(3)))
         assert time.perf_counter() - started >= 0.85
 
 

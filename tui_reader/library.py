@@ -155,7 +155,8 @@ class Library:
         """Every source, by name, as the registry lists them."""
         if self._sources is None:
             settings = {name: self.config.sources.for_source(name) for name in SOURCE_NAMES}
-            self._sources = Sources(self.fetcher, settings)
+            # The fetcher is made when a source first needs the network, not to resolve.
+            self._sources = Sources(lambda: self.fetcher, settings)
         return self._sources
 
     async def aclose(self) -> None:

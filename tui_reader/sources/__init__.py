@@ -10,7 +10,7 @@ every source needs (feed scanning, chains) are in ``tui_reader.sources.chain``.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar
 from urllib.parse import urlsplit
@@ -94,12 +94,26 @@ class Source(ABC):
         the ID itself in another case)."""
         return handle.lower() == author_id.lower()
 
-    def __init__(self, fetcher: Fetcher, settings: Mapping[str, str] | None = None) -> None:
-        self.fetcher = fetcher
+    def __init__(
+        self, fetcher: Fetcher | Callable[[], Fetcher], settings: Mapping[str, str] | None = None
+    ) -> None:
+        # A fetcher, or how to make one: resolving a reference the library already holds
+        # must not load the network layer (a tenth of a second before the thread shows).
+        self._given = fetcher
+        self._fetcher: Fetcher | None = None
         chosen = {**settings_of(self.name), **(settings or {})}
         self.base_url = chosen.get(self.server_setting, "").rstrip("/")
-        if self.requests_at_a_time and self.base_url:
-            fetcher.set_host_limit(urlsplit(self.base_url).netloc, self.requests_at_a_time)
+
+    @property
+    def fetcher(self) -> Fetcher:
+        """The shared HTTP client, made (and told this source's politeness) on first use."""
+        if self._fetcher is None:
+            given = self._given
+            made: Fetcher = given() if callable(given) else given
+            if self.requests_at_a_time and self.base_url:
+                made.set_host_limit(urlsplit(self.base_url).netloc, self.requests_at_a_time)
+            self._fetcher = made
+        return self._fetcher
 
     def owns(self, host: str) -> bool:
         """Whether a URL on ``host`` can only be this source's (one of its web hosts)."""

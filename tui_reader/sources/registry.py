@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from functools import cache
 from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import urlsplit
@@ -106,7 +106,9 @@ class Sources:
     """The sources at work, sharing one fetcher, with the settings the user chose."""
 
     def __init__(
-        self, fetcher: Fetcher, settings: Mapping[SourceName, Mapping[str, str]] | None = None
+        self,
+        fetcher: Fetcher | Callable[[], Fetcher],
+        settings: Mapping[SourceName, Mapping[str, str]] | None = None,
     ) -> None:
         chosen = settings or {}
         self._sources = {kind.name: kind(fetcher, chosen.get(kind.name)) for kind in source_types()}
