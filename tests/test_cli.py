@@ -193,7 +193,13 @@ def test_threads_lists_the_library(cli: Cli, appview: FakeAppView) -> None:
     assert "posts" not in entry
     assert json.loads(by_author.out) == [entry]
     assert json.loads(nobody.out) == []
-    assert plain.out.startswith("unread\t2024-05-01\t@alice.bsky.social\t5 posts\tStart here")
+    assert plain.out.startswith("#1\tunread\t2024-05-01\t@alice.bsky.social\t5 posts\tStart here")
+    # The short number is a REF wherever a thread is asked for, with or without its #.
+    for ref in ("#1", "1"):
+        shown = cli("export", ref, "--format", "md", "-o", "-")
+        assert shown.code == 0 and "Start here" in shown.out, shown.err
+    missing = cli("export", "#99", "--format", "md", "-o", "-")
+    assert missing.code == 1 and "the library has no thread #99" in missing.err
 
 
 def test_errors_are_one_line_and_leave_the_library_alone(

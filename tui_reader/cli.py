@@ -265,10 +265,11 @@ def cmd_threads(args: argparse.Namespace, library: Library, out: TextIO) -> int:
         from rich.text import Text
 
         table = Table(box=None, pad_edge=False, header_style="bold")
-        for column in ("", "date", "author", "posts", "title", "id"):
-            table.add_column(column, no_wrap=column in ("id", "date"))
+        for column in ("#", "", "date", "author", "posts", "title", "id"):
+            table.add_column(column, no_wrap=column in ("#", "id", "date"))
         for thread in threads:
             table.add_row(
+                Text(f"#{thread.number}", style="bold"),
                 Text("new" if thread.is_new else ("●" if thread.unread else " "), style="cyan"),
                 Text(short_date(thread.created_at)),
                 Text("@" + safe_text(thread.author.handle)),
@@ -281,6 +282,7 @@ def cmd_threads(args: argparse.Namespace, library: Library, out: TextIO) -> int:
     for thread in threads:
         state = ("new" if thread.is_new else "unread") if thread.unread else "read"
         fields = [
+            f"#{thread.number}",
             state if thread.fetched else "listed",
             short_date(thread.created_at) if thread.created_at else "",
             "@" + thread.author.handle,
@@ -552,10 +554,10 @@ def cmd_search(args: argparse.Namespace, library: Library, out: TextIO) -> int:
         if console is not None:
             console.print(Text(head, style="bold"))
             console.print(Text("  ").append_text(_snippet(hit.snippet, "reverse")))
-            console.print(Text(f"  {safe_text(thread.id)}", style="dim"))
+            console.print(Text(f"  #{thread.number} · {safe_text(thread.id)}", style="dim"))
         else:
             snippet = _snippet(hit.snippet, "").plain
-            out.write(f"{head}\n  {snippet}\n  {safe_text(thread.id)}\n")
+            out.write(f"{head}\n  {snippet}\n  #{thread.number} · {safe_text(thread.id)}\n")
     return 0
 
 

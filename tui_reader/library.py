@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -77,6 +78,10 @@ READ_STATE_FORMAT = "tui-reader read-state"
 MAX_POSITION = 1_000_000
 #: How long one unroll, follow or author's sync may take in all, in request timeouts.
 ACTION_TIMEOUTS = 15
+#: The short number ``threads`` and ``search`` print: ``#12``, or ``12`` up to four digits (a
+#: bare run of five or more is a tweet ID).
+SHORT_NUMBER_RE = re.compile(r"#([0-9]{1,9})|([0-9]{1,4})")
+
 #: How long a write of read state waits for a library another process is writing: a
 #: moment, so the reader never freezes; it is tried again later.
 QUICK_WRITE_MS = 250
@@ -177,6 +182,13 @@ class Library:
         text = text.strip()
         if not text:
             raise BadReference("an empty REF names nothing")
+        numbered = SHORT_NUMBER_RE.fullmatch(text)
+        if numbered:
+            digits = numbered.group(1) or numbered.group(2)
+            thread_id = self.store.thread_id_numbered(int(digits))
+            if thread_id is None:
+                raise BadReference(f"the library has no thread #{digits}")
+            return ThreadRef(thread_id)
         source_name, _, rest = text.partition(":")
         if source_name in SOURCE_NAMES and rest:
             if self.store.summary(text) is None:

@@ -184,6 +184,8 @@ class ThreadSummary:
     fetched: bool = True
     #: The post the reader was last at (0 for a thread not started).
     position: int = 0
+    #: The library's short number for it (``#12``): stable, and a REF for it.
+    number: int = 0
 
 
 @dataclass(frozen=True)

@@ -1227,6 +1227,11 @@ class Store:
         ).fetchone()
         return row
 
+    def thread_id_numbered(self, number: int) -> str | None:
+        """The ID of the thread the library numbers ``number`` (``#12``), if any."""
+        row = self.conn.execute("SELECT id FROM threads WHERE num = ?", (number,)).fetchone()
+        return str(row[0]) if row else None
+
     def summary(self, thread_id: str) -> ThreadSummary | None:
         """A thread as listed (fetched or not), without its posts."""
         row = self._thread_row(thread_id)
@@ -1470,6 +1475,7 @@ class Store:
             is_new=bool(row["is_new"]),
             fetched=bool(row["fetched"]),
             position=int(row["position"]),
+            number=int(row["num"]),
         )
 
     # Search -----------------------------------------------------------------------------
