@@ -1663,3 +1663,35 @@ async def test_read_more_headings_stay_in_reach_and_m_hides_the_pane(library: Li
         await pilot.press("M")
         await pilot.pause()
         assert again.screen.query_one(ReadMore).display
+
+
+async def test_o_opens_the_post_with_the_configured_browser_or_copies_it(
+    library: Library, tmp_path: Path
+) -> None:
+    import sys
+
+    threads = fill(library)
+    opened = tmp_path / "opened.txt"
+    writer = f"import sys; open({str(opened)!r}, 'w').write(sys.argv[1])"
+    config = replace(library.config, browser=f"{sys.executable} -c {writer!r} %u")
+    app = make_app(config, Library(config, library.store))
+    async with app.run_test(size=WIDE) as pilot:
+        main_screen(app).open_thread(threads["tea"].id)
+        await pilot.pause()
+        await pilot.press("o")
+        for _ in range(200):  # the browser is a process of its own
+            if opened.exists() and opened.read_text():
+                break
+            await pilot.pause(0.05)
+        assert opened.read_text() == threads["tea"].posts[0].url
+    # No browser at all: the address goes to the terminal's clipboard and is shown.
+    config = replace(library.config, browser=str(tmp_path / "no-such-browser") + " %u")
+    app = make_app(config, Library(config, library.store))
+    async with app.run_test(size=WIDE) as pilot:
+        main_screen(app).open_thread(threads["tea"].id)
+        await pilot.pause()
+        await pilot.press("o")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.clipboard == threads["tea"].posts[0].url
+        assert any(n.title == "Not opened" for n in app._notifications)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -69,6 +70,9 @@ class Config:
     measure: int = 80
     #: ``[ui] align``: where a thread narrower than its pane sits, "left" or "center".
     align: str = "left"
+    #: ``[ui] browser``: the command that opens an address (``%u`` stands for it; without
+    #: one, the address is added at the end). "" asks the system's default browser.
+    browser: str = ""
     path: Path | None = None
     #: What the file holds that tui-reader does not know (a misspelt section, say).
     warnings: tuple[str, ...] = ()
@@ -116,7 +120,7 @@ KNOWN_KEYS: dict[str, frozenset[str]] = {
     "sources": frozenset(kind.name for kind in SOURCES if kind.settings),
     **{f"sources.{kind.name}": frozenset(kind.settings) for kind in SOURCES if kind.settings},
     "sync": frozenset({"on_start", "interval_minutes", "deadline_minutes"}),
-    "ui": frozenset({"theme", "measure", "align"}),
+    "ui": frozenset({"theme", "measure", "align", "browser"}),
 }
 
 
@@ -216,6 +220,12 @@ def load_config(path: Path | None = None) -> Config:
     align = _typed(ui, "align", str, "left", where)
     if align not in ("left", "center"):
         raise ConfigError(f'{where}: align must be "left" or "center"')
+    browser = _typed(ui, "browser", str, "", where).strip()
+    if browser:
+        try:
+            shlex.split(browser)
+        except ValueError as error:
+            raise ConfigError(f"{where}: browser is not a command line: {error}") from None
     return Config(
         network=network_config,
         sources=sources_config,
@@ -224,6 +234,7 @@ def load_config(path: Path | None = None) -> Config:
         theme=theme,
         measure=measure,
         align=align,
+        browser=browser,
         path=path,
         warnings=tuple(f"{where}: unknown setting {name}, ignored" for name in _unknown_keys(data)),
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shlex
+import subprocess
 import time
 import webbrowser
 from collections.abc import Awaitable
@@ -73,6 +75,26 @@ NETWORK_GROUPS = frozenset({"unroll", "follow", "sync"})
 NEEDS_THREAD = frozenset(
     {"refresh", "toggle_read", "open_in_browser", "copy_link", "export", "links"}
 )
+
+
+def _run_browser(command: str, url: str) -> bool:
+    """Start ``[ui] browser`` on ``url`` (for ``%u``, or added at the end), not waiting for
+    it; whether it could be started."""
+    words = shlex.split(command)
+    args = [word.replace("%u", url) for word in words]
+    if not any("%u" in word for word in words):
+        args.append(url)
+    try:
+        subprocess.Popen(
+            args,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    except (OSError, ValueError):
+        return False
+    return True
 
 
 class MainScreen(Screen[None]):
@@ -632,19 +654,28 @@ class MainScreen(Screen[None]):
     @work(thread=True, group="browser", exit_on_error=False)
     def _start_browser(self, url: str) -> None:
         # Starting a browser can take a moment: not on the screen's thread.
-        try:
-            started = webbrowser.open(url)
-        except webbrowser.Error:
-            started = False
-        if started:
-            self.app.call_from_thread(self.notify, f"Opened {url}")
+        command = self.reader.config.browser
+        if command:
+            started = _run_browser(command, url)
         else:
+            try:
+                started = webbrowser.open(url)
+            except webbrowser.Error:
+                started = False
+        if started:
+            self.app.call_from_thread(self.notify, f"Opened {url}", markup=False)
+        else:
+            # Over ssh, or on a machine with no browser: the terminal's clipboard (OSC 52)
+            # takes the address, to open wherever the reader is.
+            self.app.call_from_thread(self.app.copy_to_clipboard, url)
             self.app.call_from_thread(
                 self.notify,
-                f"No web browser could be started. The address (y copies it):\n{url}",
+                "No web browser could be started ([ui] browser sets one); the address is "
+                f"copied:\n{url}",
                 title="Not opened",
                 severity="warning",
                 timeout=12,
+                markup=False,
             )
 
     def action_links(self) -> None:
