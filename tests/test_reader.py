@@ -868,6 +868,14 @@ async def test_e_saves_the_thread_where_the_reader_says(library: Library, tmp_pa
         assert beside.read_text("utf-8").startswith("# How I built a shed")
         await save_again("r")
         assert saved.read_text("utf-8").startswith("# How I built a shed")
+    # The next time, and after a restart, the dialog offers the folder used last.
+    again = make_app(library.config, library)
+    async with again.run_test(size=WIDE) as pilot:
+        main_screen(again).open_thread(threads["shed"].id)
+        await pilot.pause()
+        await pilot.press("e")
+        await pilot.pause()
+        assert again.screen.query_one(Input).value == str(folder)
 
 
 async def test_an_unreachable_network_is_shown_in_the_header(

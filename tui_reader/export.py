@@ -27,10 +27,19 @@ class Exported:
 MAX_STEM_BYTES = 120
 
 
+#: The most characters of a title a file name keeps.
+MAX_STEM_CHARS = 60
+
+
 def safe_filename(title: str, extension: str) -> str:
     """A file name made from a thread's title: letters, digits and dashes only, short enough
     in bytes for any file system whatever script the title is in."""
-    stem = re.sub(r"[^\w]+", "-", title, flags=re.UNICODE).strip("-_").lower()[:60]
+    stem = re.sub(r"[^\w]+", "-", title, flags=re.UNICODE).strip("-_").lower()
+    if len(stem) > MAX_STEM_CHARS:
+        # Cut at a word (a dash) when one is in reach, not in the middle of one.
+        cut = stem[: MAX_STEM_CHARS + 1]
+        at = cut.rfind("-")
+        stem = cut[:at] if at >= MAX_STEM_CHARS // 2 else stem[:MAX_STEM_CHARS]
     while len(stem.encode("utf-8")) > MAX_STEM_BYTES:
         stem = stem[:-1]
     stem = stem.strip("-_")

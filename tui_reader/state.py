@@ -35,6 +35,8 @@ class ReaderState:
     hide_unfetched: bool = False
     #: Show the Read more pane under the thread (it takes rows a short terminal needs).
     read_more: bool = True
+    #: The folder the last export went to ("" until one did: the documents folder).
+    export_folder: str = ""
 
     def changed(self, **values: Any) -> ReaderState:
         """A copy with ``values`` set."""

@@ -1115,7 +1115,8 @@ class MainScreen(Screen[None]):
             if choice:
                 self._export_to(thread, choice[0], Path(choice[1]).expanduser())
 
-        self.app.push_screen(ExportDialog(str(user_documents_path())), done)
+        folder = self.reader.state.export_folder or str(user_documents_path())
+        self.app.push_screen(ExportDialog(folder), done)
 
     def _export_to(self, thread: Thread, fmt: str, folder: Path) -> None:
         """Export into ``folder``, asking first when a file of that name is there."""
@@ -1129,6 +1130,8 @@ class MainScreen(Screen[None]):
                 f"cannot use the folder {folder}: {message}", title="Not saved", severity="error"
             )
             return
+        # The dialog offers this folder again next time (remembered in state.toml).
+        self.reader.remember(export_folder=str(folder))
         if not path.exists():
             self.export(thread, fmt, path)
             return
