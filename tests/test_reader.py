@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import tomllib
 from collections.abc import Callable
@@ -34,6 +35,19 @@ def screen_text(app: object) -> str:
 
     assert isinstance(app, App)
     return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+async def settled(app: object) -> None:
+    """Wait until no worker runs, those that others start included (a follow starts a sync)."""
+    from textual.app import App
+
+    assert isinstance(app, App)
+    for _ in range(20):
+        await app.workers.wait_for_complete()
+        await app.animator.wait_until_complete()
+        if not any(worker.is_running for worker in app.workers):
+            break
+    await asyncio.sleep(0)
 
 
 def listed(feed: FeedList) -> list[ThreadSummary]:
@@ -609,18 +623,21 @@ async def test_f_follows_and_capital_r_syncs_with_a_notification(
         assert isinstance(app.screen, RefDialog)
         app.screen.query_one(Input).value = "gus.bsky.social"
         await pilot.press("enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert "not synced yet: press R" in screen_text(app)
+        await settled(app)
+        # Following brings the author's threads in at once.
+        messages = [n.message for n in app._notifications]
+        assert "Following Gus; bringing in their threads." in messages
+        assert "2 new threads from 1 author." in messages
+        appview.chain(gus, 2)
 
         await pilot.press("R")
         await app.workers.wait_for_complete()
         await pilot.pause()
 
         messages = [n.message for n in app._notifications]
-        assert "2 new threads from 1 author." in messages
+        assert "1 new thread from 1 author." in messages
         text = screen_text(app)
-        assert "Gus  bsky  2 · 2 unread · 2 new" in text
+        assert "Gus  bsky  3 · 3 unread · 3 new" in text
         assert "synced just now" in text
         assert "new  " in text  # the badge on the feed entries
         assert app.sub_title == ""
@@ -1703,3 +1720,23 @@ async def test_o_opens_the_post_with_the_configured_browser_or_copies_it(
         await pilot.pause()
         assert app.clipboard == threads["tea"].posts[0].url
         assert any(n.title == "Not opened" for n in app._notifications)
+
+
+async def test_following_brings_the_threads_and_s_syncs_one_author(
+    library: Library, appview: FakeAppView
+) -> None:
+    eve = appview.account("eve.bsky.social", "Eve")
+    appview.chain(eve, 3)
+    app = make_app(library.config, library)
+    async with app.run_test(size=WIDE) as pilot:
+        main_screen(app).follow("eve.bsky.social")
+        await settled(app)
+        # Followed, and her thread is here without R.
+        assert len(library.threads_of(f"bluesky:{eve.did}")) == 1
+        appview.chain(eve, 2)
+        authors = app.screen.query_one(AuthorList)
+        authors.focus()
+        authors.place_cursor(authors.index_of(f"bluesky:{eve.did}"))
+        await pilot.press("S")
+        await settled(app)
+        assert len(library.threads_of(f"bluesky:{eve.did}")) == 2

@@ -389,3 +389,13 @@ def test_following_counts_threads_in_words(cli: Cli, appview: FakeAppView) -> No
     assert cli("sync").code == 0
     listed = cli("following")
     assert "\t1 thread\t" in listed.out and "1 threads" not in listed.out
+
+
+def test_follow_sync_brings_the_threads_in_at_once(cli: Cli, appview: FakeAppView) -> None:
+    dana = appview.account("dana.bsky.social", "Dana")
+    appview.chain(dana, 3)
+    appview.chain(dana, 2)
+    result = cli("follow", "--sync", "dana.bsky.social")
+    assert result.code == 0, result.err
+    assert "Brought in 2 new threads." in result.out
+    assert len(json.loads(cli("threads", "--format", "json").out)) == 2

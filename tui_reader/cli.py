@@ -112,6 +112,11 @@ def _parser() -> argparse.ArgumentParser:
     follow.add_argument(
         "--import", dest="import_file", metavar="FILE", help="follow everyone in an OPML file"
     )
+    follow.add_argument(
+        "--sync",
+        action="store_true",
+        help="bring in the threads of the authors followed now, at once",
+    )
 
     unfollow = commands.add_parser(
         "unfollow",
@@ -385,6 +390,8 @@ def cmd_follow(args: argparse.Namespace, library: Library, out: TextIO) -> int:
     """``tui-reader follow REF… | --import FILE``."""
     if bool(args.refs) == bool(args.import_file):
         raise UsageError("give one or more REFs, or --import FILE")
+    if args.sync and args.import_file:
+        raise UsageError("--sync goes with REFs; after --import, run tui-reader sync")
     if args.import_file:
         text = _read_file(args.import_file)
         report = _run(library, lambda: library.import_follows(text))
@@ -398,6 +405,7 @@ def cmd_follow(args: argparse.Namespace, library: Library, out: TextIO) -> int:
 
     async def follow_all() -> int:
         failed = 0
+        followed: list[Author] = []
         for ref in args.refs:
             try:
                 author, added = await library.follow(ref)
@@ -407,6 +415,15 @@ def cmd_follow(args: argparse.Namespace, library: Library, out: TextIO) -> int:
                 continue
             verb = "Following" if added else "Already following"
             out.write(f"{verb} {_who(author)} on {author.source}\n")
+            followed.append(author)
+        if args.sync and followed:
+            # Their threads now, not at the next sync.
+            results = await library.sync(
+                authors=followed, on_progress=lambda r: print(_sync_line(r), file=sys.stderr)
+            )
+            new = sum(r.new_threads for r in results)
+            out.write(f"Brought in {counted(new, 'new thread')}.\n")
+            failed += sum(1 for r in results if r.error)
         return 1 if failed else 0
 
     code: int = _run(library, follow_all)

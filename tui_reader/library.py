@@ -657,13 +657,16 @@ class Library:
         on_progress: Callable[[AuthorSync], None] | None = None,
         *,
         deadline: float | None = None,
+        authors: list[Author] | None = None,
     ) -> list[AuthorSync]:
         """Bring in every followed author's new and grown threads (or only the named ones'),
         several authors at once; one author failing does not stop the others. The whole
-        sync ends after ``deadline`` seconds (``[sync] deadline_minutes`` by default)."""
+        sync ends after ``deadline`` seconds (``[sync] deadline_minutes`` by default).
+        ``authors`` names them directly (one just followed, the one under the cursor)."""
         if self.offline:
             raise Offline("offline: syncing needs the network")
-        authors = [self.followed_author(ref) for ref in refs] if refs else self.store.followed()
+        if authors is None:
+            authors = [self.followed_author(ref) for ref in refs] if refs else self.store.followed()
         if not authors:
             raise ReaderError("you follow nobody yet; start with: tui-reader follow REF")
         limit = asyncio.Semaphore(self.config.network.max_connections)

@@ -29,7 +29,7 @@ from textual.worker import Worker
 from tui_reader.errors import ReaderError, SourceUnavailable
 from tui_reader.export import export_thread, target_path, unused_name
 from tui_reader.library import AuthorRow, AuthorSync, SearchHit, ThreadList
-from tui_reader.models import Thread
+from tui_reader.models import Author, Thread
 from tui_reader.render import counted, post_links
 from tui_reader.ui.screens.dialogs import (
     ChoiceDialog,
@@ -757,10 +757,25 @@ class MainScreen(Screen[None]):
         author, added = followed
         name = author.display_name or f"@{author.handle}"
         if added:
-            self.notify(f"Following {name}. Press R to sync.", markup=False)
+            self.notify(f"Following {name}; bringing in their threads.", markup=False)
         else:
             self.notify(f"Already following {name}.", markup=False)
         self.post_message(LibraryChanged())
+        if added and not self._syncing():
+            # Their threads come in at once, not at the next sync.
+            self.sync(only=[author])
+
+    @on(AuthorList.SyncRequested)
+    def _sync_one(self, event: AuthorList.SyncRequested) -> None:
+        author = self.reader.library.author(event.key)
+        if author is None:
+            return
+        if self._syncing():
+            self.notify("A sync is already running.", markup=False)
+        elif self.reader.library.offline:
+            self.notify("Offline: syncing needs the network.", severity="warning", markup=False)
+        else:
+            self.sync(only=[author])
 
     @on(AuthorList.UnfollowRequested)
     def _unfollow(self, event: AuthorList.UnfollowRequested) -> None:
@@ -807,10 +822,11 @@ class MainScreen(Screen[None]):
         self.sync()
 
     @work(exclusive=True, group="sync", exit_on_error=False)
-    async def sync(self, quiet: bool = False) -> None:
-        """Bring in new threads from every followed author, with progress in the header."""
+    async def sync(self, quiet: bool = False, only: list[Author] | None = None) -> None:
+        """Bring in new threads from every followed author (or ``only`` these), with
+        progress in the header."""
         library = self.reader.library
-        total = library.follow_count()
+        total = library.follow_count() if only is None else len(only)
         done: list[AuthorSync] = []
 
         def progress(result: AuthorSync) -> None:
@@ -818,7 +834,7 @@ class MainScreen(Screen[None]):
             self.reader.set_progress(f"syncing {len(done)}/{total} · @{result.author.handle}")
             self.post_message(LibraryChanged())
 
-        syncing = library.sync(on_progress=progress)
+        syncing = library.sync(on_progress=progress, authors=only)
         results = await self._network_action("Sync failed", syncing, f"syncing 0/{total}")
         if results is None:
             return

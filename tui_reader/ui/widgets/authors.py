@@ -27,6 +27,14 @@ class AuthorList(VirtualList):
             id="unfollow",
             tooltip="unfollow, after asking (the author's threads stay)",
         ),
+        Binding(
+            "S",
+            "sync_author",
+            "Sync author",
+            show=False,
+            id="sync-author",
+            tooltip="sync just this author",
+        ),
     ]
 
     class OpenRequested(Message):
@@ -38,6 +46,13 @@ class AuthorList(VirtualList):
 
     class UnfollowRequested(Message):
         """The reader asked to stop following the highlighted author."""
+
+        def __init__(self, key: str) -> None:
+            super().__init__()
+            self.key = key
+
+    class SyncRequested(Message):
+        """The reader asked to sync just the highlighted author."""
 
         def __init__(self, key: str) -> None:
             super().__init__()
@@ -118,6 +133,16 @@ class AuthorList(VirtualList):
             self.post_message(self.UnfollowRequested(key))
         elif key in (ALL, UNREAD):
             self.notify("Choose an author to unfollow.")
+        else:
+            self.notify("You do not follow this author; f follows.")
+
+    def action_sync_author(self) -> None:
+        """Sync the highlighted author alone."""
+        key = self.chosen_key
+        if key in self.followed:
+            self.post_message(self.SyncRequested(key))
+        elif key in (ALL, UNREAD):
+            self.notify("Choose an author to sync; R syncs everyone.")
         else:
             self.notify("You do not follow this author; f follows.")
 
