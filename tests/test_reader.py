@@ -1740,3 +1740,17 @@ async def test_following_brings_the_threads_and_s_syncs_one_author(
         await pilot.press("S")
         await settled(app)
         assert len(library.threads_of(f"bluesky:{eve.did}")) == 2
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30)])
+async def test_the_footer_never_shows_half_a_label(library: Library, size: tuple[int, int]) -> None:
+    threads = fill(library)
+    app = make_app(library.config, library)
+    async with app.run_test(size=size) as pilot:
+        main_screen(app).open_thread(threads["tea"].id)
+        await pilot.pause()
+        await pilot.pause()
+        footer = screen_text(app).splitlines()[-1]
+        # A label cut by the palette's key ran straight into its border: "m Read/u▏".
+        assert not re.search(r"\S▏", footer), footer
+        assert "J Next post" in footer and "^p palette" in footer

@@ -23,7 +23,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Footer, Header
+from textual.widgets import Header
 from textual.worker import Worker
 
 from tui_reader.errors import ReaderError, SourceUnavailable
@@ -44,6 +44,7 @@ from tui_reader.ui.screens.dialogs import (
 from tui_reader.ui.text import one_line
 from tui_reader.ui.widgets.authors import ALL, UNREAD, AuthorList
 from tui_reader.ui.widgets.feed import FeedList, LibraryRows
+from tui_reader.ui.widgets.footer import FittingFooter
 from tui_reader.ui.widgets.read_more import MAX_PER_SECTION, ReadMore
 from tui_reader.ui.widgets.thread_view import ThreadHeader, ThreadView
 
@@ -290,7 +291,7 @@ class MainScreen(Screen[None]):
                 yield ThreadHeader(id="thread-header")
                 yield self.thread_view
                 yield ReadMore(id="read-more")
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         self.thread_view.measure = self.reader.config.measure
