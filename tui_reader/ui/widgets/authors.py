@@ -128,21 +128,21 @@ class AuthorList(VirtualList):
 
     def action_unfollow(self) -> None:
         """Ask to stop following the highlighted author."""
-        key = self.chosen_key
-        if key in self.followed:
-            self.post_message(self.UnfollowRequested(key))
-        elif key in (ALL, UNREAD):
-            self.notify("Choose an author to unfollow.")
-        else:
-            self.notify("You do not follow this author; f follows.")
+        self._ask_for_followed(self.UnfollowRequested, "Choose an author to unfollow.")
 
     def action_sync_author(self) -> None:
         """Sync the highlighted author alone."""
+        self._ask_for_followed(self.SyncRequested, "Choose an author to sync; R syncs everyone.")
+
+    def _ask_for_followed(
+        self, request: type[UnfollowRequested | SyncRequested], hint: str
+    ) -> None:
+        """Post ``request`` for the highlighted author if followed; else say why not."""
         key = self.chosen_key
         if key in self.followed:
-            self.post_message(self.SyncRequested(key))
+            self.post_message(request(key))
         elif key in (ALL, UNREAD):
-            self.notify("Choose an author to sync; R syncs everyone.")
+            self.notify(hint)
         else:
             self.notify("You do not follow this author; f follows.")
 
