@@ -186,3 +186,20 @@ async def test_a_chain_longer_than_is_kept_says_so(library: Library, server: Fak
     assert json.loads(to_json(thread))["ends_early"] == thread.ends_early
     from_the_end = await library.unroll(f"{server.url}/@ann/{1000 + count - 1}")
     assert from_the_end.ends_early.startswith("the thread starts earlier")
+
+
+def test_a_status_with_thousands_of_attachments_keeps_the_first() -> None:
+    from tui_reader.limits import MAX_MEDIA_PER_POST
+    from tui_reader.sources.mastodon import parse_status
+
+    status = {
+        "id": "1",
+        "content": "<p>many</p>",
+        "created_at": "2024-06-01T09:00:00.000Z",
+        "account": {"id": "7", "acct": "ann"},
+        "media_attachments": [
+            {"type": "image", "url": f"https://m.example/{n}.png"} for n in range(20_000)
+        ],
+    }
+    post = parse_status(status, "https://m.example")
+    assert len(post.media) == MAX_MEDIA_PER_POST

@@ -660,8 +660,11 @@ class Fetcher:
         return self._host_limits[host]
 
     async def get_json(self, url: str, params: Mapping[str, Any] | None = None) -> Any:
-        """GET ``url`` and parse the answer as JSON."""
+        """GET ``url`` and parse the answer as JSON; a big one in a thread, so the reader
+        keeps drawing and taking keys (escape) while it is read."""
         response = await self.get(url, params, accept="application/json")
+        if len(response.body) > BIG_ANSWER_BYTES:
+            return await asyncio.to_thread(response.json)
         return response.json()
 
     async def get(

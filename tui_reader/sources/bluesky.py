@@ -15,7 +15,7 @@ import msgspec
 
 from tui_reader.clean import clean_line, clean_text
 from tui_reader.errors import BadReference, BadResponse, FetchError, NotFound
-from tui_reader.limits import MAX_LINKS_PER_POST, cap_links
+from tui_reader.limits import MAX_LINKS_PER_POST, MAX_MEDIA_PER_POST, cap_links
 from tui_reader.models import Author, AuthorRef, Media, Post, PostRef, Quote, Ref, Thread
 from tui_reader.sources import AuthorScan, Source
 from tui_reader.sources.chain import (
@@ -360,7 +360,9 @@ def _media(embed: dict[str, Any]) -> list[Media]:
     kind = _text(embed.get("$type"))
     found: list[Media] = []
     if kind.startswith("app.bsky.embed.images"):
-        for image in embed.get("images") or []:
+        images = embed.get("images")
+        # A post holds four images; a hostile view may list any number.
+        for image in images[:MAX_MEDIA_PER_POST] if isinstance(images, list) else []:
             if isinstance(image, dict):
                 url = _text(image.get("fullsize")) or _text(image.get("thumb"))
                 found.append(Media("image", url, _text(image.get("alt"))))

@@ -21,6 +21,7 @@ from tui_reader.errors import (
     SourceUnavailable,
     Unauthorized,
 )
+from tui_reader.limits import MAX_MEDIA_PER_POST
 from tui_reader.models import Author, AuthorRef, Media, Post, PostRef, Quote, Ref, Thread
 from tui_reader.sources import AuthorScan, Source
 from tui_reader.sources.chain import (
@@ -96,7 +97,9 @@ def parse_account(account: dict[str, Any], base: str) -> Author:
 
 def _media(status: dict[str, Any]) -> list[Media]:
     found: list[Media] = []
-    for item in status.get("media_attachments") or []:
+    attached = status.get("media_attachments")
+    # Mastodon allows four; a hostile status may list any number: the first are kept.
+    for item in attached[:MAX_MEDIA_PER_POST] if isinstance(attached, list) else []:
         if not isinstance(item, dict):
             continue
         kind = _text(item.get("type"))
