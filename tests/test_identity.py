@@ -152,3 +152,15 @@ async def test_an_opml_import_checks_every_field_and_never_rewrites_a_followed_a
     assert (new.handle, new.url) == ("did:plc:newnewnewnewnewnewnewnewn", "")
     assert "\u202e" not in new.display_name
     assert all("\u202e" not in problem for problem in report.problems)
+
+
+def test_a_page_cannot_claim_another_authors_tweet_in_a_thread_of_its_own(
+    library: Library,
+) -> None:
+    thread, _, _ = library.import_saved(ALICE)
+    forged = _page("mallory", "Mallory", [("5555555555", "mine"), ("1000000002", "stolen")])
+    with pytest.raises(ReaderError, match="@alice"):
+        library.import_saved(forged)
+    assert library.thread("threadreader:5555555555") is None
+    kept = library.thread(thread.id)
+    assert kept is not None and [p.text for p in kept.posts] == ["alice one", "alice two"]

@@ -20,6 +20,7 @@ from tui_reader.sources import AuthorScan
 from tui_reader.sources.registry import SOURCE_NAMES, Sources, source_type, what_refs_name
 from tui_reader.store import (
     AuthorRow,
+    ForeignThread,
     ReadMark,
     SearchHit,
     Store,
@@ -283,6 +284,7 @@ class Library:
         source = self.sources[ref.source]
         page = await self._within_deadline("unrolling the thread", source.thread_page(ref))
         thread = page.thread
+        self._check_post_owners(thread)
         # The store keeps the read state and any posts gone upstream: return its copy.
         self.store.save_thread(thread)
         self.store.save_summaries(page.more_from)
@@ -312,6 +314,7 @@ class Library:
         existing = self.store.thread(page.thread.id)
         fresh = existing is None
         if existing is None or {p.id for p in existing.posts} != {p.id for p in page.thread.posts}:
+            self._check_post_owners(page.thread)
             self.store.save_thread(page.thread)
         added = self.store.save_summaries(page.more_from)
         saved = self.store.thread(page.thread.id)
@@ -753,10 +756,28 @@ class Library:
         self.store.set_sync_state(author.key, SyncState(utc_now(), "", scan.watermark, scan.etag))
         return AuthorSync(author, counts["new"], counts["grown"])
 
+    def _check_post_owners(self, thread: Thread) -> None:
+        """Refuse a thread that holds a post the library has under another author, for a
+        source whose post IDs do not say whose they are (a page claiming someone's tweet)."""
+        if self.sources[thread.source].post_ids_name_author:
+            return
+        for post in thread.posts:
+            held = self.store.thread_id_for_post(post.id)
+            if held is None or held == thread.id:
+                continue
+            other = self.store.summary(held)
+            if other is not None and other.author.key != thread.author.key:
+                raise ForeignThread(
+                    f"refused: this page says post {post.id} is @{thread.author.handle}'s; "
+                    f"the library has it as @{other.author.handle}'s, and keeps it so"
+                )
+
     def _save_synced(self, threads: list[Thread]) -> list[str]:
         """Save what a sync brought, in one transaction: each thread "new", "grown" (posts
         the library lacked: flagged new and unread again) or "same" (saved only if posts
         went missing, which are kept marked deleted)."""
+        for thread in threads:
+            self._check_post_owners(thread)
         had = self.store.live_post_ids(thread.id for thread in threads)
         verdicts: list[str] = []
         changed: list[tuple[Thread, bool]] = []

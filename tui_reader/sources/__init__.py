@@ -65,6 +65,10 @@ class Source(ABC):
     requests_at_a_time: ClassVar[int] = 0
     #: What REFs it understands, for help text.
     examples: ClassVar[str] = ""
+    #: Whether a post's ID names its author (a Bluesky URI, a Mastodon server's status):
+    #: when not (a tweet ID), a post the library holds under one author must not be saved
+    #: under another.
+    post_ids_name_author: ClassVar[bool] = True
 
     @classmethod
     def is_author_id(cls, author_id: str) -> bool:

@@ -69,6 +69,7 @@ class ThreadReaderSource(Source):
         "an x.com or threadreaderapp.com URL (a tweet, a thread, a profile), @handle@x.com, "
         "a tweet ID"
     )
+    post_ids_name_author = False
 
     def resolve(self, text: str) -> Ref | None:
         """Recognise Thread Reader App and x.com/twitter.com URLs (tweets, profiles, thread
