@@ -644,3 +644,21 @@ def test_a_thread_behind_a_content_warning_is_titled_by_the_warning(tmp_path: Pa
     [listed] = store.threads()
     assert listed.title == "⚠ ending of the novel" and "butler" not in listed.preview
     store.close()
+
+
+def test_a_thread_dated_in_the_future_is_listed_as_of_its_fetch_and_says_so(
+    tmp_path: Path,
+) -> None:
+    thread = make_thread()
+    first = replace(thread.posts[0], created_at="2999-01-01T00:00:00Z")
+    future = replace(thread, posts=(first, *thread.posts[1:]), created_at="2999-01-01T00:00:00Z")
+    with Store(tmp_path / "library.sqlite3") as store:
+        store.save_thread(future)
+        store.save_thread(make_thread(thread_id="bluesky:at://did:plc:alice/x/2"))
+        # Listed as of its fetch, so it does not sort first for ever.
+        listed = {summary.id: summary.created_at for summary in store.threads()}
+        assert listed[future.id] == future.fetched_at
+        kept = store.thread(future.id)
+        assert kept is not None and kept.created_at == future.fetched_at
+        assert "its server dates it 2999-01-01, in the future" in kept.ends_early
+        assert kept.posts[0].created_at == "2999-01-01T00:00:00Z"  # what it said is kept

@@ -9,7 +9,7 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -143,6 +143,11 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     # by its warning; the hidden text had become its title everywhere.
     lambda conn: _warned_titles(conn),
 ]
+
+
+def _tomorrow() -> str:
+    """A day from now, as the library writes times: later ones are a server's mistake."""
+    return (datetime.now(UTC) + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _warned_titles(conn: sqlite3.Connection) -> None:
@@ -647,6 +652,8 @@ class Store:
         #: Something the user should be told about the file (it was damaged and moved aside,
         #: or it can only be read); "" when all is well.
         self.notice = ""
+        #: Dates past this are a server's mistake (set by each save; see _put_thread).
+        self._horizon = "9999"
         try:
             self._open()
         except sqlite3.DatabaseError as error:
@@ -992,6 +999,7 @@ class Store:
         if not chosen:
             return
         refused: list[tuple[Thread, str]] = []
+        self._horizon = _tomorrow()
 
         def work(conn: sqlite3.Connection) -> None:
             # An author's threads share their prefixes and their author: each is looked up
@@ -1070,15 +1078,22 @@ class Store:
         """Write the row of ``thread`` (numbered ``known`` if the library has it; its old
         posts are gone by now) and return the rows of ``posts``, for ``INSERT_POST``."""
         names = f"{thread.author.display_name} {thread.author.handle}"
+        created, ends_early = thread.created_at, thread.ends_early
+        if created > self._horizon:
+            # A date past tomorrow (a wrong clock, or a lie) would sort the thread first for
+            # ever: it is listed as of its fetch, and the view says what its server claimed.
+            claimed = f"its server dates it {created[:10]}, in the future"
+            created = thread.fetched_at or created
+            ends_early = f"{ends_early}; {claimed}" if ends_early else claimed
         values = (
             thread.url,
             thread.author.key,
             thread.title,
             preview_of(posts[0]) if posts else "",
-            thread.created_at,
+            created,
             thread.fetched_at,
             len(posts),
-            thread.ends_early,
+            ends_early,
             names,
         )
         # Whether the thread is known was asked above: a plain INSERT or UPDATE, not an
