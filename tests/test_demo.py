@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.hostile import screen_text
 from tui_reader.demo import build_async
 from tui_reader.library import Library
 from tui_reader.ui.app import make_app
@@ -54,7 +55,7 @@ async def test_the_demo_opens_in_the_reader_and_stays_offline(demo: Library) -> 
         assert view.thread is not None
         await pilot.press("r")
         await pilot.pause()
-        assert any("Offline" in n.message for n in app._notifications)
+        assert any("Offline" in n.message for n in app.notices)
 
 
 async def test_a_thread_that_links_its_authors_other_thread_opens(demo: Library) -> None:
@@ -90,7 +91,7 @@ async def test_no_letter_is_lost_at_the_right_edge_after_a_short_thread(demo: Li
         await pilot.pause()
         assert view.thread is not None and len(view.thread.posts) == 40
         area = view.region
-        rows = [strip.text for strip in app.screen._compositor.render_strips()]
+        rows = screen_text(app).splitlines()
         pane = [row[area.x : area.right] for row in rows[area.y : area.bottom]]
     # The pane's own lines, joined as a reader reads them on: every letter is there.
     text = " ".join(" ".join(pane).split())

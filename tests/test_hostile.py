@@ -727,7 +727,7 @@ async def test_hostile_text_never_acts_anywhere_in_the_reader(
             await pilot.press("c", "y", "o")
             await pilot.pause()
             check(f"notifications of thread {index}")
-            for note in app._notifications:
+            for note in app.notices:
                 assert_inert(str(note.message), "a notification")
 
         await pilot.press("ctrl+p")
@@ -826,7 +826,7 @@ async def test_escape_cancels_network_work_in_the_reader(
         await pilot.pause()
         assert time.monotonic() - started < 2
         assert app.sub_title == ""
-        assert any(n.message == "Cancelled." for n in app._notifications)
+        assert any(n.message == "Cancelled." for n in app.notices)
 
 
 def test_a_post_gone_upstream_says_so_in_json() -> None:

@@ -192,7 +192,7 @@ async def test_reading_to_the_end_marks_read_and_m_toggles(library: Library) -> 
         await pilot.press("m")
         await pilot.pause()
         assert library.thread(threads["long"].id).unread  # type: ignore[union-attr]
-        assert "Marked unread." in [n.message for n in app._notifications]
+        assert "Marked unread." in [n.message for n in app.notices]
 
 
 async def test_the_reading_position_is_remembered(library: Library) -> None:
@@ -292,7 +292,7 @@ async def test_a_failed_unroll_is_a_notification_not_a_crash(
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert app.is_running
-        messages = [n.message for n in app._notifications]
+        messages = [n.message for n in app.notices]
         assert any("no Bluesky account has the handle ghost.bsky.social" in m for m in messages)
 
 
@@ -326,15 +326,13 @@ async def test_offline_reads_the_library_and_says_so_for_the_network(
         assert "offline" in str(app.screen.query_one(ThreadHeader).render())
         await pilot.press("r")
         await pilot.pause()
-        assert any("Offline" in n.message for n in app._notifications)
+        assert any("Offline" in n.message for n in app.notices)
         await pilot.press("u")
         app.screen.query_one(Input).value = "https://bsky.app/profile/did:plc:zed/post/3kz"
         await pilot.press("enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert any(
-            "offline, and the library does not have" in n.message for n in app._notifications
-        )
+        assert any("offline, and the library does not have" in n.message for n in app.notices)
 
 
 async def test_o_opens_web_links_only_and_y_copies(
@@ -355,14 +353,14 @@ async def test_o_opens_web_links_only_and_y_copies(
         expected = threads["tea"].posts[1].url
         assert opened == [expected]
         assert app.clipboard == expected
-        assert f"Opened {expected}" in [n.message for n in app._notifications]
+        assert f"Opened {expected}" in [n.message for n in app.notices]
 
         # No browser could be started: said so, with the address to copy.
         monkeypatch.setattr(webbrowser, "open", lambda url: False)
         await pilot.press("o")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        [failed] = [n for n in app._notifications if n.title == "Not opened"]
+        [failed] = [n for n in app.notices if n.title == "Not opened"]
         assert failed.message.endswith(expected) and "No web browser" in failed.message
 
 
@@ -371,7 +369,7 @@ async def test_thread_keys_are_off_until_a_thread_is_open(library: Library) -> N
     app = make_app(library.config, library)
     async with app.run_test(size=WIDE) as pilot:
         await pilot.press("o", "y", "m", "r")
-        assert not list(app._notifications)
+        assert not list(app.notices)
         assert app.clipboard == ""
         footer = screen_text(app).splitlines()[-1]
         assert "Unroll" in footer and "Copy link" not in footer
@@ -430,7 +428,7 @@ async def test_help_shows_the_keys_as_rebound(library: Library) -> None:
             if "next post" in line and "unread" not in line and "match" not in line
         ]
         assert "ctrl+n / ]" in row and " J " not in row
-        warnings = [n.message for n in app._notifications]
+        warnings = [n.message for n in app.notices]
         assert any("[keymap] nonsense-id: no key has this id" in w for w in warnings)
 
 
@@ -529,7 +527,7 @@ async def test_a_damaged_state_file_is_named_and_the_reader_starts(
     app = make_app(library.config, library)
     async with app.run_test(size=WIDE) as pilot:
         await pilot.pause()
-        messages = [n.message for n in app._notifications]
+        messages = [n.message for n in app.notices]
     assert any("saved choices" in m and "state.toml" in m for m in messages)
     assert app.theme == "textual-dark"
 
@@ -625,7 +623,7 @@ async def test_f_follows_and_capital_r_syncs_with_a_notification(
         await pilot.press("enter")
         await settled(app)
         # Following brings the author's threads in at once.
-        messages = [n.message for n in app._notifications]
+        messages = [n.message for n in app.notices]
         assert "Following Gus; bringing in their threads." in messages
         assert "2 new threads from 1 author." in messages
         appview.chain(gus, 2)
@@ -634,7 +632,7 @@ async def test_f_follows_and_capital_r_syncs_with_a_notification(
         await app.workers.wait_for_complete()
         await pilot.pause()
 
-        messages = [n.message for n in app._notifications]
+        messages = [n.message for n in app.notices]
         assert "1 new thread from 1 author." in messages
         text = screen_text(app)
         assert "Gus  bsky  3 · 3 unread · 3 new" in text
@@ -670,7 +668,7 @@ async def test_a_sync_names_every_failing_author_with_their_own_reason(
         await pilot.press("R")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        [failure] = [n for n in app._notifications if n.title.startswith("Sync failed")]
+        [failure] = [n for n in app.notices if n.title.startswith("Sync failed")]
 
     assert failure.title == "Sync failed for 2 of 3"
     assert sorted(failure.message.splitlines()) == [
@@ -696,7 +694,7 @@ async def test_a_sync_that_failed_for_everyone_does_not_say_nothing_is_new(
         await pilot.press("R")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        said = [n.message for n in app._notifications]
+        said = [n.message for n in app.notices]
     assert "Nothing new." not in said
     assert any("no page for @gone_away" in message for message in said)
 
@@ -723,7 +721,7 @@ async def test_x_unfollows_from_the_authors_pane(library: Library, appview: Fake
         # On a row that is not a followed author, x says why nothing happens.
         await pilot.press("x")
         await pilot.pause()
-        assert "Choose an author to unfollow." in [n.message for n in app._notifications]
+        assert "Choose an author to unfollow." in [n.message for n in app.notices]
 
 
 async def test_sync_on_start_runs_in_the_background(library: Library, appview: FakeAppView) -> None:
@@ -738,7 +736,7 @@ async def test_sync_on_start_runs_in_the_background(library: Library, appview: F
         await pilot.pause()
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert "1 new thread from 1 author." in [n.message for n in app._notifications]
+        assert "1 new thread from 1 author." in [n.message for n in app.notices]
         assert len(library.threads()) == 1
 
 
@@ -789,7 +787,7 @@ async def test_an_imported_page_shows_its_thread_and_more_from(library: Library)
         more.focus()
         await pilot.press("enter")
         await pilot.pause()
-        assert any("saved page without its address" in n.message for n in app._notifications)
+        assert any("saved page without its address" in n.message for n in app.notices)
         view = app.screen.query_one(ThreadView)
         assert view.thread is not None and view.thread.id == thread.id
 
@@ -864,7 +862,7 @@ async def test_e_saves_the_thread_where_the_reader_says(library: Library, tmp_pa
         [saved] = list(folder.iterdir())
         assert saved.name == "how-i-built-a-shed-in-a-weekend-part-one-the-base.md"
         assert saved.read_text("utf-8").startswith("# How I built a shed")
-        assert any(f"Saved to {saved}" == n.message for n in app._notifications)
+        assert any(f"Saved to {saved}" == n.message for n in app.notices)
 
         async def save_again(answer: str) -> None:
             await pilot.press("e")
@@ -908,7 +906,7 @@ async def test_an_unreachable_network_is_shown_in_the_header(
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert app.sub_title == "network unreachable: reading from the library"
-        assert any("cannot reach 127.0.0.1" in n.message for n in app._notifications)
+        assert any("cannot reach 127.0.0.1" in n.message for n in app.notices)
         view = app.screen.query_one(ThreadView)
         assert view.thread is not None and view.thread.id == threads["tea"].id
 
@@ -955,7 +953,7 @@ async def test_config_mistakes_are_shown_in_the_reader(library: Library) -> None
     app = make_app(config, library)
     async with app.run_test(size=WIDE) as pilot:
         await pilot.pause()
-        messages = [n.message for n in app._notifications]
+        messages = [n.message for n in app.notices]
         assert "config.toml: unknown setting [netwrok]" in messages
         assert "the theme 'no-such-theme' in the config does not exist" in messages
 
@@ -1158,7 +1156,7 @@ async def test_n_goes_to_the_next_unread_thread_and_space_at_the_end_does_too(
         await pilot.press("n")
         await pilot.pause()
         assert view.thread.id == threads["shed"].id
-        assert "No unread threads left." in [n.message for n in app._notifications]
+        assert "No unread threads left." in [n.message for n in app.notices]
         library.set_unread(threads["tea"].id, True)
         await pilot.press("p")
         await pilot.pause()
@@ -1177,7 +1175,7 @@ async def test_mark_the_list_or_everything_read_and_undo(library: Library) -> No
         assert not library.summary(threads["shed"].id).unread  # type: ignore[union-attr]
         assert library.summary(threads["tea"].id).unread  # type: ignore[union-attr]
         assert "Marked 1 thread read in this list. Press z to undo." in [
-            n.message for n in app._notifications
+            n.message for n in app.notices
         ]
         await pilot.press("z")
         await pilot.pause()
@@ -1366,7 +1364,7 @@ async def test_the_keymap_id_of_earlier_releases_still_works(library: Library) -
         await pilot.press("ctrl+e")
         await pilot.pause()
         assert not main_screen(app).search_query
-        assert not [n for n in app._notifications if "[keymap]" in n.message]
+        assert not [n for n in app.notices if "[keymap]" in n.message]
 
 
 async def test_search_results_have_a_row_for_each_matching_post(library: Library) -> None:
@@ -1546,7 +1544,7 @@ async def test_a_library_changed_under_the_reader_is_one_line_not_a_silent_failu
         main_screen(app).search("kettles")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        [message] = [n.message for n in app._notifications]
+        [message] = [n.message for n in app.notices]
         assert message == (
             f"the library at {library.store.path} could not be read: no such table: post_search"
         )
@@ -1571,7 +1569,7 @@ async def test_a_busy_library_neither_freezes_nor_ends_the_reader(library: Libra
         await pilot.pause()
         assert time.monotonic() - started < 3  # the busy wait was 10 s a write
         assert app.is_running
-        said = [n.title for n in app._notifications]
+        said = [n.title for n in app.notices]
         assert "Not saved" in said
         holder.execute("COMMIT")
         # The lock is free: the mark kept is written at the next try.
@@ -1600,7 +1598,7 @@ async def test_a_library_damaged_while_reading_does_not_end_the_reader(
         await pilot.press("G", "g", "j")
         await pilot.pause()
         assert app.is_running
-        assert "Cannot read" in [n.title for n in app._notifications]
+        assert "Cannot read" in [n.title for n in app.notices]
 
 
 async def test_the_list_row_follows_the_thread_as_it_is_read(library: Library) -> None:
@@ -1651,7 +1649,7 @@ async def test_dialogs_wrap_their_words_rather_than_cut_them(
                 await pilot.pause()
             # The dialog's own cells, its frame taken out, read as one line of words.
             area = app.screen.query_one("#help" if key == "question_mark" else "#dialog").region
-            rows = [strip.text for strip in app.screen._compositor.render_strips()]
+            rows = screen_text(app).splitlines()
             cells = [row[area.x : area.right] for row in rows[area.y : area.bottom]]
             text = " ".join(" ".join(cells).translate(str.maketrans("", "", "█▀▄▊▎▔▁")).split())
             assert words in text, (key, size, text)
@@ -1719,7 +1717,7 @@ async def test_o_opens_the_post_with_the_configured_browser_or_copies_it(
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert app.clipboard == threads["tea"].posts[0].url
-        assert any(n.title == "Not opened" for n in app._notifications)
+        assert any(n.title == "Not opened" for n in app.notices)
 
 
 async def test_following_brings_the_threads_and_s_syncs_one_author(

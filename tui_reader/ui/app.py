@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from textual import events
@@ -20,6 +21,19 @@ from tui_reader.ui.commands import ReaderCommands
 from tui_reader.ui.keys import LEGEND, binding_ids, key_rows
 from tui_reader.ui.screens.dialogs import HelpScreen
 from tui_reader.ui.screens.main import MainScreen
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One thing the reader said in a notification."""
+
+    title: str
+    message: str
+    severity: str
+
+
+#: Notifications kept in ``ReaderApp.notices``.
+MAX_NOTICES = 200
 
 #: Seconds between tries of the read marks and positions a busy library refused.
 RETRY_WRITES_EVERY = 5.0
@@ -58,6 +72,8 @@ class ReaderApp(App[None]):
         self._unreachable = False
         self._matches = ""
         self.collector = IdleCollector()
+        #: What the reader has said in notifications, oldest first (the last MAX_NOTICES).
+        self.notices: list[Notice] = []
         self.keymap = {RENAMED_IDS.get(key, key): keys for key, keys in config.keymap.items()}
         self.state_path = state_file(library.store.path.parent)
         self.state, self._state_warning = load_state(self.state_path)
@@ -176,14 +192,12 @@ class ReaderApp(App[None]):
         markup: bool = False,
     ) -> None:
         """Show a notification. Messages quote servers, URLs and names, so they are never
-        markup and never carry control characters, whoever calls this."""
-        super().notify(
-            clean_text(message),
-            title=clean_line(title),
-            severity=severity,
-            timeout=timeout,
-            markup=False,
-        )
+        markup and never carry control characters, whoever calls this. Each is also kept in
+        :attr:`notices` (the linear mode and the tests read what was said there)."""
+        title, message = clean_line(title), clean_text(message)
+        self.notices.append(Notice(title, message, severity))
+        del self.notices[:-MAX_NOTICES]
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def action_help(self) -> None:
         """Show every key, as bound now."""
