@@ -55,10 +55,6 @@ class ActionBudget:
         self.limit = limit
         self.read = 0
 
-    def left(self) -> int:
-        """Bytes this action may still read."""
-        return max(0, self.limit - self.read)
-
     def spent_message(self) -> str:
         """The one line that ends an action whose budget is spent."""
         return (

@@ -652,8 +652,6 @@ class Store:
         #: Something the user should be told about the file (it was damaged and moved aside,
         #: or it can only be read); "" when all is well.
         self.notice = ""
-        #: Dates past this are a server's mistake (set by each save; see _put_thread).
-        self._horizon = "9999"
         try:
             self._open()
         except sqlite3.DatabaseError as error:
@@ -999,7 +997,7 @@ class Store:
         if not chosen:
             return
         refused: list[tuple[Thread, str]] = []
-        self._horizon = _tomorrow()
+        horizon = _tomorrow()  # later dates are a server's mistake (see _put_thread)
 
         def work(conn: sqlite3.Connection) -> None:
             # An author's threads share their prefixes and their author: each is looked up
@@ -1038,7 +1036,7 @@ class Store:
                     authors.add(thread.author)
                 number = int(row[0]) if row else None
                 posts = _keep_vanished(list(thread.posts), old[number] if number else [])
-                rows += self._put_thread(conn, thread, posts, number, mark_new, prefix)
+                rows += self._put_thread(conn, thread, posts, number, mark_new, prefix, horizon)
             # Every thread's posts in one statement, then into the index in another: SQLite
             # numbers new rows after the highest one there is (old posts of grown threads
             # are gone by now), so the new rows are exactly those numbered past it.
@@ -1074,12 +1072,13 @@ class Store:
         known: int | None,
         mark_new: bool,
         prefix: _Prefixes,
+        horizon: str,
     ) -> list[tuple[Any, ...]]:
         """Write the row of ``thread`` (numbered ``known`` if the library has it; its old
         posts are gone by now) and return the rows of ``posts``, for ``INSERT_POST``."""
         names = f"{thread.author.display_name} {thread.author.handle}"
         created, ends_early = thread.created_at, thread.ends_early
-        if created > self._horizon:
+        if created > horizon:
             # A date past tomorrow (a wrong clock, or a lie) would sort the thread first for
             # ever: it is listed as of its fetch, and the view says what its server claimed.
             claimed = f"its server dates it {created[:10]}, in the future"

@@ -769,13 +769,7 @@ class MainScreen(Screen[None]):
     @on(AuthorList.SyncRequested)
     def _sync_one(self, event: AuthorList.SyncRequested) -> None:
         author = self.reader.library.author(event.key)
-        if author is None:
-            return
-        if self._syncing():
-            self.notify("A sync is already running.", markup=False)
-        elif self.reader.library.offline:
-            self.notify("Offline: syncing needs the network.", severity="warning", markup=False)
-        else:
+        if author is not None and self._may_sync():
             self.sync(only=[author])
 
     @on(AuthorList.UnfollowRequested)
@@ -811,16 +805,22 @@ class MainScreen(Screen[None]):
 
     def action_sync(self) -> None:
         """Sync every followed author now."""
-        if self._syncing():
-            self.notify("A sync is already running.", markup=False)
-            return
-        if self.reader.library.offline:
-            self.notify("Offline: syncing needs the network.", severity="warning", markup=False)
+        if not self._may_sync():
             return
         if not self.reader.library.follow_count():
             self.notify("You follow nobody yet: press f to follow an author.", markup=False)
             return
         self.sync()
+
+    def _may_sync(self) -> bool:
+        """Whether a sync can start now; says why not when it cannot."""
+        if self._syncing():
+            self.notify("A sync is already running.", markup=False)
+            return False
+        if self.reader.library.offline:
+            self.notify("Offline: syncing needs the network.", severity="warning", markup=False)
+            return False
+        return True
 
     @work(exclusive=True, group="sync", exit_on_error=False)
     async def sync(self, quiet: bool = False, only: list[Author] | None = None) -> None:
