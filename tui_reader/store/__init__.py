@@ -1,0 +1,33 @@
+"""The library on disk: one SQLite file (WAL, FTS5). This package is the only code that
+writes SQL: ``connection`` opens the file and runs its transactions, ``core`` holds every
+call, ``schema`` the layout's history, ``saves`` the thread writes, ``search`` the full-text
+search, ``rows`` what they return."""
+
+from tui_reader.store.connection import BUSY_TIMEOUT_MS, StoreError
+from tui_reader.store.core import MAX_CACHE_BYTES, MAX_CACHED_BODY, ForeignThread, Store
+from tui_reader.store.rows import (
+    THREAD_OF_POST,
+    AuthorRow,
+    ReadMark,
+    SearchHit,
+    SyncState,
+    ThreadList,
+)
+from tui_reader.store.schema import MIGRATIONS, split_key
+
+__all__ = [
+    "BUSY_TIMEOUT_MS",
+    "MAX_CACHED_BODY",
+    "MAX_CACHE_BYTES",
+    "MIGRATIONS",
+    "THREAD_OF_POST",
+    "AuthorRow",
+    "ForeignThread",
+    "ReadMark",
+    "SearchHit",
+    "Store",
+    "StoreError",
+    "SyncState",
+    "ThreadList",
+    "split_key",
+]
