@@ -12,7 +12,8 @@ from tui_reader.errors import BadReference
 from tui_reader.fetch import Fetcher
 from tui_reader.library import Library
 from tui_reader.models import AuthorRef, PostRef, Ref
-from tui_reader.sources.bluesky import BlueskySource, parse_post, restore_links
+from tui_reader.sources.bluesky import BlueskySource
+from tui_reader.sources.bluesky_records import parse_post, restore_links
 
 
 def link_facet(text: str, visible: str, uri: str) -> dict[str, object]:
@@ -201,7 +202,8 @@ async def test_profile_lookup(library: Library, appview: FakeAppView) -> None:
 
 
 def test_a_feed_entry_with_malformed_reply_references_is_left_out() -> None:
-    from tui_reader.sources.bluesky import _feed_entries, _feed_entry, _feed_item, post_uri
+    from tui_reader.sources.bluesky import feed_item
+    from tui_reader.sources.bluesky_records import feed_entries, feed_entry, post_uri
 
     did = "did:plc:aaaaaaaaaaaaaaaaaaaaaaaa"
     uri = f"at://{did}/app.bsky.feed.post/3kaaaaaaaaaa2"
@@ -214,22 +216,23 @@ def test_a_feed_entry_with_malformed_reply_references_is_left_out() -> None:
             }
         }
         # Before, a string where a {"uri": …} reference belongs raised AttributeError.
-        assert _feed_item(_feed_entry(entry), did, post_uri(did, "")) is None
+        assert feed_item(feed_entry(entry), did, post_uri(did, "")) is None
         # The fast reading refuses such a page: it is read as any JSON instead.
-        assert _feed_entries(json.dumps({"feed": [entry]}).encode("utf-8")) is None
+        assert feed_entries(json.dumps({"feed": [entry]}).encode("utf-8")) is None
 
 
 def test_a_feed_entry_is_the_authors_only_if_its_address_is_in_their_repository() -> None:
-    from tui_reader.sources.bluesky import _feed_entry, _feed_item, _FeedEntry, post_uri
+    from tui_reader.sources.bluesky import feed_item
+    from tui_reader.sources.bluesky_records import FeedEntry, feed_entry, post_uri
 
     did = "did:plc:aaaaaaaaaaaaaaaaaaaaaaaa"
     own = post_uri(did, "")
 
-    def entry(uri: str) -> _FeedEntry | None:
+    def entry(uri: str) -> FeedEntry | None:
         record = {"text": "hi", "createdAt": "2024-06-01T00:00:00Z"}
-        return _feed_entry({"post": {"uri": uri, "author": {"did": did}, "record": record}})
+        return feed_entry({"post": {"uri": uri, "author": {"did": did}, "record": record}})
 
-    assert _feed_item(entry(f"{own}3kaaaaaaaaaa2"), did, own) is not None
+    assert feed_item(entry(f"{own}3kaaaaaaaaaa2"), did, own) is not None
     # A server that names the author but gives another repository's post, or a record key
     # with more in it, does not slip a stranger's post into the author's threads.
     for uri in (
@@ -238,22 +241,22 @@ def test_a_feed_entry_is_the_authors_only_if_its_address_is_in_their_repository(
         f"{own}3kaaaaaaaaaa2\n",
         f"{own}",
     ):
-        assert _feed_item(entry(uri), did, own) is None, uri
+        assert feed_item(entry(uri), did, own) is None, uri
 
 
 def test_a_feed_page_read_fast_gives_what_reading_it_whole_gives() -> None:
     # A sync decodes each entry straight into the fields it reads; on the recorded page
     # that must give exactly what reading the whole JSON, field by field, gives: the same
     # entries, and the same posts as parse_post makes of the JSON's post views.
-    from tui_reader.sources.bluesky import _feed_entries, _feed_entry, _post
+    from tui_reader.sources.bluesky_records import feed_entries, feed_entry, post_of_view
 
     data = json.loads((FIXTURES / "bluesky" / "getAuthorFeed.json").read_text("utf-8"))
     page = data["interactions"][0]["response"]["json"]
-    decoded = _feed_entries(json.dumps(page).encode("utf-8"))
+    decoded = feed_entries(json.dumps(page).encode("utf-8"))
     assert decoded is not None
     entries, cursor = decoded
-    assert entries == [_feed_entry(entry) for entry in page["feed"]]
-    assert [_post(entry.post) for entry in entries if entry.post] == [
+    assert entries == [feed_entry(entry) for entry in page["feed"]]
+    assert [post_of_view(entry.post) for entry in entries if entry.post] == [
         parse_post(entry["post"]) for entry in page["feed"]
     ]
     assert sum(entry.reason is not None for entry in entries) == sum(
@@ -274,13 +277,13 @@ def test_a_feed_page_read_fast_gives_what_reading_it_whole_gives() -> None:
         # author's sync as "unexpected"; the reading of any JSON then names the server.
         b'{"feed": [{"post": {"embed": ' + b"[" * 100_000 + b"]" * 100_000 + b"}}]}",
     ):
-        assert _feed_entries(body) is None, body[:80]
+        assert feed_entries(body) is None, body[:80]
 
 
 def test_a_feed_entry_read_field_by_field_keeps_the_fields_of_the_right_type() -> None:
-    from tui_reader.sources.bluesky import _feed_entry, _post
+    from tui_reader.sources.bluesky_records import feed_entry, post_of_view
 
-    entry = _feed_entry(
+    entry = feed_entry(
         {
             "post": {
                 "uri": "at://did:plc:a/app.bsky.feed.post/3k",
@@ -296,9 +299,9 @@ def test_a_feed_entry_read_field_by_field_keeps_the_fields_of_the_right_type() -
     assert (entry.post.record.text, entry.post.record.createdAt) == ("kept", "")
     assert entry.post.record.reply is None and entry.reason.kind == ""
     # The post's time falls back to the server's when its own is unusable.
-    assert _post(entry.post).created_at == "2024-06-01T00:00:00Z"
-    assert _feed_entry("not an entry") is None
-    assert _feed_entry({"post": "not a post"}) == _feed_entry({})
+    assert post_of_view(entry.post).created_at == "2024-06-01T00:00:00Z"
+    assert feed_entry("not an entry") is None
+    assert feed_entry({"post": "not a post"}) == feed_entry({})
 
 
 @pytest.mark.parametrize(
@@ -317,7 +320,8 @@ def test_a_feed_entry_read_field_by_field_keeps_the_fields_of_the_right_type() -
     ],
 )
 def test_the_quick_check_of_an_authors_post_agrees_with_the_full_one(tail: str) -> None:
-    from tui_reader.sources.bluesky import _is_own_post, is_post_uri, post_uri
+    from tui_reader.sources.bluesky import is_own_post
+    from tui_reader.sources.bluesky_records import is_post_uri, post_uri
 
     own = post_uri("did:plc:aaaaaaaaaaaaaaaaaaaaaaaa", "")
-    assert _is_own_post(own + tail, own) == is_post_uri(own + tail)
+    assert is_own_post(own + tail, own) == is_post_uri(own + tail)

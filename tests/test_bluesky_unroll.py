@@ -8,7 +8,7 @@ from tests.fake_bluesky import FakeAppView
 from tests.server import FakeServer
 from tui_reader.errors import BadReference, NotFound
 from tui_reader.library import Library
-from tui_reader.sources.bluesky import web_url
+from tui_reader.sources.bluesky_records import web_url
 
 THREAD_PATH = "/xrpc/app.bsky.feed.getPostThread"
 

@@ -12,7 +12,7 @@ from tests.conftest import Cli
 from tests.fake_bluesky import FakeAppView
 from tests.server import FakeServer, Reply
 from tui_reader import __version__
-from tui_reader.sources.bluesky import web_url
+from tui_reader.sources.bluesky_records import web_url
 
 POST_KEYS = {"id", "url", "created_at", "text", "links", "media", "quote"}
 THREAD_KEYS = {

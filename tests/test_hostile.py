@@ -43,7 +43,7 @@ from tui_reader.fetch import Fetcher
 from tui_reader.library import Library
 from tui_reader.models import Author, Post, Thread
 from tui_reader.render import to_html, to_json, to_markdown, to_text
-from tui_reader.sources.bluesky import web_url
+from tui_reader.sources.bluesky_records import web_url
 from tui_reader.sources.threadreader_pages import parse_page
 from tui_reader.store import Store, StoreError
 from tui_reader.ui.app import make_app

@@ -128,9 +128,7 @@ def test_no_modules_import_each_other_round_a_circle() -> None:
         ("tui_reader.sources.mastodon", lambda name: name == "tui_reader.sources.registry"),
         (
             "tui_reader.sources.threadreader",
-            lambda name: (
-                name in ("tui_reader.sources.registry", "tui_reader.sources.threadreader_pages")
-            ),
+            lambda name: name == "tui_reader.sources.registry",
         ),
         # Each source's own page reader is loaded by that source alone.
         (
@@ -138,6 +136,7 @@ def test_no_modules_import_each_other_round_a_circle() -> None:
             lambda name: name == "tui_reader.sources.threadreader",
         ),
         ("tui_reader.sources.mastodon_html", lambda name: name == "tui_reader.sources.mastodon"),
+        ("tui_reader.sources.bluesky_records", lambda name: name == "tui_reader.sources.bluesky"),
         # Plain data and safe text depend on nothing above them.
         ("tui_reader.library", lambda name: name.split(".")[1] in ("cli", "ui", "demo")),
     ],
@@ -178,8 +177,8 @@ def test_sources_and_renderers_stay_below_the_library() -> None:
 
 
 def test_each_source_the_registry_declares_is_a_class_of_that_name() -> None:
-    from tui_reader.sources import Source
-    from tui_reader.sources.registry import SOURCES, source_types
+    from tui_reader.sources import Source, source_types
+    from tui_reader.sources.registry import SOURCES
 
     classes = source_types()
     assert [kind.name for kind in classes] == [entry.name for entry in SOURCES]

@@ -18,7 +18,7 @@ from tui_reader.library import Library
 from tui_reader.limits import MAX_LINKS_PER_POST
 from tui_reader.models import Author, Post, Thread
 from tui_reader.render import to_json
-from tui_reader.sources.bluesky import restore_links
+from tui_reader.sources.bluesky_records import restore_links
 from tui_reader.sources.mastodon_html import content_to_text
 from tui_reader.sources.threadreader_pages import parse_page
 

@@ -15,9 +15,9 @@ from tui_reader.fetch import Fetcher
 from tui_reader.library import Library
 from tui_reader.models import AuthorRef, PostRef
 from tui_reader.render import to_html, to_json, to_markdown, to_text
+from tui_reader.sources import Sources
 from tui_reader.sources.mastodon import MastodonSource, parse_status
 from tui_reader.sources.mastodon_html import content_to_text
-from tui_reader.sources.registry import Sources
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from tests.reader_data import fill
 from tests.server import FakeServer
 from tui_reader.library import Library
 from tui_reader.models import ThreadSummary
-from tui_reader.sources.bluesky import web_url
+from tui_reader.sources.bluesky_records import web_url
 from tui_reader.ui.app import make_app
 from tui_reader.ui.screens.dialogs import ChoiceDialog, HelpScreen, RefDialog
 from tui_reader.ui.screens.main import MainScreen

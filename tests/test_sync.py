@@ -14,7 +14,7 @@ from tests.server import FakeServer, Reply, Request
 from tui_reader.config import NetworkConfig
 from tui_reader.errors import BadReference, Offline
 from tui_reader.library import Library
-from tui_reader.sources.bluesky import web_url
+from tui_reader.sources.bluesky_records import web_url
 from tui_reader.store import Store
 
 FEED = "/xrpc/app.bsky.feed.getAuthorFeed"

@@ -16,7 +16,7 @@ from tui_reader.errors import BadReference, BadResponse, NotFound, RateLimited
 from tui_reader.fetch import Fetcher
 from tui_reader.library import Library
 from tui_reader.models import AuthorRef, PostRef
-from tui_reader.sources.registry import Sources
+from tui_reader.sources import Sources
 from tui_reader.sources.threadreader import FIRST_SYNC_THREADS, ThreadReaderSource
 from tui_reader.sources.threadreader_pages import (
     parse_copied_text,

@@ -16,8 +16,8 @@ from tui_reader.config import Config
 from tui_reader.errors import BadReference, NotFound, Offline, ReaderError, SourceUnavailable
 from tui_reader.limits import ActionBudget, current_action
 from tui_reader.models import Author, AuthorRef, PostRef, Ref, Thread, ThreadRef, ThreadSummary
-from tui_reader.sources import AuthorScan
-from tui_reader.sources.registry import SOURCE_NAMES, Sources, source_type, what_refs_name
+from tui_reader.sources import AuthorScan, Sources, source_type, what_refs_name
+from tui_reader.sources.registry import SOURCE_NAMES
 from tui_reader.store import (
     AuthorRow,
     ForeignThread,

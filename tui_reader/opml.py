@@ -10,7 +10,8 @@ from email.utils import format_datetime
 from tui_reader.clean import clean_line
 from tui_reader.errors import ReaderError
 from tui_reader.models import Author
-from tui_reader.sources.registry import SOURCE_NAMES, feed_url
+from tui_reader.sources import feed_url
+from tui_reader.sources.registry import SOURCE_NAMES
 
 
 @dataclass(frozen=True)

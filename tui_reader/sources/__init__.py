@@ -3,21 +3,25 @@
 A source class says how people call it (name, label), what it owns (web hosts, URL forms)
 and its politeness (requests at a time); it turns references into typed refs, and fetches
 and parses. The registry (``tui_reader.sources.registry``) is the only list of sources and
-declares each one's badge and settings (the ``[sources.<name>]`` config table); the walks
-every source needs (feed scanning, chains) are in ``tui_reader.sources.chain``.
+declares each one's badge and settings (the ``[sources.<name>]`` config table); the classes
+it names are loaded here on first use (``source_types``), and ``Sources`` gives each
+reference to its source. The walks every source needs (feed scanning, chains) are in
+``tui_reader.sources.chain``.
 """
 
 from __future__ import annotations
 
+import importlib
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import TYPE_CHECKING, ClassVar
 from urllib.parse import urlsplit
 
 from tui_reader.clean import clean_line
 from tui_reader.models import Author, PostRef, Ref, SourceName, Thread, ThreadSummary
-from tui_reader.sources.registry import settings_of
+from tui_reader.sources.registry import ADDRESS_RE, SOURCES, settings_of
 
 if TYPE_CHECKING:
     # Only for annotations: the network layer (httpx) loads when the network is first used.
@@ -161,4 +165,78 @@ class Source(ABC):
     def read_saved(self, content: str) -> SavedPage | None:
         """A page of this source a user saved, or ``None`` when it is not one (or the source
         has no pages to save)."""
+        return None
+
+
+@cache
+def source_types() -> tuple[type[Source], ...]:
+    """Every source's class, in the registry's order (their modules load on first use)."""
+    types = []
+    for declared in SOURCES:
+        module, _, name = declared.location.partition(":")
+        types.append(getattr(importlib.import_module(module), name))
+    return tuple(types)
+
+
+def source_type(name: SourceName) -> type[Source] | None:
+    """The class of the source called ``name``."""
+    return next((kind for kind in source_types() if kind.name == name), None)
+
+
+def feed_url(author: Author) -> str:
+    """The author's public RSS feed, where their source has one."""
+    kind = source_type(author.source)
+    return kind.feed_url(author) if kind is not None else ""
+
+
+def what_refs_name() -> str:
+    """Every kind of REF the sources understand, for error and help text."""
+    return "; ".join(f"{kind.label}: {kind.examples}" for kind in source_types())
+
+
+class Sources:
+    """The sources at work, sharing one fetcher, with the settings the user chose."""
+
+    def __init__(
+        self,
+        fetcher: Fetcher | Callable[[], Fetcher],
+        settings: Mapping[SourceName, Mapping[str, str]] | None = None,
+    ) -> None:
+        chosen = settings or {}
+        self._sources = {kind.name: kind(fetcher, chosen.get(kind.name)) for kind in source_types()}
+
+    def __getitem__(self, name: SourceName) -> Source:
+        return self._sources[name]
+
+    def __iter__(self) -> Iterator[Source]:
+        return iter(self._sources.values())
+
+    def resolve(self, text: str) -> Ref | None:
+        """What ``text`` names, decided by ownership: a URL on a host some source owns is
+        that source's alone (``BadReference`` if malformed); a URL on any other host is
+        offered to the source set to read that server, then to the sources that read any
+        host; an address ``@user@host`` goes to the host's owner if it has one; anything
+        else to every source in turn.
+
+        Raises ``ValueError`` for a URL that cannot be one (a port out of range).
+        """
+        parts = urlsplit(text.strip())
+        candidates = list(self._sources.values())
+        address = ADDRESS_RE.match(text.strip())
+        if address:
+            # @user@host: the host's owner reads it (@ada@x.com), else any fediverse server.
+            owners = [source for source in candidates if source.owns(address.group(1))]
+            candidates = owners or candidates
+        elif parts.scheme in ("http", "https") and parts.netloc:
+            parts.port  # noqa: B018 - raises ValueError for a port out of range
+            owners = [source for source in candidates if source.owns(parts.hostname or "")]
+            # The server a source is set to read is tried first (a self-hosted mirror, a
+            # test server), then the sources that read any host.
+            serving = [source for source in candidates if source.serves(parts.netloc)]
+            anywhere = [s for s in candidates if s.any_host and s not in serving]
+            candidates = owners or serving + anywhere
+        for source in candidates:
+            ref = source.resolve(text)
+            if ref is not None:
+                return ref
         return None

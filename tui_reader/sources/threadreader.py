@@ -11,18 +11,13 @@ from urllib.parse import urlsplit
 from tui_reader.errors import BadReference, BadResponse, FetchError, NotFound
 from tui_reader.models import Author, AuthorRef, PostRef, Ref, Thread
 from tui_reader.sources import AuthorScan, SavedPage, Source
+from tui_reader.sources.twitter import HANDLE_RE, TWEET_ID_RE, TWITTER_HOSTS
 
 #: Thread Reader App is run by two people: ask like a browser, one request at a time.
 BROWSER_AGENT = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0 tui-reader"
-#: A tweet's ID in an address or a page: any run of digits (the first tweets had two).
-TWEET_ID_RE = re.compile(r"^\d{1,25}\Z")
 #: A bare tweet ID given as a REF: five digits at least, so a short number is not taken
 #: for one.
 BARE_TWEET_ID_RE = re.compile(r"^\d{5,25}\Z")
-HANDLE_RE = re.compile(r"^[A-Za-z0-9_]{1,15}\Z")
-TWITTER_HOSTS = frozenset(
-    {"x.com", "www.x.com", "mobile.x.com", "twitter.com", "www.twitter.com", "mobile.twitter.com"}
-)
 READER_HOSTS = frozenset({"threadreaderapp.com", "www.threadreaderapp.com"})
 #: x.com's own pages, which are not anybody's profile.
 NOT_PROFILES = frozenset(

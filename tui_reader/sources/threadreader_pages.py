@@ -26,7 +26,7 @@ from tui_reader.models import (
     make_title,
 )
 from tui_reader.sources import SavedPage
-from tui_reader.sources.threadreader import HANDLE_RE, TWEET_ID_RE, TWITTER_HOSTS
+from tui_reader.sources.twitter import HANDLE_RE, TWEET_ID_RE, TWITTER_HOSTS
 from tui_reader.times import utc_now
 
 SHORT_DATE_RE = re.compile(r"^([0-9]{1,2}) ([A-Z][a-z]{2})(?: ([0-9]{4}))?\Z")
