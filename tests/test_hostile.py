@@ -321,9 +321,9 @@ def test_a_time_comes_out_as_converting_it_in_full_would_give(value: str) -> Non
 @pytest.mark.parametrize(
     "check",
     [
-        "tui_reader.sources.bluesky:is_post_uri:at://did:plc:abc/app.bsky.feed.post/xyz",
-        "tui_reader.sources.bluesky:is_actor:did:plc:abc",
-        "tui_reader.sources.bluesky:is_actor:alice.bsky.social",
+        "tui_reader.sources.bluesky_records:is_post_uri:at://did:plc:abc/app.bsky.feed.post/xyz",
+        "tui_reader.sources.bluesky_records:is_actor:did:plc:abc",
+        "tui_reader.sources.bluesky_records:is_actor:alice.bsky.social",
         "tui_reader.sources.mastodon:_id:123",
         "tui_reader.sources.mastodon:_id:01HXYZ",
     ],

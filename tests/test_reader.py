@@ -1637,7 +1637,7 @@ async def test_dialogs_wrap_their_words_rather_than_cut_them(
         await pilot.pause()
         for key, words in (
             ("u", "threadreaderapp.com), a tweet ID or a thread ID:"),
-            ("f", "(@user@instance), or a profile or post URL:"),
+            ("f", "or @handle@x.com, or a profile or post URL:"),
             ("slash", '"a phrase" in quotes; word* for a prefix:'),
             ("F", "(empty shows every thread again):"),
             ("question_mark", "[keymap] in the config rebinds keys by id"),

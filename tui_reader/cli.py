@@ -35,6 +35,7 @@ from tui_reader.render import (
     summaries_json,
     summary_dict,
 )
+from tui_reader.sources.registry import author_forms, networks
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -48,8 +49,7 @@ PROG = "tui-reader"
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
-        description="Read Bluesky, Mastodon and Twitter/X (Thread Reader App) threads "
-        "unrolled into one article, online or offline. "
+        description=f"Read {networks()} threads unrolled into one article, online or offline. "
         "With no COMMAND, opens the reader.",
         epilog="Run 'tui-reader COMMAND --help' for a command's options.",
     )
@@ -107,7 +107,7 @@ def _parser() -> argparse.ArgumentParser:
         "refs",
         metavar="REF",
         nargs="*",
-        help="a profile or post URL, a Bluesky handle or DID",
+        help=f"a profile or post URL, {author_forms()}",
     )
     follow.add_argument(
         "--import", dest="import_file", metavar="FILE", help="follow everyone in an OPML file"

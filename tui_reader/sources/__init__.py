@@ -1,12 +1,12 @@
 """The sources tui-reader reads threads from: one class per source, each describing itself.
 
-A source class says how people call it (name, label), what it owns (web hosts, URL forms)
-and its politeness (requests at a time); it turns references into typed refs, and fetches
-and parses. The registry (``tui_reader.sources.registry``) is the only list of sources and
-declares each one's badge and settings (the ``[sources.<name>]`` config table); the classes
-it names are loaded here on first use (``source_types``), and ``Sources`` gives each
-reference to its source. The walks every source needs (feed scanning, chains) are in
-``tui_reader.sources.chain``.
+A source class says how people call it (its name; its label is the registry's), what it
+owns (web hosts, URL forms) and its politeness (requests at a time); it turns references
+into typed refs, and fetches and parses. The registry (``tui_reader.sources.registry``) is
+the only list of sources and declares each one's badge and settings (the
+``[sources.<name>]`` config table); the classes it names are loaded here on first use
+(``source_types``), and ``Sources`` gives each reference to its source. The walks every
+source needs (feed scanning, chains) are in ``tui_reader.sources.chain``.
 """
 
 from __future__ import annotations
@@ -58,7 +58,6 @@ class Source(ABC):
     #: The name in thread IDs, author keys, the thread JSON and the config file.
     name: ClassVar[SourceName]
     #: How people call it ("Bluesky").
-    label: ClassVar[str]
     #: Web hosts whose URLs are this source's alone.
     hosts: ClassVar[frozenset[str]] = frozenset()
     #: Whether URLs of hosts no source owns may be this source's (any fediverse server).
@@ -191,7 +190,8 @@ def feed_url(author: Author) -> str:
 
 def what_refs_name() -> str:
     """Every kind of REF the sources understand, for error and help text."""
-    return "; ".join(f"{kind.label}: {kind.examples}" for kind in source_types())
+    kinds = zip(SOURCES, source_types(), strict=True)
+    return "; ".join(f"{found.label}: {kind.examples}" for found, kind in kinds)
 
 
 class Sources:

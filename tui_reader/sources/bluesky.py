@@ -76,7 +76,6 @@ class BlueskySource(Source):
         return bool(HANDLE_RE.match(handle)) and not handle.startswith("@")
 
     name = "bluesky"
-    label = "Bluesky"
     hosts = WEB_HOSTS
     server_setting = "appview"
     examples = "a bsky.app post or profile URL, a handle (alice.bsky.social), a DID"

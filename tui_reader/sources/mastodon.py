@@ -331,7 +331,6 @@ class MastodonSource(Source):
         )
 
     name = "mastodon"
-    label = "Mastodon"
     any_host = True
     examples = "a status or profile URL on any instance, an address (@user@instance)"
 

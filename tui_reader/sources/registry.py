@@ -30,6 +30,12 @@ class SourceEntry(NamedTuple):
     settings: Mapping[str, str]
     #: Where the class is: ``module:Class``.
     location: str
+    #: The network's name for people ("Bluesky").
+    label: str
+    #: Where its posts are, for "a post URL (…)" in help text.
+    posts: str
+    #: How to name one of its authors without a URL, for "follow" help text.
+    authors: str
 
 
 #: Every source, in the order non-URL references are offered to them.
@@ -39,16 +45,49 @@ SOURCES: tuple[SourceEntry, ...] = (
         "bsky",
         {"appview": "https://public.api.bsky.app"},
         "tui_reader.sources.bluesky:BlueskySource",
+        label="Bluesky",
+        posts="Bluesky",
+        authors="a Bluesky handle or DID",
     ),
-    SourceEntry("mastodon", "masto", {}, "tui_reader.sources.mastodon:MastodonSource"),
+    SourceEntry(
+        "mastodon",
+        "masto",
+        {},
+        "tui_reader.sources.mastodon:MastodonSource",
+        label="Mastodon",
+        posts="Mastodon",
+        authors="a Mastodon address (@user@instance)",
+    ),
     SourceEntry(
         "threadreader",
         "x",
         {"base_url": "https://threadreaderapp.com"},
         "tui_reader.sources.threadreader:ThreadReaderSource",
+        label="Twitter/X (Thread Reader App)",
+        posts="x.com, threadreaderapp.com",
+        authors="@handle@x.com",
     ),
 )
 SOURCE_NAMES: tuple[SourceName, ...] = tuple(entry.name for entry in SOURCES)
+
+
+def _listed(items: list[str], last: str) -> str:
+    return ", ".join(items[:-1]) + f" {last} " + items[-1] if len(items) > 1 else "".join(items)
+
+
+def networks() -> str:
+    """Every network read, for help text: "Bluesky, Mastodon and Twitter/X (…)"."""
+    return _listed([found.label for found in SOURCES], "and")
+
+
+def post_places() -> str:
+    """Where posts can be unrolled from, for "a post URL (…)"."""
+    return ", ".join(found.posts for found in SOURCES)
+
+
+def author_forms() -> str:
+    """How authors can be named without a URL, for "follow" help text."""
+    return _listed([found.authors for found in SOURCES], "or")
 
 
 def entry(name: SourceName) -> SourceEntry | None:

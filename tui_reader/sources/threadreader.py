@@ -55,7 +55,6 @@ class ThreadReaderSource(Source):
         return bool(HANDLE_RE.match(author_id)) and author_id == author_id.lower()
 
     name = "threadreader"
-    label = "Twitter/X (Thread Reader App)"
     hosts = TWITTER_HOSTS | READER_HOSTS
     server_setting = "base_url"
     #: Thread Reader App is run by two people: one request at a time.

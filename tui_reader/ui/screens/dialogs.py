@@ -16,6 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Select, Static
 
 from tui_reader.formats import FILE_FORMATS, format_named
+from tui_reader.sources.registry import author_forms, post_places
 from tui_reader.ui.widgets.lists import VimOptionList
 
 if TYPE_CHECKING:
@@ -211,7 +212,7 @@ def unroll_dialog() -> RefDialog:
     """The dialog behind ``u``."""
     return RefDialog(
         "Unroll a thread",
-        "A post URL (Bluesky, Mastodon, x.com, threadreaderapp.com), a tweet ID or a thread ID:",
+        f"A post URL ({post_places()}), a tweet ID or a thread ID:",
         "https://bsky.app/profile/…/post/…",
         "unroll",
     )
@@ -219,9 +220,10 @@ def unroll_dialog() -> RefDialog:
 
 def follow_dialog() -> RefDialog:
     """The dialog behind ``f``."""
+    forms = author_forms()
     return RefDialog(
         "Follow an author",
-        "A Bluesky handle, a Mastodon address (@user@instance), or a profile or post URL:",
+        f"{forms[:1].upper()}{forms[1:]}, or a profile or post URL:",
         "alice.bsky.social",
         "follow",
     )
