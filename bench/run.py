@@ -39,7 +39,7 @@ from bench.library import COMMON, TYPICAL, build  # noqa: E402
 from tui_reader import __version__  # noqa: E402
 from tui_reader.cli import loaded  # noqa: E402
 from tui_reader.config import Config  # noqa: E402
-from tui_reader.library import Library  # noqa: E402
+from tui_reader.library import Library, ThreadList  # noqa: E402
 from tui_reader.store import Store  # noqa: E402
 
 Row = dict[str, object]
@@ -176,7 +176,9 @@ def open_long_thread(library: Library, posts: int, repeat: int) -> list[Row]:
             screen = app.screen
             assert isinstance(screen, MainScreen)
             for _ in range(repeat):
-                other = next(t for t in library.threads_of(None, limit=2) if t.id != long.id)
+                other = next(
+                    t for t in library.list_threads(ThreadList(), limit=2) if t.id != long.id
+                )
                 screen.open_thread(other.id)
                 await pilot.pause()
                 start = time.perf_counter()

@@ -121,7 +121,16 @@ def test_no_modules_import_each_other_round_a_circle() -> None:
         # The CLI and the reader reach the library through its facade.
         (
             "tui_reader.store",
-            lambda name: in_store(name) or name in ("tui_reader.library", "tui_reader.demo"),
+            lambda name: (
+                in_store(name)
+                or name
+                in (
+                    "tui_reader.library",
+                    "tui_reader.sync",
+                    "tui_reader.read_state",
+                    "tui_reader.demo",
+                )
+            ),
         ),
         # The registry is the only list of sources.
         ("tui_reader.sources.bluesky", lambda name: name == "tui_reader.sources.registry"),
@@ -159,6 +168,16 @@ def test_starting_the_reader_loads_no_source_no_html_parser_and_no_network_layer
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     ).stdout.split()
     assert loaded == []
+
+
+def test_only_the_library_reaches_its_store() -> None:
+    # The reader and the CLI ask the library; what they need of the file is a call there.
+    reaching = sorted(
+        path.name
+        for path in PACKAGE.rglob("*.py")
+        if "library.store" in path.read_text("utf-8") and path.name != "library.py"
+    )
+    assert reaching == []
 
 
 def test_sources_and_renderers_stay_below_the_library() -> None:

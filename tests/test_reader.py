@@ -15,7 +15,7 @@ from textual.widgets import Input
 from tests.fake_bluesky import FakeAppView
 from tests.reader_data import fill
 from tests.server import FakeServer
-from tui_reader.library import Library
+from tui_reader.library import Library, ThreadList
 from tui_reader.models import ThreadSummary
 from tui_reader.sources.bluesky_records import web_url
 from tui_reader.ui.app import make_app
@@ -1182,10 +1182,10 @@ async def test_mark_the_list_or_everything_read_and_undo(library: Library) -> No
         assert library.summary(threads["shed"].id).unread  # type: ignore[union-attr]
         await pilot.press("C")
         await pilot.pause()
-        assert library.count_threads(unread_only=True) == (0, 0)
+        assert library.count_listed(ThreadList(unread_only=True)) == (0, 0)
         await pilot.press("z")
         await pilot.pause()
-        assert library.count_threads(unread_only=True) == (3, 3)
+        assert library.count_listed(ThreadList(unread_only=True)) == (3, 3)
 
 
 async def test_q_goes_back_before_it_quits_and_capital_q_quits(library: Library) -> None:
@@ -1465,7 +1465,7 @@ async def test_every_habit_is_in_the_palette_and_runs_from_it(library: Library) 
         await pilot.pause(0.5)
         await pilot.press("enter")
         await pilot.pause()
-        assert library.count_threads(unread_only=True) == (0, 0)
+        assert library.count_listed(ThreadList(unread_only=True)) == (0, 0)
 
 
 async def test_a_sync_error_in_the_authors_pane_is_one_line(
@@ -1730,14 +1730,14 @@ async def test_following_brings_the_threads_and_s_syncs_one_author(
         main_screen(app).follow("eve.bsky.social")
         await settled(app)
         # Followed, and her thread is here without R.
-        assert len(library.threads_of(f"bluesky:{eve.did}")) == 1
+        assert len(library.list_threads(ThreadList(f"bluesky:{eve.did}"))) == 1
         appview.chain(eve, 2)
         authors = app.screen.query_one(AuthorList)
         authors.focus()
         authors.place_cursor(authors.index_of(f"bluesky:{eve.did}"))
         await pilot.press("S")
         await settled(app)
-        assert len(library.threads_of(f"bluesky:{eve.did}")) == 2
+        assert len(library.list_threads(ThreadList(f"bluesky:{eve.did}"))) == 2
 
 
 @pytest.mark.parametrize("size", [(80, 24), (100, 30)])

@@ -13,7 +13,7 @@ from tests.fake_bluesky import FakeAccount, FakeAppView
 from tests.server import FakeServer, Reply, Request
 from tui_reader.config import NetworkConfig
 from tui_reader.errors import BadReference, Offline
-from tui_reader.library import Library
+from tui_reader.library import Library, ThreadList
 from tui_reader.sources.bluesky_records import web_url
 from tui_reader.store import Store
 
@@ -343,7 +343,7 @@ async def test_a_post_dated_in_the_far_future_does_not_stop_later_syncs(
     await library.sync()
     later = appview.chain(alice, 3)
     await library.sync()
-    threads = library.threads_of(f"bluesky:{alice.did}")
+    threads = library.list_threads(ThreadList(f"bluesky:{alice.did}"))
     assert f"bluesky:{later[0]}" in {thread.id for thread in threads}
 
 

@@ -3,31 +3,24 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from tui_reader import locations
 from tui_reader.clean import clean_line
 from tui_reader.config import Config
-from tui_reader.errors import BadReference, NotFound, Offline, ReaderError, SourceUnavailable
-from tui_reader.limits import ActionBudget, current_action
+from tui_reader.errors import BadReference, Offline, ReaderError
+from tui_reader.limits import within_action
 from tui_reader.models import Author, AuthorRef, PostRef, Ref, Thread, ThreadRef, ThreadSummary
-from tui_reader.sources import AuthorScan, Sources, source_type, what_refs_name
+from tui_reader.read_state import ImportReport, export_read_state, import_read_state
+from tui_reader.sources import Sources, source_type, what_refs_name
 from tui_reader.sources.registry import SOURCE_NAMES
-from tui_reader.store import (
-    AuthorRow,
-    ForeignThread,
-    ReadMark,
-    SearchHit,
-    Store,
-    StoreError,
-    SyncState,
-    ThreadList,
-)
+from tui_reader.store import AuthorRow, SearchHit, Store, StoreError, ThreadList
+from tui_reader.sync import AuthorSync, Sync, action_seconds, check_post_owners
+from tui_reader.times import utc_now
 
 if TYPE_CHECKING:
     from tui_reader.fetch import Fetcher
@@ -42,7 +35,8 @@ __all__ = [
     "SearchHit",
     "ThreadList",
 ]
-from tui_reader.times import utc_now
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -53,32 +47,6 @@ class LinkedThread:
     summary: ThreadSummary | None
 
 
-@dataclass(frozen=True)
-class AuthorSync:
-    """How syncing one author went."""
-
-    author: Author
-    new_threads: int = 0
-    grown_threads: int = 0
-    error: str = ""
-
-
-@dataclass(frozen=True)
-class ImportReport:
-    """What an import did: how many entries it took, already had, or could not use."""
-
-    added: int = 0
-    unchanged: int = 0
-    skipped: int = 0
-    problems: tuple[str, ...] = ()
-
-
-T = TypeVar("T")
-READ_STATE_FORMAT = "tui-reader read-state"
-#: No thread has more posts than this; a position past it is not a real one.
-MAX_POSITION = 1_000_000
-#: How long one unroll, follow or author's sync may take in all, in request timeouts.
-ACTION_TIMEOUTS = 15
 #: The short number ``threads`` and ``search`` print: ``#12``, or ``12`` up to four digits (a
 #: bare run of five or more is a tweet ID).
 SHORT_NUMBER_RE = re.compile(r"#([0-9]{1,9})|([0-9]{1,4})")
@@ -86,22 +54,6 @@ SHORT_NUMBER_RE = re.compile(r"#([0-9]{1,9})|([0-9]{1,4})")
 #: How long a write of read state waits for a library another process is writing: a
 #: moment, so the reader never freezes; it is tried again later.
 QUICK_WRITE_MS = 250
-
-
-def _read_mark(number: int, entry: object) -> ReadMark:
-    """One entry of a read-state file, checked field by field."""
-    bad = f"the read-state file's entry {number} is malformed"
-    if not isinstance(entry, dict):
-        raise ReaderError(f"{bad}: not an object")
-    thread_id, unread = entry.get("id"), entry.get("unread")
-    position, changed_at = entry.get("position", 0), entry.get("changed_at", "")
-    if not isinstance(thread_id, str) or not thread_id or not isinstance(unread, bool):
-        raise ReaderError(f"{bad}: it needs an 'id' and a true or false 'unread'")
-    if isinstance(position, bool) or not isinstance(position, int):
-        raise ReaderError(f"{bad}: 'position' is not a whole number")
-    if not 0 <= position <= MAX_POSITION or not isinstance(changed_at, str):
-        raise ReaderError(f"{bad}: 'position' or 'changed_at' is out of range")
-    return ReadMark(thread_id, unread, position, changed_at)
 
 
 class Library:
@@ -133,6 +85,11 @@ class Library:
     def notice(self) -> str:
         """What the user should be told about the library file ("" when all is well)."""
         return self.store.notice
+
+    @property
+    def folder(self) -> Path:
+        """The folder the library file is in (the reader keeps its state beside it)."""
+        return self.store.path.parent
 
     @property
     def offline(self) -> bool:
@@ -334,21 +291,6 @@ class Library:
         if known is None:
             return []
         return self.store.threads(author_key=known.key, unread_only=unread_only)
-
-    def threads_of(
-        self, author_key: str | None, *, unread_only: bool = False, offset: int = 0, limit: int = -1
-    ) -> list[ThreadSummary]:
-        """One author's threads (every author's for ``None``), by the author's library key,
-        newest first; a page of them when ``limit`` is given."""
-        return self.store.threads(
-            author_key=author_key, unread_only=unread_only, offset=offset, limit=limit
-        )
-
-    def count_threads(
-        self, author_key: str | None = None, *, unread_only: bool = False
-    ) -> tuple[int, int]:
-        """How many threads a list holds, and how many of them are unread."""
-        return self.store.count_threads(author_key=author_key, unread_only=unread_only)
 
     def search(
         self,
@@ -672,161 +614,20 @@ class Library:
             authors = [self.followed_author(ref) for ref in refs] if refs else self.store.followed()
         if not authors:
             raise ReaderError("you follow nobody yet; start with: tui-reader follow REF")
-        limit = asyncio.Semaphore(self.config.network.max_connections)
-        minutes = self.config.sync.deadline_minutes
-        seconds = minutes * 60.0 if deadline is None else deadline
-        ends_at = asyncio.get_running_loop().time() + seconds
-
-        async def one(author: Author) -> AuthorSync:
-            try:
-                # One deadline for the whole sync, waits for a turn included: many silent
-                # servers cannot make it last ceil(N / 8) times an author's own limit.
-                async with asyncio.timeout_at(ends_at):
-                    async with limit:
-                        result = await self._sync_author(author)
-            except TimeoutError:
-                message = (
-                    f"the sync's deadline ({minutes} min, [sync] deadline_minutes) passed "
-                    "before this author was done"
-                    if deadline is None
-                    else f"the sync's deadline ({seconds:g} s) passed before this author was done"
-                )
-                state = self.store.sync_state(author.key)
-                self.store.set_sync_state(
-                    author.key, replace(state, synced_at=utc_now(), error=message)
-                )
-                result = AuthorSync(author, error=message)
-            if on_progress is not None:
-                on_progress(result)
-            return result
-
-        return list(await asyncio.gather(*(one(author) for author in authors)))
+        return await Sync(self.config, self.store, self.sources).run(authors, on_progress, deadline)
 
     async def _within_deadline(self, what: str, work: Awaitable[T]) -> T:
-        """``work``, given up with a clear error when it takes longer than an action may, or
-        reads more than an action may: one slow or flooding server cannot hold a command, or
-        an author's sync, for ever, nor fill the memory."""
-        limit = self.config.network.timeout * ACTION_TIMEOUTS
-        # The action's budget of bytes read: every request made for it counts against it.
-        token = current_action.set(ActionBudget(what))
-        try:
-            async with asyncio.timeout(limit):
-                return await work
-        except TimeoutError:
-            raise SourceUnavailable(f"{what} took longer than {limit:g} s; gave up") from None
-        finally:
-            current_action.reset(token)
-
-    async def _sync_author(self, author: Author) -> AuthorSync:
-        state = self.store.sync_state(author.key)
-        source = self.sources[author.source]
-        counts = {"new": 0, "grown": 0, "same": 0}
-
-        async def work() -> AuthorScan:
-            scan = await source.author_threads(
-                author.id, watermark=state.watermark, etag=state.etag
-            )
-            for verdict in self._save_synced(scan.threads):
-                counts[verdict] += 1
-            self.store.save_summaries(scan.listed)
-            for ref in scan.to_fetch:
-                try:
-                    page = await source.thread_page(ref)
-                except NotFound:
-                    continue  # deleted since it was listed
-                if len(page.thread.posts) > 1:
-                    counts[self._save_synced([page.thread])[0]] += 1
-                self.store.save_summaries(page.more_from)
-            return scan
-
-        try:
-            scan = await self._within_deadline(f"syncing @{author.handle}", work())
-        except ReaderError as error:
-            self.store.set_sync_state(
-                author.key, replace(state, synced_at=utc_now(), error=error.message)
-            )
-            return AuthorSync(author, counts["new"], counts["grown"], error.message)
-        except Exception as error:  # noqa: BLE001 - one author's surprise must not stop the rest
-            message = f"unexpected {type(error).__name__}: {error}"
-            self.store.set_sync_state(
-                author.key, replace(state, synced_at=utc_now(), error=message)
-            )
-            return AuthorSync(author, counts["new"], counts["grown"], message)
-        # Only now does the next sync start from here: an interrupted one is done again.
-        self.store.set_sync_state(author.key, SyncState(utc_now(), "", scan.watermark, scan.etag))
-        return AuthorSync(author, counts["new"], counts["grown"])
+        return await within_action(what, work, action_seconds(self.config))
 
     def _check_post_owners(self, thread: Thread) -> None:
-        """Refuse a thread that holds a post the library has under another author, for a
-        source whose post IDs do not say whose they are (a page claiming someone's tweet)."""
-        if self.sources[thread.source].post_ids_name_author:
-            return
-        for post in thread.posts:
-            held = self.store.thread_id_for_post(post.id)
-            if held is None or held == thread.id:
-                continue
-            other = self.store.summary(held)
-            if other is not None and other.author.key != thread.author.key:
-                raise ForeignThread(
-                    f"refused: this page says post {post.id} is @{thread.author.handle}'s; "
-                    f"the library has it as @{other.author.handle}'s, and keeps it so"
-                )
-
-    def _save_synced(self, threads: list[Thread]) -> list[str]:
-        """Save what a sync brought, in one transaction: each thread "new", "grown" (posts
-        the library lacked: flagged new and unread again) or "same" (saved only if posts
-        went missing, which are kept marked deleted)."""
-        for thread in threads:
-            self._check_post_owners(thread)
-        had = self.store.live_post_ids(thread.id for thread in threads)
-        verdicts: list[str] = []
-        changed: list[tuple[Thread, bool]] = []
-        for thread in threads:
-            old = had.get(thread.id)
-            has = {post.id for post in thread.posts}
-            if old is None or has - old:
-                verdicts.append("new" if old is None else "grown")
-                changed.append((thread, True))
-            else:
-                verdicts.append("same")
-                if old - has:
-                    changed.append((thread, False))
-        self.store.save_threads(changed)
-        return verdicts
+        check_post_owners(self.store, self.sources, thread)
 
     # Read state files --------------------------------------------------------------------
 
     def export_read_state(self) -> str:
         """Every thread's read mark and position, as JSON."""
-        data = {
-            "format": READ_STATE_FORMAT,
-            "version": 1,
-            "exported_at": utc_now(),
-            "threads": [
-                {
-                    "id": m.thread_id,
-                    "unread": m.unread,
-                    "position": m.position,
-                    "changed_at": m.changed_at,
-                }
-                for m in self.store.read_marks()
-            ],
-        }
-        return json.dumps(data, indent=2) + "\n"
+        return export_read_state(self.store)
 
     def import_read_state(self, text: str) -> ImportReport:
         """Merge read marks from JSON: for each thread, the newest mark wins."""
-        try:
-            data: Any = json.loads(text)
-        except ValueError as error:
-            raise ReaderError(f"not a read-state file: {error}") from None
-        except RecursionError:
-            raise ReaderError("not a read-state file: it is nested too deeply") from None
-        if not isinstance(data, dict) or data.get("format") != READ_STATE_FORMAT:
-            raise ReaderError("not a read-state file written by tui-reader read-state --export")
-        entries = data.get("threads") or []
-        if not isinstance(entries, list):
-            raise ReaderError("the read-state file's 'threads' is not a list")
-        marks = [_read_mark(number, entry) for number, entry in enumerate(entries, start=1)]
-        applied, missing = self.store.merge_read_marks(marks)
-        return ImportReport(applied, len(marks) - applied - missing, missing)
+        return import_read_state(self.store, text)

@@ -6,7 +6,14 @@ of thousands, and every path over them (parsing, drawing, exporting) would pay f
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable
 from contextvars import ContextVar
+from typing import TypeVar
+
+from tui_reader.errors import SourceUnavailable
+
+T = TypeVar("T")
 
 #: Links kept per post (the first ones); the post says how many more were dropped.
 MAX_LINKS_PER_POST = 1_000
@@ -66,3 +73,18 @@ class ActionBudget:
 #: The action the running task works for, if any (asyncio copies it into the tasks an
 #: action starts, so they share its budget).
 current_action: ContextVar[ActionBudget | None] = ContextVar("tui_reader_action", default=None)
+
+
+async def within_action(what: str, work: Awaitable[T], seconds: float) -> T:
+    """``work``, given up with a clear error when it takes longer than ``seconds`` or reads
+    more than an action may: one slow or flooding server cannot hold a command, or an
+    author's sync, for ever, nor fill the memory."""
+    # The action's budget of bytes read: every request made for it counts against it.
+    token = current_action.set(ActionBudget(what))
+    try:
+        async with asyncio.timeout(seconds):
+            return await work
+    except TimeoutError:
+        raise SourceUnavailable(f"{what} took longer than {seconds:g} s; gave up") from None
+    finally:
+        current_action.reset(token)

@@ -75,7 +75,7 @@ class ReaderApp(App[None]):
         #: What the reader has said in notifications, oldest first (the last MAX_NOTICES).
         self.notices: list[Notice] = []
         self.keymap = {RENAMED_IDS.get(key, key): keys for key, keys in config.keymap.items()}
-        self.state_path = state_file(library.store.path.parent)
+        self.state_path = state_file(library.folder)
         self.state, self._state_warning = load_state(self.state_path)
         # A theme picked in the reader wins over the config's default.
         for theme in (self.state.theme, config.theme):

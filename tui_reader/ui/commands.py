@@ -10,6 +10,7 @@ from textual.content import Content
 from textual.dom import DOMNode
 from textual.fuzzy import Matcher
 
+from tui_reader.library import ThreadList
 from tui_reader.render import counted
 from tui_reader.ui.keys import key_rows
 from tui_reader.ui.text import one_line
@@ -84,7 +85,7 @@ class ReaderCommands(Provider):
         library = app.library
         # The newest threads only: the palette matches every entry on every key, so its
         # cost must not grow with the library (older threads are a search away, with /).
-        for summary in library.threads_of(None, limit=PALETTE_THREADS):
+        for summary in library.list_threads(ThreadList(), limit=PALETTE_THREADS):
             commands.append(
                 (
                     f"open thread {one_line(summary.title).plain}",

@@ -533,15 +533,17 @@ class MainScreen(Screen[None]):
         # next; the feed is for browsing.
         key = thread.author.key
         more_from = [
-            t for t in library.threads_of(key, limit=MAX_PER_SECTION + 1) if t.id != thread.id
+            t
+            for t in library.list_threads(ThreadList(key), limit=MAX_PER_SECTION + 1)
+            if t.id != thread.id
         ]
         unread = [
             t
-            for t in library.threads_of(None, unread_only=True, limit=MAX_PER_SECTION + 1)
+            for t in library.list_threads(ThreadList(unread_only=True), limit=MAX_PER_SECTION + 1)
             if t.id != thread.id
         ]
-        more_total = library.count_threads(key)[0] - 1
-        unread_total = library.count_threads(unread_only=True)[0] - int(thread.unread)
+        more_total = library.count_listed(ThreadList(key))[0] - 1
+        unread_total = library.count_listed(ThreadList(unread_only=True))[0] - int(thread.unread)
         self.query_one(ReadMore).show(
             thread,
             more_from[:MAX_PER_SECTION],
