@@ -250,12 +250,12 @@ def test_unknown_config_settings_are_named(cli: Cli) -> None:
 
 
 def test_redirects_between_addresses_need_the_same_address() -> None:
-    from tui_reader.fetch import _same_site
+    from tui_reader.http_rules import same_site
 
-    assert _same_site("example.org", "www.example.org")
-    assert _same_site("127.0.0.1", "127.0.0.1")
-    assert not _same_site("127.0.0.1", "0.1")
-    assert not _same_site("example.org", "example.net")
+    assert same_site("example.org", "www.example.org")
+    assert same_site("127.0.0.1", "127.0.0.1")
+    assert not same_site("127.0.0.1", "0.1")
+    assert not same_site("example.org", "example.net")
 
 
 def test_dates_that_are_not_dates_are_unknown_and_never_cut() -> None:

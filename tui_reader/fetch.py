@@ -10,18 +10,16 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import errno
-import ipaddress
 import json
 import random
 import re
 import time
 import urllib.request
-import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
-from urllib.parse import SplitResult, parse_qsl, urlencode, urljoin, urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import h11
 import httpx
@@ -38,6 +36,14 @@ from tui_reader.errors import (
     SourceUnavailable,
     Unauthorized,
 )
+from tui_reader.http_rules import (
+    Decoder,
+    host_of,
+    redirect_target,
+    shortened,
+    too_big,
+    with_params,
+)
 from tui_reader.limits import BIG_ANSWER_BYTES, current_action
 
 USER_AGENT = f"tui-reader/{__version__} (+https://pypi.org/project/tui-reader/)"
@@ -46,8 +52,6 @@ MAX_REDIRECTS = 5
 #: All of an answer's header lines together; what is past it cannot be a real answer.
 MAX_HEADER_BYTES = 16 * 1024
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
-#: Decoded bytes produced per step, so a compressed body cannot grow past the cap in one go.
-DECODE_STEP = 256 * 1024
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
@@ -88,7 +92,7 @@ class Response:
             return parse_json(self.body)
         except (ValueError, UnicodeDecodeError, RecursionError):
             raise BadResponse(
-                f"{_host(self.url)} sent a response that is not valid JSON", status=self.status
+                f"{host_of(self.url)} sent a response that is not valid JSON", status=self.status
             ) from None
 
     @property
@@ -141,15 +145,6 @@ def sendable(value: str) -> str:
     return value.strip()
 
 
-def _host(url: str) -> str:
-    return urlsplit(url).netloc or url
-
-
-def _short(text: str, limit: int = 200) -> str:
-    text = clean_line(str(text))
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 #: What the socket layer's words mean, for people: the start of the error, and ours.
 TRANSPORT_REASONS = (
     ("connection refused", "connection refused (is the server running?)"),
@@ -186,7 +181,7 @@ def transport_reason(error: BaseException) -> str:
             if words in lowered:
                 return reason
     text = re.sub(r"\[Errno -?\d+\]\s*", "", str(error)).strip()
-    return _short(text or type(error).__name__, 120)
+    return shortened(text or type(error).__name__, 120)
 
 
 def _failure(host: str, error: Exception) -> FetchError:
@@ -246,8 +241,8 @@ def _error_detail(body: bytes | bytearray) -> tuple[str, str]:
     message = data.get("message") or data.get("error_description") or ""
     if isinstance(code, str) and not message and " " in code:
         # Mastodon puts its human-readable message in "error".
-        return "", _short(code)
-    return (clean_line(code) if isinstance(code, str) else ""), _short(str(message))
+        return "", shortened(code)
+    return (clean_line(code) if isinstance(code, str) else ""), shortened(str(message))
 
 
 def replay_key(url: str) -> str:
@@ -353,12 +348,13 @@ class _Network:
             except ImportError:
                 # httpx speaks SOCKS only with socksio installed.
                 raise SourceUnavailable(
-                    f"the proxy {_short(proxy or '', 80)} is a SOCKS proxy: install "
+                    f"the proxy {shortened(proxy or '', 80)} is a SOCKS proxy: install "
                     "tui-reader[socks] to use it"
                 ) from None
             except (ValueError, httpx.InvalidURL):
+                named = shortened(proxy or "", 80)
                 raise SourceUnavailable(
-                    f"the proxy the environment names is not an address: {_short(proxy or '', 80)}"
+                    f"the proxy the environment names is not an address: {named}"
                 ) from None
             self._pools[proxy] = pool
         return pool
@@ -460,143 +456,6 @@ async def _chunks_of(body: bytes) -> AsyncIterator[bytes]:
     yield body
 
 
-def _with_params(url: str, params: Mapping[str, Any] | None) -> str:
-    """``url`` with ``params`` added to its query."""
-    if not params:
-        return url
-    query = urlencode([(key, str(value)) for key, value in params.items()])
-    return f"{url}{'&' if urlsplit(url).query else '?'}{query}"
-
-
-def _too_big(url: str, limit: int) -> BadResponse:
-    return BadResponse(f"{_host(url)} sent more than {limit / (1024 * 1024):g} MB; giving up")
-
-
-def _same_site(here: str, there: str) -> bool:
-    """Whether two host names belong to one site: equal, or one inside the other (an IP
-    address only equal: 127.0.0.1 is not "inside" 0.1)."""
-    here, there = here.lower().rstrip("."), there.lower().rstrip(".")
-    if here == there:
-        return True
-    if _is_ip(here) or _is_ip(there):
-        return False
-    return here.endswith("." + there) or there.endswith("." + here)
-
-
-def _is_ip(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        return False
-    return True
-
-
-def _redirect_target(current: str, location: str) -> str:
-    """Where a redirect leads, if it is one to follow; ``BadResponse`` saying where if not."""
-    here = urlsplit(current)
-    host = here.hostname or ""
-    try:
-        joined = urljoin(current, location.strip())
-        there = urlsplit(joined)
-        there.port  # noqa: B018 - a port that is not a number raises here
-    except ValueError:
-        raise BadResponse(f"{host} redirected to an address that is not one") from None
-    if any(char <= " " or char == "\x7f" for char in joined):
-        raise BadResponse(f"{host} redirected to an address that is not one")
-    if not there.netloc:
-        # "javascript:alert(1)", "mailto:…": no host at all.
-        raise BadResponse(f"{host} redirected to an address that is not a web address")
-    shown = _short(joined, 120)
-    if there.scheme.lower() not in ("http", "https"):
-        raise BadResponse(f"{host} redirected to {shown}: only http and https are used")
-    if not there.hostname:
-        raise BadResponse(f"{host} redirected to an address that is not one")
-    if here.scheme == "https" and there.scheme.lower() == "http":
-        raise BadResponse(f"{host} redirected to {shown}, from https down to http")
-    if not _same_site(host, there.hostname) or not _same_port(here, there):
-        raise BadResponse(f"{host} redirected to another site: {shown}")
-    return joined
-
-
-DEFAULT_PORTS = {"http": 80, "https": 443}
-
-
-def _same_port(here: SplitResult, there: SplitResult) -> bool:
-    """Whether a redirect stays on the port it came from: the same one, or the move from
-    http's default port to https's (a site sending its readers to https). Another port of
-    the same host is another server."""
-    before = here.port or DEFAULT_PORTS.get(here.scheme.lower(), 0)
-    after = there.port or DEFAULT_PORTS.get(there.scheme.lower(), 0)
-    if before == after:
-        return True
-    return (here.scheme.lower(), before, there.scheme.lower(), after) == ("http", 80, "https", 443)
-
-
-class _Decoder:
-    """A response body's content coding undone step by step, never past ``limit`` bytes."""
-
-    def __init__(self, url: str, coding: str, limit: int) -> None:
-        self.url = url
-        self.limit = limit
-        self.size = 0
-        # One growing buffer, handed out as it is: joining a list of chunks would hold the
-        # body twice at its largest.
-        self.body = bytearray()
-        codings = [c.strip().lower() for c in coding.split(",") if c.strip()]
-        codings = [c for c in codings if c != "identity"]
-        if len(codings) > 1:
-            raise BadResponse(
-                f"{_host(url)} sent a body compressed {len(codings)} times over "
-                f"({', '.join(codings)}); refusing it"
-            )
-        self.coding = codings[0] if codings else ""
-        self._zlib: Any = None
-        if self.coding in ("gzip", "x-gzip"):
-            self._zlib = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        elif self.coding == "deflate":
-            self._zlib = zlib.decompressobj()
-        elif self.coding:
-            raise BadResponse(f"{_host(url)} sent a body in an unknown coding: {_short(coding)}")
-        self._started = False
-
-    def _add(self, data: bytes) -> None:
-        self.size += len(data)
-        if self.size > self.limit:
-            raise _too_big(self.url, self.limit)
-        self.body += data
-
-    def feed(self, data: bytes) -> None:
-        """Take the next raw chunk."""
-        if self._zlib is None:
-            self._add(data)
-            return
-        try:
-            if not self._started and self.coding == "deflate":
-                # "deflate" is meant to be zlib-wrapped, but some servers send it raw.
-                self._started = True
-                probe = zlib.decompressobj()
-                try:
-                    probe.decompress(data[:2])
-                except zlib.error:
-                    self._zlib = zlib.decompressobj(-zlib.MAX_WBITS)
-            while data and not self._zlib.eof:
-                self._add(self._zlib.decompress(data, DECODE_STEP))
-                data = self._zlib.unconsumed_tail
-        except zlib.error:
-            raise BadResponse(f"{_host(self.url)} sent a body that does not decompress") from None
-
-    def finish(self) -> bytearray:
-        """The whole decoded body (a bytearray: every reader of bodies takes one)."""
-        if self._zlib is not None:
-            try:
-                self._add(self._zlib.flush())
-            except zlib.error:
-                raise BadResponse(
-                    f"{_host(self.url)} sent a body that does not decompress"
-                ) from None
-        return self.body
-
-
 class Fetcher:
     """One shared HTTP client (httpx's connection pool) with per-host limits, retries, a size
     cap and an
@@ -684,7 +543,7 @@ class Fetcher:
         validators, and a 304 answers with the kept copy.
         """
         cached = None
-        key = _with_params(url, params) if revalidate else ""
+        key = with_params(url, params) if revalidate else ""
         extra = dict(headers or {})
         if revalidate and self.cache is not None and not self.offline:
             cached = self.cache.cached_response(key)
@@ -711,15 +570,15 @@ class Fetcher:
         etag: str,
         headers: dict[str, str],
     ) -> Response:
-        host = _host(url)
+        host = host_of(url)
         if urlsplit(url).scheme not in ("http", "https"):
-            raise BadResponse(f"refusing to fetch {_short(url)}: only http and https are used")
+            raise BadResponse(f"refusing to fetch {shortened(url)}: only http and https are used")
         if self.offline:
             raise Offline(f"offline: {host} was not contacted")
         try:
             urlsplit(url).port  # noqa: B018 - a port past 65535, or not a number, raises here
         except ValueError:
-            raise BadResponse(f"cannot fetch {_short(url)}: it is not a web address") from None
+            raise BadResponse(f"cannot fetch {shortened(url)}: it is not a web address") from None
         delay = self.backoff
         for attempt in range(1, self.attempts + 1):
             last = attempt == self.attempts
@@ -736,7 +595,9 @@ class Fetcher:
                     f"{host} did not answer within {self.timeout:g} s"
                 ) from None
             except (httpx.InvalidURL, httpx.UnsupportedProtocol, httpx.LocalProtocolError):
-                raise BadResponse(f"cannot fetch {_short(url)}: it is not a web address") from None
+                raise BadResponse(
+                    f"cannot fetch {shortened(url)}: it is not a web address"
+                ) from None
             except (httpx.TransportError, _Unreadable, _CutShort) as error:
                 # Refused, reset, cut short, garbled: worth another try.
                 if last:
@@ -770,19 +631,19 @@ class Fetcher:
         if sendable(etag):
             # One kept before validators were checked is left out, not sent to fail.
             headers["if-none-match"] = sendable(etag)
-        target = _with_params(url, params)
+        target = with_params(url, params)
         for _hop in range(MAX_REDIRECTS + 1):
             self.stats.requests += 1
             answer = await self._wire.open(target, headers)
             try:
                 if answer.status in REDIRECTS and "location" in answer.headers:
-                    target = _redirect_target(target, answer.headers["location"])
+                    target = redirect_target(target, answer.headers["location"])
                     continue
                 body = await self._read_body(target, answer, deadline)
             finally:
                 await answer.release()
             return Response(url=answer.url, status=answer.status, headers=answer.headers, body=body)
-        raise BadResponse(f"{_host(url)} redirected more than {MAX_REDIRECTS} times; giving up")
+        raise BadResponse(f"{host_of(url)} redirected more than {MAX_REDIRECTS} times; giving up")
 
     async def _read_body(
         self, url: str, answer: _Answer, deadline: asyncio.Timeout
@@ -795,16 +656,16 @@ class Fetcher:
         syncing at once cannot each hold a 32 MB answer and its parse."""
         declared = answer.headers.get("content-length", "")
         if declared.isascii() and declared.isdigit() and int(declared) > self.max_bytes:
-            raise _too_big(url, self.max_bytes)
+            raise too_big(url, self.max_bytes)
         budget = current_action.get()
-        decoder = _Decoder(url, answer.headers.get("content-encoding", ""), self.max_bytes)
+        decoder = Decoder(url, answer.headers.get("content-encoding", ""), self.max_bytes)
         received = 0
         gated = False
         try:
             async for chunk in answer.chunks:
                 received += len(chunk)
                 if received > self.max_bytes:
-                    raise _too_big(url, self.max_bytes)
+                    raise too_big(url, self.max_bytes)
                 decoder.feed(chunk)
                 if budget is not None and budget.read + decoder.size > budget.limit:
                     raise BadResponse(budget.spent_message())
@@ -841,7 +702,7 @@ class Fetcher:
                 deadline.reschedule(loop.time() + remaining)
 
     def _error_for(self, response: Response, wait: float | None) -> FetchError:
-        host = _host(response.url)
+        host = host_of(response.url)
         status = response.status
         code, message = _error_detail(response.body)
         said = f": {message}" if message else ""
