@@ -588,7 +588,7 @@ def test_the_readme_lists_the_keys_and_ids_the_reader_has() -> None:
     from tui_reader.ui.keys import binding_ids, markdown_table
 
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
-    assert markdown_table(ReaderApp) in readme, "run: python -m tui_reader.ui.keys"
+    assert markdown_table(ReaderApp) in readme, "run: python -m tui_reader.ui"
     section = readme[readme.index("can be rebound in the config") :]
     offered = set(re.findall(r"`([a-z]+(?:-[a-z]+)*)`", section[: section.index("```")]))
     assert offered == binding_ids(ReaderApp)

@@ -21,6 +21,12 @@ from tui_reader.ui.commands import ReaderCommands
 from tui_reader.ui.keys import LEGEND, binding_ids, key_rows
 from tui_reader.ui.screens.dialogs import HelpScreen
 from tui_reader.ui.screens.main import MainScreen
+from tui_reader.ui.widgets.authors import AuthorList
+from tui_reader.ui.widgets.feed import FeedList
+from tui_reader.ui.widgets.library_pane import LibraryPane
+from tui_reader.ui.widgets.lists import VirtualList
+from tui_reader.ui.widgets.thread_pane import ThreadPane
+from tui_reader.ui.widgets.thread_view import ThreadView
 
 
 @dataclass(frozen=True)
@@ -50,6 +56,15 @@ class ReaderApp(App[None]):
     TITLE = "tui-reader"
     CSS_PATH = "app.tcss"
     COMMANDS = App.COMMANDS | {ReaderCommands}
+    #: Where each set of keys works, by the classes that bind them, in the order the help
+    #: lists them (the app's own come first, under "Everywhere": see ``keys.sections``).
+    KEY_SECTIONS = (
+        ("Everywhere", (MainScreen,)),
+        ("Lists", (VirtualList, LibraryPane)),
+        ("Authors", (AuthorList,)),
+        ("Threads list", (FeedList,)),
+        ("Thread", (ThreadPane, ThreadView)),
+    )
     BINDINGS = [
         Binding(
             "q",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
@@ -13,12 +13,15 @@ from textual.fuzzy import Matcher
 from tui_reader.library import ThreadList
 from tui_reader.render import counted
 from tui_reader.ui.keys import key_rows
+from tui_reader.ui.reader import reader_of
 from tui_reader.ui.text import one_line
 from tui_reader.ui.widgets.authors import AuthorList
+from tui_reader.ui.widgets.feed import FeedList
+from tui_reader.ui.widgets.library_pane import LibraryPane
+from tui_reader.ui.widgets.thread_pane import ThreadPane
 from tui_reader.ui.widgets.thread_view import ThreadView
 
 if TYPE_CHECKING:
-    from tui_reader.ui.app import ReaderApp
     from tui_reader.ui.screens.main import MainScreen
 
 
@@ -64,16 +67,20 @@ class ReaderCommands(Provider):
         main = self._main()
         if main is None:
             return []
-        app = cast("ReaderApp", self.app)
+        app = self.app
+        reader = reader_of(main)
         commands: list[tuple[str, str, object]] = []
         # Every action with a key, from the same table as the help screen, when it can run.
         targets: dict[type, DOMNode] = {
             type(app): app,
             type(main): main,
-            ThreadView: main.query_one(ThreadView),
+            LibraryPane: main.lists,
+            ThreadPane: main.pane,
+            ThreadView: main.thread_view,
             AuthorList: main.query_one(AuthorList),
+            FeedList: main.query_one(FeedList),
         }
-        for key in key_rows(type(app), app.keymap):
+        for key in key_rows(type(app), reader.keymap):
             target = targets.get(key.owner)
             if target is None or not key.binding_id or key.binding_id in NOT_IN_PALETTE:
                 continue
@@ -82,7 +89,7 @@ class ReaderCommands(Provider):
             commands.append(
                 (key.name, f"{key.help} · {key.keys}", partial(app.run_action, key.action, target))
             )
-        library = app.library
+        library = reader.library
         # The newest threads only: the palette matches every entry on every key, so its
         # cost must not grow with the library (older threads are a search away, with /).
         for summary in library.list_threads(ThreadList(), limit=PALETTE_THREADS):

@@ -14,12 +14,6 @@ from dataclasses import dataclass
 from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
 
-from tui_reader.ui.screens.main import NEEDS_THREAD, MainScreen
-from tui_reader.ui.widgets.authors import AuthorList
-from tui_reader.ui.widgets.feed import FeedList
-from tui_reader.ui.widgets.lists import VirtualList
-from tui_reader.ui.widgets.thread_view import ThreadView
-
 #: What the marks in the lists mean (not keys, but the help screen explains them too).
 LEGEND: tuple[tuple[str, str], ...] = (
     ("●", "unread"),
@@ -28,15 +22,16 @@ LEGEND: tuple[tuple[str, str], ...] = (
     ("12/40", "a thread you started: the post you are at, of how many"),
 )
 
-#: Where each set of keys works, in the order the help lists them. The app's own class is
-#: added in front by :func:`key_rows` (it imports this module).
-SECTIONS: tuple[tuple[str, tuple[type[DOMNode], ...]], ...] = (
-    ("Everywhere", (MainScreen,)),
-    ("Lists", (VirtualList,)),
-    ("Authors", (AuthorList,)),
-    ("Threads list", (FeedList,)),
-    ("Thread", (ThreadView,)),
-)
+#: Where each set of keys works, and the classes whose bindings they are, in the order the
+#: help lists them: the app declares its own (``KEY_SECTIONS``), with its class first.
+Sections = tuple[tuple[str, tuple[type[DOMNode], ...]], ...]
+
+
+def sections(app_class: type[DOMNode]) -> Sections:
+    """The app's sections of keys, its own bindings first (under "Everywhere")."""
+    declared: Sections = getattr(app_class, "KEY_SECTIONS", ())
+    return (("Everywhere", (app_class,)), *declared)
+
 
 #: Key names as people write them.
 NAMES = {
@@ -103,18 +98,15 @@ def key_rows(app_class: type[DOMNode], keymap: Mapping[str, str]) -> list[KeyRow
             app_class,
         )
     ]
-    for section, owners in (("Everywhere", (app_class,)), *SECTIONS):
+    for section, owners in sections(app_class):
         for owner in owners:
             for binding in _own_bindings(owner):
                 if not binding.tooltip:
                     continue
                 keys = keymap.get(binding.id or "", binding.key) if binding.id else binding.key
-                where = section
-                if owner is MainScreen and binding.action in NEEDS_THREAD:
-                    where = "Thread"  # the screen's, but only with a thread open
                 rows.append(
                     KeyRow(
-                        where,
+                        section,
                         key_names(keys),
                         binding.tooltip,
                         binding.id or "",
@@ -123,14 +115,14 @@ def key_rows(app_class: type[DOMNode], keymap: Mapping[str, str]) -> list[KeyRow
                         owner,
                     )
                 )
-    order = ["Everywhere", *(name for name, _ in SECTIONS)]
+    order = list(dict.fromkeys(name for name, _ in sections(app_class)))
     return sorted(rows, key=lambda row: order.index(row.section))
 
 
 def binding_ids(app_class: type[DOMNode]) -> set[str]:
     """Every binding id ``[keymap]`` may rebind."""
     ids = set()
-    for _, owners in (("Everywhere", (app_class,)), *SECTIONS):
+    for _, owners in sections(app_class):
         for owner in owners:
             ids |= {binding.id for binding in _own_bindings(owner) if binding.id}
     return ids
@@ -143,11 +135,3 @@ def markdown_table(app_class: type[DOMNode]) -> str:
         keys = row.keys.replace("|", "\\|")
         lines.append(f"| {keys} | {row.section.lower()} | {row.help} |")
     return "\n".join(lines)
-
-
-if __name__ == "__main__":  # pragma: no cover - prints the README's table
-    from tui_reader.ui.app import ReaderApp
-
-    print(markdown_table(ReaderApp))
-    print()
-    print(", ".join(f"`{name}`" for name in sorted(binding_ids(ReaderApp))))

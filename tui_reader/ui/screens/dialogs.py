@@ -13,9 +13,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.events import Key
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, OptionList, Select, Static
+from textual.widgets import Input, Label, OptionList, Static
 
-from tui_reader.formats import FILE_FORMATS, format_named
 from tui_reader.sources.registry import author_forms, post_places
 from tui_reader.ui.widgets.lists import VimOptionList
 
@@ -258,36 +257,3 @@ def search_dialog() -> RefDialog:
         "punched cards",
         "search",
     )
-
-
-class ExportDialog(ModalScreen[tuple[str, str] | None]):
-    """Asks for a format and a folder; dismisses with them, or ``None`` when cancelled."""
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
-    FORMATS = [(format_named(name).label, name) for name in FILE_FORMATS]
-
-    def __init__(self, folder: str) -> None:
-        super().__init__()
-        self.folder = folder
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
-            yield Label("Save this thread", classes="dialog-title")
-            yield Label("Format:", classes="dim")
-            yield Select(self.FORMATS, value="markdown", allow_blank=False, id="format")
-            yield Label("Folder (the file is named after the thread):", classes="dim")
-            yield Input(self.folder, id="folder")
-            yield Label("enter save · escape cancel", classes="dim")
-
-    def on_mount(self) -> None:
-        self.query_one(Input).focus()
-
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        fmt = self.query_one(Select).value
-        self.dismiss((str(fmt), event.value.strip()))
-
-    def action_cancel(self) -> None:
-        """Close without saving."""
-        self.dismiss(None)
