@@ -191,7 +191,7 @@ def open_long_thread(library: Library, posts: int, repeat: int) -> list[Row]:
             # the first posts (j): each step is the scroll and the whole screen drawn, the
             # garbage collector's passes included where they fall. Each step tells the
             # reader a key came, as a key would: the collector's full passes wait for a pause.
-            view = screen.thread_view
+            view = screen.pane.view
             forced_before = app.collector.passes
             for lines, steps in ((view.scrollable_content_region.height, 10_000), (1, 300)):
                 view.go_to_post(0)

@@ -59,8 +59,8 @@ def listed(feed: FeedList) -> list[ThreadSummary]:
 def thread_lines(view: ThreadView) -> str:
     view.wrap_all()  # a long thread is measured a few posts at a time
     return "\n".join(
-        "".join(segment.text for segment in view.line_segments(index))
-        for index in range(len(view._lines))
+        "".join(segment.text for segment in view.wrapped.line_segments(index))
+        for index in range(len(view.wrapped.lines))
     )
 
 
@@ -157,7 +157,7 @@ async def test_post_keys_move_through_the_thread(library: Library) -> None:
         view = app.screen.query_one(ThreadView)
         await pilot.press("J", "J", "J")
         assert view.current == 3
-        assert view.scroll_y == view._starts[3]
+        assert view.scroll_y == view.wrapped.starts[3]
         await pilot.press("K")
         assert view.current == 2
         await pilot.press("G")
@@ -209,7 +209,7 @@ async def test_the_reading_position_is_remembered(library: Library) -> None:
         await pilot.pause()
         view = app.screen.query_one(ThreadView)
         assert view.current == 7
-        assert view.scroll_y == view._starts[7]
+        assert view.scroll_y == view.wrapped.starts[7]
     assert library.position(threads["long"].id) == 7
 
 
@@ -933,8 +933,8 @@ async def test_a_new_theme_recolours_an_open_thread(library: Library) -> None:
         def link_colours() -> set[str]:
             return {
                 str(segment.style.color)
-                for index in range(len(view._lines))
-                for segment in view.line_segments(index)
+                for index in range(len(view.wrapped.lines))
+                for segment in view.wrapped.line_segments(index)
                 if segment.style and "https://cdn.example" in segment.text
             }
 
@@ -971,7 +971,7 @@ async def test_a_thousand_post_thread_shows_at_once_and_is_measured_as_it_goes(
         screen.open_thread(long.id)
         view = app.screen.query_one(ThreadView)
         # Shown with only the first screenfuls measured; the rest between frames.
-        assert 0 < len(view._starts) < 100 and not view.complete
+        assert 0 < len(view.wrapped.starts) < 100 and not view.complete
         await pilot.pause()
         assert "Post 0:" in screen_text(app)
         await pilot.press("G")
@@ -984,7 +984,7 @@ async def test_a_thousand_post_thread_shows_at_once_and_is_measured_as_it_goes(
         await pilot.pause()
         view.go_to_post(700)
         await pilot.pause()
-        assert view.current == 700 and view.scroll_y == view._starts[700]
+        assert view.current == 700 and view.scroll_y == view.wrapped.starts[700]
 
 
 async def test_the_feed_reads_only_the_rows_it_shows(library: Library) -> None:
@@ -1002,13 +1002,13 @@ async def test_the_feed_reads_only_the_rows_it_shows(library: Library) -> None:
         feed = app.screen.query_one(FeedList)
         assert feed.count == 240 and str(feed.border_subtitle) == "240 · 240 unread"
         # One page read for the first screen, not 240 rows.
-        assert list(feed._pages.keys()) == [0]
+        assert feed.pages_read == [0]
         assert "Thread 239" in screen_text(app)
         feed.focus()
         await pilot.press("G")
         await pilot.pause()
         assert feed.highlighted == 239 and "Thread 0" in screen_text(app)
-        assert len(feed._pages) == 2 and 240 // PAGE in feed._pages
+        assert len(feed.pages_read) == 2 and 240 // PAGE in feed.pages_read
         # The cursor stays on its thread when the list changes under it.
         await pilot.press("k", "k")
         chosen = feed.chosen_id
@@ -1064,7 +1064,7 @@ async def test_no_letter_is_lost_when_the_scrollbar_appears(library: Library) ->
         view = app.screen.query_one(ThreadView)
         assert view.max_scroll_y > 0  # the scrollbar is there
         room = view.scrollable_content_region.width - MARGIN
-        assert max(view._widths) <= room
+        assert max(view.wrapped.widths) <= room
         shown = screen_text(app)
         assert "compatibility position boring compatibility" in shown
 
@@ -1336,7 +1336,7 @@ async def test_a_wide_terminal_keeps_the_text_to_a_readable_measure(library: Lib
             main_screen(app).open_thread(threads["long"].id)
             await pilot.pause()
             view = app.screen.query_one(ThreadView)
-            assert max(view._widths) <= 60
+            assert max(view.wrapped.widths) <= 60
             first = view.render_line(0).text
             indent = len(first) - len(first.lstrip())
             if align == "left":

@@ -180,8 +180,10 @@ async def test_the_thread_view_shows_what_the_formats_show(library: Library) -> 
         # Quotes are drawn behind a bar.
         shown = squash(
             "\n".join(
-                "".join(segment.text for segment in view.line_segments(index)).removeprefix("│ ")
-                for index in range(len(view._lines))
+                "".join(segment.text for segment in view.wrapped.line_segments(index)).removeprefix(
+                    "│ "
+                )
+                for index in range(len(view.wrapped.lines))
             )
         )
 

@@ -76,7 +76,7 @@ class ReaderCommands(Provider):
             type(main): main,
             LibraryPane: main.lists,
             ThreadPane: main.pane,
-            ThreadView: main.thread_view,
+            ThreadView: main.pane.view,
             AuthorList: main.query_one(AuthorList),
             FeedList: main.query_one(FeedList),
         }
@@ -107,7 +107,7 @@ class ReaderCommands(Provider):
                 (
                     f"go to author {one_line(author.display_name or author.handle).plain}",
                     f"@{one_line(author.handle).plain} · {counted(row.threads, 'thread')}",
-                    partial(main.go_to_author, author.key),
+                    partial(main.lists.go_to_author, author.key),
                 )
             )
         return commands

@@ -19,7 +19,7 @@ from tui_reader.library import AuthorRow, AuthorSync, ThreadList
 from tui_reader.models import Author, Thread
 from tui_reader.ui.actions import NetworkWork, report_sync
 from tui_reader.ui.reader import Reader, reader_of
-from tui_reader.ui.screens.dialogs import ChoiceDialog, follow_dialog, search_dialog, unroll_dialog
+from tui_reader.ui.screens.dialogs import follow_dialog, search_dialog, unroll_dialog
 from tui_reader.ui.widgets.authors import AuthorList
 from tui_reader.ui.widgets.feed import FeedList
 from tui_reader.ui.widgets.footer import FittingFooter
@@ -135,11 +135,6 @@ class MainScreen(Screen[None]):
         return self.pane.thread
 
     @property
-    def thread_view(self) -> ThreadView:
-        """The open thread's posts."""
-        return self.pane.view
-
-    @property
     def search_query(self) -> str:
         """The search whose results the threads list shows ("" for none)."""
         return self.lists.search_query
@@ -194,7 +189,7 @@ class MainScreen(Screen[None]):
     def _focus_moved(self, event: DescendantFocus) -> None:
         self._going_to = None
         # On a narrow terminal only one side shows: the lists, or the thread.
-        self.set_class(event.widget in (self.thread_view, self.query_one(ReadMore)), "-reading")
+        self.set_class(event.widget in (self.pane.view, self.query_one(ReadMore)), "-reading")
 
     # Lists ------------------------------------------------------------------------------
 
@@ -206,11 +201,12 @@ class MainScreen(Screen[None]):
             self.reload_lists()
         elif not self._reload_pending:
             self._reload_pending = True
-            self.set_timer(wait, self._pending_reload)
 
-    def _pending_reload(self) -> None:
-        self._reload_pending = False
-        self.reload_lists()
+            def reload() -> None:
+                self._reload_pending = False
+                self.reload_lists()
+
+            self.set_timer(wait, reload)
 
     def reload_lists(self) -> list[AuthorRow]:
         """Refresh the author counts and the feed from the library; returns the authors."""
@@ -229,10 +225,6 @@ class MainScreen(Screen[None]):
     def _position_saved(self) -> None:
         # The row says how far you are ("17/40"): drawn again from the library.
         self.query_one(FeedList).reread()
-
-    def go_to_author(self, key: str) -> None:
-        """Show an author's threads and move to the list of them."""
-        self.lists.go_to_author(key)
 
     def ages_passed(self) -> None:
         """Draw again what says how long ago (rows, the header): a minute has passed."""
@@ -276,7 +268,7 @@ class MainScreen(Screen[None]):
         current = self.thread
         if remember and current is not None and current.id != thread_id:
             if self.pane.reading:
-                self._history.append((current.id, self.thread_view.current))
+                self._history.append((current.id, self.pane.view.current))
                 del self._history[:-MAX_HISTORY]
             else:
                 self._history.clear()
@@ -359,7 +351,7 @@ class MainScreen(Screen[None]):
     def go_back(self) -> bool:
         """One step back: end a find in the thread, a search, a title filter, or leave the
         thread for the list. ``False`` when at the top already (nothing to go back from)."""
-        view = self.thread_view
+        view = self.pane.view
         in_thread = self.pane.reading
         if in_thread and view.finding and view.end_find():
             return True
@@ -455,29 +447,6 @@ class MainScreen(Screen[None]):
         author = self.reader.library.author(event.key)
         if author is not None and self._may_sync():
             self.sync(only=[author])
-
-    @on(AuthorList.UnfollowRequested)
-    def _unfollow(self, event: AuthorList.UnfollowRequested) -> None:
-        library = self.reader.library
-        author = library.author(event.key)
-        if author is None:
-            return
-        name = author.display_name or f"@{author.handle}"
-
-        def answered(choice: str | None) -> None:
-            if choice != "yes" or library.unfollow_author(event.key) is None:
-                return
-            self.notify(f"Unfollowed {name}; their threads stay.")
-            self.post_message(LibraryChanged())
-
-        self.app.push_screen(
-            ChoiceDialog(
-                "Unfollow?",
-                f"Stop following {name} (@{author.handle})? Their threads stay in the library.",
-                [("y", "unfollow", "yes"), ("n", "keep following", "no")],
-            ),
-            answered,
-        )
 
     def background_sync(self) -> None:
         """A sync started by the timer: skipped if one is running, quiet unless news."""

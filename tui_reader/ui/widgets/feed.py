@@ -211,6 +211,12 @@ class FeedList(VirtualList):
             self._pages[number] = page
         return page[at] if at < len(page) else None
 
+    @property
+    def pages_read(self) -> list[int]:
+        """The pages of rows read from the library and kept, by number (a page is ``PAGE``
+        rows): a long list reads only those it shows."""
+        return sorted(self._pages.keys())
+
     def thread_at(self, index: int) -> ThreadSummary | None:
         """The thread of the row at ``index``."""
         item = self.item_at(index)

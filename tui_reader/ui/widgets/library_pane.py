@@ -15,7 +15,7 @@ from tui_reader.errors import ReaderError
 from tui_reader.library import AuthorRow, SearchHit, ThreadList
 from tui_reader.render import counted
 from tui_reader.ui.reader import reader_of
-from tui_reader.ui.screens.dialogs import filter_dialog
+from tui_reader.ui.screens.dialogs import ChoiceDialog, filter_dialog
 from tui_reader.ui.text import one_line
 from tui_reader.ui.widgets.authors import ALL, UNREAD, AuthorList
 from tui_reader.ui.widgets.feed import FeedList, LibraryRows
@@ -195,6 +195,29 @@ class LibraryPane(Vertical):
         # Moving through the authors ends a search.
         self.search_query = ""
         self.show_feed(event.key)
+
+    @on(AuthorList.UnfollowRequested)
+    def _unfollow(self, event: AuthorList.UnfollowRequested) -> None:
+        library = reader_of(self).library
+        author = library.author(event.key)
+        if author is None:
+            return
+        name = author.display_name or f"@{author.handle}"
+
+        def answered(choice: str | None) -> None:
+            if choice != "yes" or library.unfollow_author(event.key) is None:
+                return
+            self.notify(f"Unfollowed {name}; their threads stay.")
+            self.reload()
+
+        self.app.push_screen(
+            ChoiceDialog(
+                "Unfollow?",
+                f"Stop following {name} (@{author.handle})? Their threads stay in the library.",
+                [("y", "unfollow", "yes"), ("n", "keep following", "no")],
+            ),
+            answered,
+        )
 
     # Search ----------------------------------------------------------------------------
 

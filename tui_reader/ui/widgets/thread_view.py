@@ -5,12 +5,10 @@ from __future__ import annotations
 import time
 import unicodedata
 from bisect import bisect_right
-from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 from rich.console import Console
 from rich.segment import Segment
-from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
@@ -24,8 +22,9 @@ from textual.widgets import Static
 from tui_reader.models import Post, Thread
 from tui_reader.render import nice_date, post_parts, reading_line
 from tui_reader.times import parse_time
-from tui_reader.ui.text import age, one_line, untrusted
+from tui_reader.ui.text import age, one_line
 from tui_reader.ui.widgets.lists import LineView
+from tui_reader.ui.widgets.thread_lines import ThreadLines
 
 MARGIN = 6  # post number, right-aligned, then a gap
 #: Seconds of wrapping between frames while a long thread is measured.
@@ -183,19 +182,8 @@ class ThreadView(LineView, can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.thread: Thread | None = None
-        #: Every wrapped line as its runs of text and the numbers of their styles in
-        #: ``_styles``, and its width in cells. A full pass of the garbage collector walks
-        #: every object that can hold others, at about 1 µs each here; a tuple of strings
-        #: or numbers drops out of those passes once seen, a Segment (it holds a Style)
-        #: never does, and a Strip makes seven caches of its own (a 1,000-post thread kept
-        #: as Strips made each pass 130 ms). Segments and a Strip are made for a line drawn.
-        self._lines: list[tuple[tuple[str, ...], tuple[int, ...]]] = []
-        self._styles: list[Style | None] = []
-        self._style_numbers: dict[Style | None, int] = {}
-        self._wrap_styles: tuple[Style, ...] = ()
-        self._widths: list[int] = []
-        self._owner: list[int] = []  # the post each line belongs to
-        self._starts: list[int] = []  # the first line of each post
+        #: The posts wrapped into lines so far (made again for a new thread or width).
+        self._wrapped = ThreadLines(None, 0, Console(), (), warnings_open=False, spans={})
         self._built_width = 0
         self._strip_cache: LRUCache[tuple[int, int, bool], Strip] = LRUCache(STRIPS_KEPT)
         self._end_reported = False
@@ -265,13 +253,14 @@ class ThreadView(LineView, can_focus=True):
         if self.thread is None or not self.thread.posts:
             return
         index = max(0, min(index, len(self.thread.posts) - 1))
-        if index >= len(self._starts) - 1:
+        if index >= len(self._wrapped.starts) - 1:
             # Measure as far as that post and a screenful past it first.
-            self._wrap_through(index)
-            self._wrap_lines(self._starts[index] + 2 * self.scrollable_content_region.height)
+            self._wrapped.wrap_through(index)
+            screenful = self.scrollable_content_region.height
+            self._wrapped.wrap_lines(self._wrapped.starts[index] + 2 * screenful)
             self._grown()
         self.current = index
-        self.scroll_to(y=self._starts[index], animate=animate, immediate=not animate)
+        self.scroll_to(y=self._wrapped.starts[index], animate=animate, immediate=not animate)
 
     def current_post(self) -> Post | None:
         """The post the reader is at."""
@@ -298,17 +287,22 @@ class ThreadView(LineView, can_focus=True):
         screenful past it, the rest a few at a time between frames, so a thousand-post
         thread shows at once and stays responsive while it is measured."""
         self._strip_cache.clear()
-        self._lines, self._widths, self._owner, self._starts = [], [], [], []
-        self._styles, self._style_numbers = [], {}
-        # Looked up once for the whole wrapping, not for each post (25 µs each).
-        self._wrap_styles = tuple(
-            self.get_component_rich_style(f"thread-view--{name}", partial=True)
-            for name in ("meta", "link", "quote", "match")
-        )
         self._build += 1
         self._built_width = self._text_width()
-        self._wrap_through(through)
-        self._wrap_lines(self._lines_wanted())
+        self._wrapped = ThreadLines(
+            self.thread,
+            self._built_width,
+            self.app.console,
+            # Looked up once for the whole wrapping, not for each post (25 µs each).
+            tuple(
+                self.get_component_rich_style(f"thread-view--{name}", partial=True)
+                for name in ("meta", "link", "quote", "match")
+            ),
+            warnings_open=self.warnings_open,
+            spans=self.spans,
+        )
+        self._wrapped.wrap_through(through)
+        self._wrapped.wrap_lines(self._lines_wanted())
         self._grown()
         if not self.complete:
             self.call_later(self._wrap_more, self._build)
@@ -316,38 +310,21 @@ class ThreadView(LineView, can_focus=True):
     @property
     def complete(self) -> bool:
         """Every post of the thread is wrapped (the thread's length is known)."""
-        return self.thread is None or len(self._starts) >= len(self.thread.posts)
+        return self._wrapped.complete
+
+    @property
+    def wrapped(self) -> ThreadLines:
+        """The posts wrapped into lines so far, as drawn."""
+        return self._wrapped
 
     def wrap_all(self) -> None:
         """Wrap every post now (before jumping to the end)."""
         if not self.complete and self.thread is not None:
-            self._wrap_through(len(self.thread.posts) - 1)
+            self._wrapped.wrap_through(len(self.thread.posts) - 1)
             self._grown()
 
     def _lines_wanted(self) -> int:
         return int(self.scroll_y) + 2 * max(10, self.scrollable_content_region.height)
-
-    def _wrap_next(self) -> None:
-        if self.thread is None:
-            return
-        index = len(self._starts)
-        post = self.thread.posts[index]
-        self._starts.append(len(self._lines))
-        for runs, width in self._post_lines(self.app.console, index, post, self._built_width):
-            self._lines.append(runs)
-            self._widths.append(width)
-            self._owner.append(index)
-        self._lines.append(((), ()))
-        self._widths.append(0)
-        self._owner.append(index)
-
-    def _wrap_through(self, index: int) -> None:
-        while not self.complete and len(self._starts) <= index:
-            self._wrap_next()
-
-    def _wrap_lines(self, count: int) -> None:
-        while not self.complete and len(self._lines) < count:
-            self._wrap_next()
 
     def _wrap_more(self, build: int) -> None:
         """Wrap posts for one frame's worth of time, then let the app draw and take keys."""
@@ -355,7 +332,7 @@ class ThreadView(LineView, can_focus=True):
             return  # another thread (or width) since
         deadline = time.perf_counter() + WRAP_SLICE
         while not self.complete and time.perf_counter() < deadline:
-            self._wrap_next()
+            self._wrapped.wrap_next()
         self._grown()
         if self.complete:
             self._check_fits()
@@ -366,82 +343,8 @@ class ThreadView(LineView, can_focus=True):
     def _grown(self) -> None:
         # No width of its own: lines are wrapped to the pane, so there is nothing to scroll
         # sideways (a width taken before the scrollbar showed made a horizontal one).
-        self.virtual_size = Size(0, len(self._lines))
+        self.virtual_size = Size(0, len(self._wrapped.lines))
         self.refresh()
-
-    def _post_lines(
-        self, console: Console, index: int, post: Post, width: int
-    ) -> Iterable[tuple[tuple[tuple[str, ...], tuple[int, ...]], int]]:
-        meta, link, quote, match = self._wrap_styles
-        parts = post_parts(post)
-        if parts.deleted_note:
-            yield from self._wrap(
-                console, Text(f"({parts.deleted_note})", style="italic"), width, style=meta
-            )
-        if parts.warning:
-            warning = Text.assemble(("⚠ CW: ", "bold"), one_line(parts.warning))
-            if not self.warnings_open:
-                warning.append("  (press c to show)", style="italic")
-            yield from self._wrap(console, warning, width)
-            if not self.warnings_open:
-                return
-        body = Text()
-        for run in parts.runs:
-            body.append(run.text, style=link if run.link else "")
-        for start, end in self.spans.get(index, ()):
-            body.stylize(match, start, end)
-        yield from self._wrap(console, body, width)
-        for media in parts.media:
-            caption = f"[{media.kind}: " if media.alt else f"[{media.kind}"
-            text = Text(caption, style=meta)
-            if media.alt:
-                text.append_text(one_line(media.alt))
-            text.append("] ", style=meta)
-            text.append_text(one_line(media.url, ""))
-            text.stylize(link, len(text) - len(one_line(media.url)))
-            yield from self._wrap(console, text, width)
-        for url in parts.extra_links:
-            yield from self._wrap(
-                console, Text.assemble(("→ ", meta), one_line(url)), width, style=link
-            )
-        if parts.quote is not None:
-            body = Text.assemble(
-                one_line(parts.quote.who, "bold"),
-                "\n",
-                untrusted(parts.quote.text),
-                "\n",
-                one_line(parts.quote.url, "dim"),
-            )
-            bar = self._style_number(quote)
-            for (texts, styles), cells in self._wrap(console, body, width - 2, style=quote):
-                yield (("│ ", *texts), (bar, *styles)), cells + 2
-
-    def _wrap(
-        self, console: Console, text: Text, width: int, style: Style | None = None
-    ) -> Iterable[tuple[tuple[tuple[str, ...], tuple[int, ...]], int]]:
-        if style is not None:
-            text.stylize(style)
-        text.end = ""
-        number = self._style_number
-        for line in text.wrap(console, width, overflow="fold"):
-            segments = list(line.render(console))
-            texts = tuple(segment.text for segment in segments)
-            yield (texts, tuple(number(segment.style) for segment in segments)), line.cell_len
-
-    def _style_number(self, style: Style | None) -> int:
-        """The number of ``style`` in this wrapping's table of styles (added if new)."""
-        number = self._style_numbers.get(style)
-        if number is None:
-            number = self._style_numbers[style] = len(self._styles)
-            self._styles.append(style)
-        return number
-
-    def line_segments(self, index: int) -> Iterable[Segment]:
-        """Line ``index``'s runs of text with their styles."""
-        texts, numbers = self._lines[index]
-        styles = self._styles
-        for text, number in zip(texts, numbers, strict=True):
-            yield Segment(text, styles[number])
 
     # Rendering --------------------------------------------------------------------------
 
@@ -463,10 +366,10 @@ class ThreadView(LineView, can_focus=True):
         # Lines are wrapped to the pane: it never scrolls sideways (scroll_x is always 0).
         base, _, scroll_y, width, _ = self.line_pass
         index = scroll_y + y
-        if index >= len(self._lines):
+        if index >= len(self._wrapped.lines):
             return Strip.blank(width, base)
-        post = self._owner[index]
-        first = self._starts[post] == index
+        post = self._wrapped.owner[index]
+        first = self._wrapped.starts[post] == index
         key = (index, width, post == self.current)
         cached = self._strip_cache.get(key)
         if cached is None:
@@ -475,18 +378,19 @@ class ThreadView(LineView, can_focus=True):
             else:
                 number_style = self.pass_component_style("thread-view--number")
             margin = f"{post + 1:>{MARGIN - 2}}  " if first else " " * MARGIN
-            if not first and post == self.current and self._widths[index]:
+            if not first and post == self.current and self._wrapped.widths[index]:
                 margin = " " * (MARGIN - 2) + "▏ "
             margin = " " * self._indent(width) + margin
             # Styled and padded here, not by Strip methods: each makes a Strip of its own.
-            texts, numbers = self._lines[index]
-            styles = self._styles
+            texts, numbers = self._wrapped.lines[index]
+            styles = self._wrapped.styles
             segments = [Segment(margin, base + number_style)]
             segments += [
                 Segment(text, base + styles[number])
                 for text, number in zip(texts, numbers, strict=True)
             ]
-            cells = len(margin) + self._widths[index]  # the margin's characters are one cell
+            # The margin's characters are one cell each.
+            cells = len(margin) + self._wrapped.widths[index]
             if cells < width:
                 segments.append(Segment(" " * (width - cells), base))
             cached = Strip(segments, max(width, cells))
@@ -500,19 +404,19 @@ class ThreadView(LineView, can_focus=True):
 
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)
-        if not self._starts:
+        if not self._wrapped.starts:
             return
         top = int(new)
-        index = max(0, bisect_right(self._starts, top) - 1)
+        index = max(0, bisect_right(self._wrapped.starts, top) - 1)
         # At the very end, the last post is the one being read even if it is short.
         if top >= self.max_scroll_y and self.max_scroll_y > 0:
-            index = len(self._starts) - 1
+            index = len(self._wrapped.starts) - 1
         if index != self.current:
             self.current = index
         self._check_end()
-        if not self.complete and top + 2 * self.size.height >= len(self._lines):
+        if not self.complete and top + 2 * self.size.height >= len(self._wrapped.lines):
             # Scrolling towards what is not measured yet: measure it now.
-            self._wrap_lines(top + 3 * max(10, self.size.height))
+            self._wrapped.wrap_lines(top + 3 * max(10, self.size.height))
             self._grown()
 
     def _check_end(self) -> None:
@@ -643,7 +547,7 @@ class ThreadView(LineView, can_focus=True):
         """Jump to the next post."""
         if self.thread is not None and self.current < len(self.thread.posts) - 1:
             self.go_to_post(self.current + 1)
-        elif self._starts:
+        elif self._wrapped.starts:
             self.scroll_end(animate=False, immediate=True)
 
     def action_previous_match(self) -> None:
@@ -654,10 +558,10 @@ class ThreadView(LineView, can_focus=True):
 
     def action_previous_post(self) -> None:
         """Jump to the previous post (or to the top of this one)."""
-        if not self._starts:
+        if not self._wrapped.starts:
             return
         top = int(self.scroll_y)
-        if top > self._starts[self.current]:
+        if top > self._wrapped.starts[self.current]:
             self.go_to_post(self.current)
         else:
             self.go_to_post(self.current - 1)

@@ -1,0 +1,162 @@
+"""A thread's posts wrapped into lines to draw: runs of text with numbered styles, the
+post each line belongs to and the first line of each post, made a post at a time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rich.console import Console
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+
+from tui_reader.models import Post, Thread
+from tui_reader.render import post_parts
+from tui_reader.ui.text import one_line, untrusted
+
+#: A wrapped line: its runs of text, and the numbers of their styles.
+Line = tuple[tuple[str, ...], tuple[int, ...]]
+
+
+class ThreadLines:
+    """``thread``'s posts wrapped to ``width`` cells, as far as they have been asked for.
+
+    Every line is kept as its runs of text and the numbers of their styles in ``styles``,
+    and its width in cells. A full pass of the garbage collector walks every object that can
+    hold others, at about 1 µs each here; a tuple of strings or numbers drops out of those
+    passes once seen, a Segment (it holds a Style) never does, and a Strip makes seven
+    caches of its own (a 1,000-post thread kept as Strips made each pass 130 ms). Segments
+    and a Strip are made for a line drawn.
+    """
+
+    def __init__(
+        self,
+        thread: Thread | None,
+        width: int,
+        console: Console,
+        looks: tuple[Style, ...],
+        *,
+        warnings_open: bool,
+        spans: dict[int, list[tuple[int, int]]],
+    ) -> None:
+        self.thread = thread
+        #: The width the lines are wrapped to.
+        self.width = width
+        self.console = console
+        #: The styles of metadata, links, quotes and matches.
+        self.looks = looks
+        self.warnings_open = warnings_open
+        self.spans = spans
+        self.lines: list[Line] = []
+        self.widths: list[int] = []
+        #: The post each line belongs to.
+        self.owner: list[int] = []
+        #: The first line of each post wrapped so far.
+        self.starts: list[int] = []
+        #: The styles the lines' numbers stand for.
+        self.styles: list[Style | None] = []
+        self._numbers: dict[Style | None, int] = {}
+
+    @property
+    def complete(self) -> bool:
+        """Every post of the thread is wrapped (the thread's length is known)."""
+        return self.thread is None or len(self.starts) >= len(self.thread.posts)
+
+    def wrap_next(self) -> None:
+        """Wrap the next post, and the blank line after it."""
+        if self.thread is None or self.complete:
+            return
+        index = len(self.starts)
+        post = self.thread.posts[index]
+        self.starts.append(len(self.lines))
+        for runs, width in self._post_lines(self.console, index, post, self.width):
+            self.lines.append(runs)
+            self.widths.append(width)
+            self.owner.append(index)
+        self.lines.append(((), ()))
+        self.widths.append(0)
+        self.owner.append(index)
+
+    def wrap_through(self, index: int) -> None:
+        """Wrap the posts as far as post ``index``."""
+        while not self.complete and len(self.starts) <= index:
+            self.wrap_next()
+
+    def wrap_lines(self, count: int) -> None:
+        """Wrap posts until there are ``count`` lines (or the thread ends)."""
+        while not self.complete and len(self.lines) < count:
+            self.wrap_next()
+
+    def _post_lines(
+        self, console: Console, index: int, post: Post, width: int
+    ) -> Iterable[tuple[tuple[tuple[str, ...], tuple[int, ...]], int]]:
+        meta, link, quote, match = self.looks
+        parts = post_parts(post)
+        if parts.deleted_note:
+            yield from self._wrap(
+                console, Text(f"({parts.deleted_note})", style="italic"), width, style=meta
+            )
+        if parts.warning:
+            warning = Text.assemble(("⚠ CW: ", "bold"), one_line(parts.warning))
+            if not self.warnings_open:
+                warning.append("  (press c to show)", style="italic")
+            yield from self._wrap(console, warning, width)
+            if not self.warnings_open:
+                return
+        body = Text()
+        for run in parts.runs:
+            body.append(run.text, style=link if run.link else "")
+        for start, end in self.spans.get(index, ()):
+            body.stylize(match, start, end)
+        yield from self._wrap(console, body, width)
+        for media in parts.media:
+            caption = f"[{media.kind}: " if media.alt else f"[{media.kind}"
+            text = Text(caption, style=meta)
+            if media.alt:
+                text.append_text(one_line(media.alt))
+            text.append("] ", style=meta)
+            text.append_text(one_line(media.url, ""))
+            text.stylize(link, len(text) - len(one_line(media.url)))
+            yield from self._wrap(console, text, width)
+        for url in parts.extra_links:
+            yield from self._wrap(
+                console, Text.assemble(("→ ", meta), one_line(url)), width, style=link
+            )
+        if parts.quote is not None:
+            body = Text.assemble(
+                one_line(parts.quote.who, "bold"),
+                "\n",
+                untrusted(parts.quote.text),
+                "\n",
+                one_line(parts.quote.url, "dim"),
+            )
+            bar = self._style_number(quote)
+            for (texts, styles), cells in self._wrap(console, body, width - 2, style=quote):
+                yield (("│ ", *texts), (bar, *styles)), cells + 2
+
+    def _wrap(
+        self, console: Console, text: Text, width: int, style: Style | None = None
+    ) -> Iterable[tuple[tuple[tuple[str, ...], tuple[int, ...]], int]]:
+        if style is not None:
+            text.stylize(style)
+        text.end = ""
+        number = self._style_number
+        for line in text.wrap(console, width, overflow="fold"):
+            segments = list(line.render(console))
+            texts = tuple(segment.text for segment in segments)
+            yield (texts, tuple(number(segment.style) for segment in segments)), line.cell_len
+
+    def _style_number(self, style: Style | None) -> int:
+        """The number of ``style`` in this wrapping's table of styles (added if new)."""
+        number = self._numbers.get(style)
+        if number is None:
+            number = self._numbers[style] = len(self.styles)
+            self.styles.append(style)
+        return number
+
+    def line_segments(self, index: int) -> Iterable[Segment]:
+        """Line ``index``'s runs of text with their styles."""
+        texts, numbers = self.lines[index]
+        styles = self.styles
+        for text, number in zip(texts, numbers, strict=True):
+            yield Segment(text, styles[number])
