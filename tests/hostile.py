@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import gzip
 import re
-from typing import Any
-
-from textual.app import App
 
 from tests.server import Reply
 
@@ -37,22 +34,6 @@ def assert_inert(text: str, where: str = "") -> None:
     """Fail if ``text`` holds anything that could act on a terminal."""
     found = live_characters(text)
     assert not found, f"live characters {found!r} in {where or 'output'}: {text[:200]!r}"
-
-
-def screen_actions(app: App[Any]) -> list[str]:
-    """Every click action drawn on the screen (a ``@click`` that markup would have made)."""
-    actions = []
-    for strip in app.screen._compositor.render_strips():
-        for segment in strip:
-            meta = segment.style.meta if segment.style else {}
-            if "@click" in meta:
-                actions.append(str(meta["@click"]))
-    return actions
-
-
-def screen_text(app: App[Any]) -> str:
-    """Everything on screen as plain text."""
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
 
 
 def gzip_bomb(size: int, layers: int = 1) -> bytes:

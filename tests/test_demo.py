@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.hostile import screen_text
+from tests.screen import screen_text
 from tui_reader.demo import build_async
 from tui_reader.library import Library
 from tui_reader.ui.app import make_app

@@ -32,9 +32,8 @@ from tests.hostile import (
     drip_reply,
     nested_json,
     redirect,
-    screen_actions,
-    screen_text,
 )
+from tests.screen import screen_actions, screen_text, settle
 from tests.server import FakeServer, Reply
 from tui_reader.config import Config, NetworkConfig, SourcesConfig
 from tui_reader.errors import BadReference, BadResponse, ReaderError, SourceUnavailable
@@ -733,8 +732,7 @@ async def test_hostile_text_never_acts_anywhere_in_the_reader(
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"open")
-        await asyncio.sleep(0.5)
-        await pilot.pause()
+        await settle(pilot, lambda: "[@click=app.screenshot(" in screen_text(app))
         check("the command palette")
         assert "[/s]" in screen_text(app) and "[@click=app.screenshot(" in screen_text(app)
         await pilot.press("escape")
@@ -758,8 +756,7 @@ async def test_a_palette_entry_from_a_hostile_title_only_opens_its_thread(
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"open thread open")
-        await asyncio.sleep(0.5)
-        await pilot.pause()
+        await settle(pilot, lambda: "[@click=app.screenshot(" in screen_text(app))
         assert app.is_running
         assert "[@click=app.screenshot(" in screen_text(app)
         # Drawn as text, the entry carries no action a click could run.
@@ -818,8 +815,7 @@ async def test_escape_cancels_network_work_in_the_reader(
     app = make_app(library.config, library)
     async with app.run_test(size=(120, 40)) as pilot:
         app.screen.unroll(f"{server.url}/@ann/1")  # type: ignore[attr-defined]
-        await pilot.pause(0.3)
-        assert app.sub_title == "working…"
+        await settle(pilot, lambda: app.sub_title == "working…")
         started = time.monotonic()
         await pilot.press("escape")
         await app.workers.wait_for_complete()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import re
 import tomllib
-from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from textual.widgets import Input
 
 from tests.fake_bluesky import FakeAppView
 from tests.reader_data import fill
+from tests.screen import screen_text, settle
 from tests.server import FakeServer
 from tui_reader.library import Library, ThreadList
 from tui_reader.models import ThreadSummary
@@ -27,14 +27,6 @@ from tui_reader.ui.widgets.read_more import ReadMore
 from tui_reader.ui.widgets.thread_view import ThreadHeader, ThreadView
 
 WIDE = (120, 40)
-
-
-def screen_text(app: object) -> str:
-    """Everything on screen as plain text."""
-    from textual.app import App
-
-    assert isinstance(app, App)
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
 
 
 async def settled(app: object) -> None:
@@ -71,15 +63,6 @@ def main_screen(app: object) -> MainScreen:
     screen = app.screen
     assert isinstance(screen, MainScreen)
     return screen
-
-
-async def settle(pilot: object, done: Callable[[], bool], seconds: float = 3.0) -> None:
-    """Let the app run until ``done()`` (focus moves after a refresh, later on a busy machine)."""
-    for _ in range(int(seconds / 0.05)):
-        if done():
-            return
-        await pilot.pause(0.05)  # type: ignore[attr-defined]
-    assert done()
 
 
 async def open_feed_entry(pilot: object, index: int) -> None:
@@ -451,7 +434,7 @@ async def test_the_palette_goes_to_an_author(library: Library) -> None:
     async with app.run_test(size=WIDE) as pilot:
         await pilot.press("ctrl+p")
         await pilot.press(*"go to author bob")
-        await pilot.pause(0.5)
+        await settle(pilot, lambda: "go to author" in screen_text(app))
         # Bob has one thread: "1 threads" was the palette's grammar.
         assert "1 thread" in screen_text(app) and "1 threads" not in screen_text(app)
         await pilot.press("enter")
@@ -467,12 +450,12 @@ async def test_the_palette_lists_quit_and_keys_once(library: Library) -> None:
     async with app.run_test(size=WIDE) as pilot:
         await pilot.press("ctrl+p")
         await pilot.press(*"quit")
-        await pilot.pause(0.5)
+        await settle(pilot, lambda: "back one step" in screen_text(app))
         shown = screen_text(app)
         assert "Quit the application as soon as possible" not in shown
         assert "back one step" in shown
         await pilot.press(*("backspace",) * 4, *"keys")
-        await pilot.pause(0.5)
+        await settle(pilot, lambda: "every key, as bound now" in screen_text(app))
         assert "Show help for the focused widget" not in screen_text(app)
 
 
@@ -482,7 +465,7 @@ async def test_the_palette_opens_a_thread(library: Library) -> None:
     async with app.run_test(size=WIDE) as pilot:
         await pilot.press("ctrl+p")
         await pilot.press(*"open thread shed")
-        await pilot.pause(0.5)
+        await settle(pilot, lambda: "open thread" in screen_text(app))
         await pilot.press("enter")
         await pilot.pause()
         view = app.screen.query_one(ThreadView)
@@ -1462,7 +1445,7 @@ async def test_every_habit_is_in_the_palette_and_runs_from_it(library: Library) 
         assert names["Catch up"].endswith("· C")  # with its key, as bound now
         await pilot.press("ctrl+p")
         await pilot.press(*"catch up")
-        await pilot.pause(0.5)
+        await settle(pilot, lambda: "catch up" in screen_text(app).lower())
         await pilot.press("enter")
         await pilot.pause()
         assert library.count_listed(ThreadList(unread_only=True)) == (0, 0)
