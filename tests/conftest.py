@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.fake_bluesky import FakeAppView
+from tests.reading import reader  # noqa: F401 - the reader fixture, for every test module
 from tests.server import FakeServer
 from tui_reader.config import Config, NetworkConfig, SourcesConfig
 from tui_reader.library import Library
