@@ -229,3 +229,20 @@ print(" ".join(sorted(m for m in ("httpx", "tui_reader.fetch") if m in sys.modul
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     ).stdout.split()
     assert loaded == []
+
+
+def test_the_template_for_a_new_source_is_a_working_source() -> None:
+    # docs/adding-a-source.md's template must stay a Source the current code accepts.
+    from tui_reader.models import PostRef
+    from tui_reader.sources import Source
+
+    doc = (PACKAGE.parent / "docs" / "adding-a-source.md").read_text("utf-8")
+    code = doc.split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict[str, object] = {}
+    exec(compile(code, "adding-a-source.md", "exec"), namespace)  # noqa: S102 - our own doc
+    kind = namespace["ExampleSource"]
+    assert isinstance(kind, type) and issubclass(kind, Source)
+    source = kind(lambda: None, {"api": "https://api.example.org"})  # abstract methods all there
+    ref = source.resolve("https://example.org/@ada/12345")
+    assert isinstance(ref, PostRef) and ref.key == "ada/12345"
+    assert source.resolve("https://elsewhere.example/@ada/1") is None

@@ -57,7 +57,6 @@ class Source(ABC):
 
     #: The name in thread IDs, author keys, the thread JSON and the config file.
     name: ClassVar[SourceName]
-    #: How people call it ("Bluesky").
     #: Web hosts whose URLs are this source's alone.
     hosts: ClassVar[frozenset[str]] = frozenset()
     #: Whether URLs of hosts no source owns may be this source's (any fediverse server).
