@@ -247,7 +247,7 @@ async def test_every_habit_is_in_the_palette_and_runs_from_it(
     main_screen(app).open_thread(threads["long"].id)
     await pilot.pause()
     provider = ReaderCommands(app.screen, None)  # type: ignore[arg-type]
-    names = {name: help_text for name, help_text, _ in provider._commands()}
+    names = {name: help_text for name, help_text, _ in provider.commands()}
     for name in (
         "Next unread",
         "Catch up",

@@ -55,7 +55,7 @@ class ReaderCommands(Provider):
 
     async def startup(self) -> None:
         # Read the library once per palette, not once per keystroke.
-        self._cached = self._commands()
+        self._cached = self.commands()
 
     def _main(self) -> MainScreen | None:
         from tui_reader.ui.screens.main import MainScreen
@@ -63,7 +63,8 @@ class ReaderCommands(Provider):
         screen = self.screen
         return screen if isinstance(screen, MainScreen) else None
 
-    def _commands(self) -> list[tuple[str, str, object]]:
+    def commands(self) -> list[tuple[str, str, object]]:
+        """Every command the palette offers now: its name, its help, what it runs."""
         main = self._main()
         if main is None:
             return []
@@ -113,7 +114,7 @@ class ReaderCommands(Provider):
         return commands
 
     def _all(self) -> list[tuple[str, str, object]]:
-        return self._cached if self._cached is not None else self._commands()
+        return self._cached if self._cached is not None else self.commands()
 
     async def discover(self) -> Hits:
         for name, help_text, callback in self._all()[:8]:

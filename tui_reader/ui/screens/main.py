@@ -4,6 +4,8 @@ messages, and the network work (unroll, follow, sync) that fills the library."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from functools import partial
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -32,6 +34,12 @@ from tui_reader.ui.widgets.thread_view import ThreadView
 RELOAD_INTERVAL = 0.3
 #: Threads escape can go back through.
 MAX_HISTORY = 50
+
+
+def _if_given(then: Callable[[str], object], answer: str | None) -> None:
+    """Do ``then`` with what a dialog asked for was given (nothing when it was cancelled)."""
+    if answer:
+        then(answer)
 
 
 class LibraryChanged(Message):
@@ -376,12 +384,7 @@ class MainScreen(Screen[None]):
 
     def action_search(self) -> None:
         """Ask for words and list the threads that hold them in the feed."""
-
-        def done(query: str | None) -> None:
-            if query:
-                self.search(query)
-
-        self.app.push_screen(search_dialog(), done)
+        self.app.push_screen(search_dialog(), partial(_if_given, self.search))
 
     def search(self, query: str) -> None:
         """Search the library; results replace the feed until escape."""
@@ -398,12 +401,7 @@ class MainScreen(Screen[None]):
 
     def action_unroll(self) -> None:
         """Ask for a post URL and unroll it."""
-
-        def done(ref: str | None) -> None:
-            if ref:
-                self.unroll(ref)
-
-        self.app.push_screen(unroll_dialog(), done)
+        self.app.push_screen(unroll_dialog(), partial(_if_given, self.unroll))
 
     @work(exclusive=True, group="unroll", exit_on_error=False)
     async def unroll(self, ref: str, refresh: bool = False) -> None:
@@ -419,12 +417,7 @@ class MainScreen(Screen[None]):
 
     def action_follow(self) -> None:
         """Ask for an author to follow."""
-
-        def done(ref: str | None) -> None:
-            if ref:
-                self.follow(ref)
-
-        self.app.push_screen(follow_dialog(), done)
+        self.app.push_screen(follow_dialog(), partial(_if_given, self.follow))
 
     @work(exclusive=True, group="follow", exit_on_error=False)
     async def follow(self, ref: str) -> None:
