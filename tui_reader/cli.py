@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import gc
 import json
+import os
+import shlex
+import subprocess
 import sys
 from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -62,6 +67,12 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="open the reader on a bundled demo library (your own library is not touched)",
     )
+    parser.add_argument(
+        "--linear",
+        action="store_true",
+        help="the reader for screen readers and braille displays: one pane of plain lines, "
+        "the terminal cursor on what is read ([ui] linear = true keeps it)",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     unroll = commands.add_parser(
@@ -97,6 +108,12 @@ def _parser() -> argparse.ArgumentParser:
         description="Open the reader on one thread, unrolling it first if the library lacks it.",
     )
     read.add_argument("ref", metavar="REF", help="a post URL, or a thread ID from 'threads'")
+    read.add_argument(
+        "--plain",
+        action="store_true",
+        help="print the thread as linear text instead (to $PAGER on a terminal): each post "
+        "begins 'Post N of M, NAME:'",
+    )
 
     follow = commands.add_parser(
         "follow",
@@ -204,6 +221,11 @@ def _parser() -> argparse.ArgumentParser:
     threads.add_argument("ref", metavar="REF", nargs="?", help="only this author's threads")
     threads.add_argument("--unread", action="store_true", help="only unread threads")
     threads.add_argument("--format", choices=["text", "json"], default="text")
+    threads.add_argument(
+        "--plain",
+        action="store_true",
+        help="one line of words per thread ('unread, 40 posts, 2 June 2024, NAME: title')",
+    )
     return parser
 
 
@@ -258,6 +280,11 @@ def cmd_threads(args: argparse.Namespace, library: Library, out: TextIO) -> int:
     threads = library.threads(args.ref, unread_only=args.unread)
     if args.format == "json":
         out.write(summaries_json(threads))
+        return 0
+    if args.plain and threads:
+        from tui_reader.linear import thread_rows
+
+        out.write(thread_rows(threads))
         return 0
     if not threads:
         what = "unread threads" if args.unread else "threads"
@@ -364,8 +391,31 @@ def run_demo() -> int:
 
 
 def cmd_read(args: argparse.Namespace, library: Library, out: TextIO) -> int:
-    """``tui-reader read REF``."""
-    return run_reader(library, args.ref)
+    """``tui-reader read REF [--plain]``."""
+    if not args.plain:
+        return run_reader(library, args.ref)
+    from tui_reader.linear import linear_thread
+
+    thread = _run(library, lambda: library.unroll(args.ref))
+    _page(linear_thread(thread), out)
+    return 0
+
+
+def _page(text: str, out: TextIO) -> None:
+    """``text`` through ``$PAGER`` when it is set and the output is a terminal; else written."""
+    pager = os.environ.get("PAGER", "").strip()
+    if pager and out.isatty():
+        try:
+            command = shlex.split(pager)
+            with subprocess.Popen(command, stdin=subprocess.PIPE) as shown:
+                assert shown.stdin is not None
+                with contextlib.suppress(BrokenPipeError):  # the pager quit before the end
+                    shown.stdin.write(text.encode("utf-8", "replace"))
+                    shown.stdin.close()
+            return
+        except (OSError, ValueError) as error:
+            _warn(f"$PAGER could not be started ({error}); printing instead")
+    out.write(text)
 
 
 #: The most of a file to import that is read (saved pages, OPML, read-state files).
@@ -696,6 +746,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     library: Library | None = None
     try:
         config: Config = load_config().with_offline(args.offline)
+        if args.linear:
+            config = replace(config, linear=True)
         for warning in config.warnings:
             _warn(warning)
         if args.demo:

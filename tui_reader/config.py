@@ -73,6 +73,9 @@ class Config:
     #: ``[ui] browser``: the command that opens an address (``%u`` stands for it; without
     #: one, the address is added at the end). "" asks the system's default browser.
     browser: str = ""
+    #: ``[ui] linear`` (or ``--linear``): the reader for screen readers and braille
+    #: displays: one pane, plain lines, the terminal cursor on what is read.
+    linear: bool = False
     path: Path | None = None
     #: What the file holds that tui-reader does not know (a misspelt section, say).
     warnings: tuple[str, ...] = ()
@@ -120,7 +123,7 @@ KNOWN_KEYS: dict[str, frozenset[str]] = {
     "sources": frozenset(kind.name for kind in SOURCES if kind.settings),
     **{f"sources.{kind.name}": frozenset(kind.settings) for kind in SOURCES if kind.settings},
     "sync": frozenset({"on_start", "interval_minutes", "deadline_minutes"}),
-    "ui": frozenset({"theme", "measure", "align", "browser"}),
+    "ui": frozenset({"theme", "measure", "align", "browser", "linear"}),
 }
 
 
@@ -226,6 +229,7 @@ def load_config(path: Path | None = None) -> Config:
             shlex.split(browser)
         except ValueError as error:
             raise ConfigError(f"{where}: browser is not a command line: {error}") from None
+    linear = _typed(ui, "linear", bool, False, where)
     return Config(
         network=network_config,
         sources=sources_config,
@@ -235,6 +239,7 @@ def load_config(path: Path | None = None) -> Config:
         measure=measure,
         align=align,
         browser=browser,
+        linear=linear,
         path=path,
         warnings=tuple(f"{where}: unknown setting {name}, ignored" for name in _unknown_keys(data)),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.driver import Driver
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
@@ -21,6 +23,7 @@ from tui_reader.ui.commands import ReaderCommands
 from tui_reader.ui.keys import LEGEND, binding_ids, key_rows
 from tui_reader.ui.screens.dialogs import HelpScreen
 from tui_reader.ui.screens.main import MainScreen
+from tui_reader.ui.terminal import HIGH_CONTRAST, driver_for
 from tui_reader.ui.widgets.authors import AuthorList
 from tui_reader.ui.widgets.feed import FeedList
 from tui_reader.ui.widgets.library_pane import LibraryPane
@@ -77,9 +80,22 @@ class ReaderApp(App[None]):
         Binding("question_mark", "help", "Keys", id="help", tooltip="every key, as bound now"),
     ]
 
-    def __init__(self, config: Config, library: Library, *, open_ref: str = "") -> None:
-        super().__init__()
+    def __init__(
+        self,
+        config: Config,
+        library: Library,
+        *,
+        open_ref: str = "",
+        driver_class: type[Driver] | None = None,
+    ) -> None:
+        super().__init__(driver_class=driver_class)
         self.config = config
+        #: One pane of plain lines, the terminal cursor on what is read (``--linear``).
+        self.linear = config.linear
+        if self.linear:
+            # Nothing moves by itself: a screen reader reads what is there, once.
+            self.animation_level = "none"
+        self.register_theme(HIGH_CONTRAST)
         self.library = library
         self.open_ref = open_ref
         self._working = 0
@@ -99,6 +115,9 @@ class ReaderApp(App[None]):
                 break
 
     def on_mount(self) -> None:
+        self.set_class(self.linear, "-linear")
+        # Textual shows no colour then, but in greys: the cursor's row is told by reverse.
+        self.set_class(self.no_color, "-no-color")
         # The collector's full passes wait for a pause in the reading (see collector.py).
         self.collector.hold()
         self.set_interval(CHECK_EVERY, self.collector.check)
@@ -191,6 +210,8 @@ class ReaderApp(App[None]):
         if self._matches:
             parts.append(self._matches)
         self.sub_title = " · ".join(parts)
+        if self.linear:
+            self._say(", ".join(parts))
 
     def set_match_status(self, text: str) -> None:
         """Show where the reader is among a search's or a find's matches; "" clears it."""
@@ -212,12 +233,24 @@ class ReaderApp(App[None]):
         title, message = clean_line(title), clean_text(message)
         self.notices.append(Notice(title, message, severity))
         del self.notices[:-MAX_NOTICES]
+        if self.linear:
+            # One line at the bottom, where the cursor can reach it; no toast pops up.
+            said = " ".join(message.split())
+            self._say(f"{title}: {said}" if title else said)
+            return
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+
+    def _say(self, text: str) -> None:
+        main: MainScreen | None = getattr(self, "main", None)
+        if main is not None and main.is_mounted:
+            main.say(text)
 
     def action_help(self) -> None:
         """Show every key, as bound now."""
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(key_rows(type(self), self.keymap), LEGEND))
+            # Linear mode's lists say their marks in words: no legend to learn.
+            legend = () if self.linear else LEGEND
+            self.push_screen(HelpScreen(key_rows(type(self), self.keymap), legend))
 
     def action_back_or_quit(self) -> None:
         """q: back one step; quit when there is nowhere to go back from."""
@@ -246,4 +279,7 @@ class ReaderApp(App[None]):
 
 def make_app(config: Config, library: Library, *, open_ref: str = "") -> ReaderApp:
     """Build the reader from its parts; the CLI and the tests both start here."""
-    return ReaderApp(config, library, open_ref=open_ref)
+    # Read before the app is made: Textual takes NO_COLOR out of the environment.
+    no_color = os.environ.get("NO_COLOR") is not None
+    driver = driver_for(linear=config.linear, no_color=no_color)
+    return ReaderApp(config, library, open_ref=open_ref, driver_class=driver)

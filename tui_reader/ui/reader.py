@@ -22,6 +22,8 @@ class Reader(Protocol):
     state: ReaderState
     #: ``[keymap]``: binding ids and the keys they are given.
     keymap: dict[str, str]
+    #: Linear mode: plain lines, one pane, the terminal cursor on what is read.
+    linear: bool
 
     def set_working(self, working: bool) -> None:
         """Count network work in progress (the header shows it)."""
@@ -42,3 +44,8 @@ class Reader(Protocol):
 def reader_of(node: DOMNode) -> Reader:
     """The app ``node`` runs in, as a :class:`Reader`."""
     return cast("Reader", node.app)
+
+
+def is_linear(node: DOMNode) -> bool:
+    """Whether ``node`` is drawn in linear mode (plain lines, words for marks)."""
+    return bool(getattr(node.app, "linear", False))

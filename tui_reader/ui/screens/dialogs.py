@@ -165,7 +165,8 @@ class HelpScreen(ModalScreen[None]):
                 table.add_row(Text(row.section, style="bold underline"), "")
                 section = row.section
             table.add_row(Text(row.keys), Text(row.help))
-        table.add_row(Text("In the lists", style="bold underline"), "")
+        if self.legend:
+            table.add_row(Text("In the lists", style="bold underline"), "")
         for mark, meaning in self.legend:
             table.add_row(Text(mark), Text(meaning))
         with VerticalScroll(id="help"):

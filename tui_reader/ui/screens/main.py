@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from functools import partial
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -15,7 +16,7 @@ from textual.events import DescendantFocus
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Header
+from textual.widgets import Header, Static
 
 from tui_reader.library import AuthorRow, AuthorSync, ThreadList
 from tui_reader.models import Author, Thread
@@ -152,9 +153,18 @@ class MainScreen(Screen[None]):
         with Horizontal(id="body"):
             yield LibraryPane(id="sidebar")
             yield ThreadPane(id="main")
+        yield Static(id="status")
         yield FittingFooter()
 
+    def say(self, text: str) -> None:
+        """Show ``text`` on the status line (linear mode's notifications and progress)."""
+        self.query_one("#status", Static).update(Text(text))
+
     def on_mount(self) -> None:
+        linear = getattr(self.app, "linear", False)
+        self.set_class(linear, "-linear")
+        if linear:
+            self.set_class(True, "-at-authors")
         rows = self.reload_lists()
         self.pane.show_header(empty=not rows)
         self.query_one(AuthorList).focus()
@@ -174,7 +184,13 @@ class MainScreen(Screen[None]):
         ]
 
     def _step_pane(self, step: int) -> None:
-        panes = [pane for pane in self.panes if pane.display]
+        if self.has_class("-linear"):
+            # One pane shows at a time: each is a step, the thread's once one is open.
+            reading = self.thread is not None
+            panes = self.panes if reading else self.panes[:2]
+            panes = [p for p in panes if p.display or p in self.panes[:3]]
+        else:
+            panes = [pane for pane in self.panes if pane.display]
         # Focus moves when its message is handled: a second key pressed before then steps
         # on from where the first one is going, not from where focus still is.
         current = self._going_to or self.focused
@@ -198,6 +214,31 @@ class MainScreen(Screen[None]):
         self._going_to = None
         # On a narrow terminal only one side shows: the lists, or the thread.
         self.set_class(event.widget in (self.pane.view, self.query_one(ReadMore)), "-reading")
+        if self.has_class("-linear"):
+            self._show_only(event.widget)
+
+    def _show_only(self, widget: Widget) -> None:
+        """Linear mode: the pane with the focus is the one shown, and named."""
+        panes: dict[Widget, tuple[str, str]] = {
+            self.query_one(AuthorList): ("authors", "Authors"),
+            self.query_one(FeedList): ("feed", "Threads"),
+            self.pane.view: ("thread", "Thread"),
+            self.query_one(ReadMore): ("read-more", "Read more"),
+        }
+        where = panes.get(widget)
+        if where is None:
+            return
+        for name in ("authors", "feed", "thread", "read-more"):
+            self.set_class(name == where[0], f"-at-{name}")
+        if isinstance(widget, (AuthorList, FeedList)):
+            said = [str(widget.border_title), str(widget.border_subtitle).replace(" · ", ", ")]
+            if isinstance(widget, FeedList):
+                said.insert(0, where[1])
+            self.say(", ".join(part for part in said if part))
+        elif where[0] == "thread" and self.thread is not None:
+            self.say(f"Thread: {self.thread.title}")
+        else:
+            self.say(where[1])
 
     # Lists ------------------------------------------------------------------------------
 

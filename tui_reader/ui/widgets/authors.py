@@ -7,7 +7,9 @@ from textual.binding import Binding
 from textual.message import Message
 
 from tui_reader.library import AuthorRow
+from tui_reader.render import counted
 from tui_reader.sources.registry import badge as source_badge
+from tui_reader.ui.reader import is_linear
 from tui_reader.ui.text import age, one_line
 from tui_reader.ui.widgets.lists import VirtualList
 
@@ -99,6 +101,8 @@ class AuthorList(VirtualList):
 
     def row_lines(self, index: int, width: int) -> list[Text]:
         """An entry: the name, counts and (for a followed author) the last sync."""
+        if is_linear(self):
+            return [Text(line) for line in self._spoken(index)]
         if index == 0:
             return [_entry(Text("All threads", style="bold"), "", self.totals[0], 0, 0)]
         if index == 1:
@@ -113,9 +117,28 @@ class AuthorList(VirtualList):
             line.truncate(width, overflow="ellipsis")
         return lines
 
+    def _spoken(self, index: int) -> list[str]:
+        """Linear mode's entry: words only ("Alice Liddell, @alice, 2 threads, 1 unread")."""
+        if index == 0:
+            return [f"All threads, {counted(self.totals[0], 'thread')}"]
+        if index == 1:
+            return [f"Unread, {counted(self.totals[1], 'thread')}"]
+        row = self.rows[index - 2]
+        author = row.author
+        name = one_line(author.display_name or author.handle).plain
+        words = [name, f"@{one_line(author.handle).plain}", counted(row.threads, "thread")]
+        if row.unread:
+            words.append(f"{row.unread} unread")
+        if row.new:
+            words.append(f"{row.new} new")
+        lines = [", ".join(words)]
+        if row.followed:
+            lines.append(f"followed, {_status(row).plain.strip().replace('⚠ ', 'sync failed: ')}")
+        return lines
+
     def row_has_separator(self, index: int) -> bool:
-        """A rule under "Unread"."""
-        return index == 1
+        """A rule under "Unread" (none in linear mode)."""
+        return index == 1 and not is_linear(self)
 
     def row_highlighted(self, index: int) -> None:
         """Show the chosen author's threads."""

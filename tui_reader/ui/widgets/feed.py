@@ -19,8 +19,10 @@ from textual.message import Message
 
 from tui_reader.errors import ReaderError
 from tui_reader.library import Library, SearchHit, ThreadList
+from tui_reader.linear import thread_row
 from tui_reader.models import ThreadSummary
 from tui_reader.render import short_date, snippet_pieces
+from tui_reader.ui.reader import is_linear
 from tui_reader.ui.text import one_line
 from tui_reader.ui.widgets.lists import VirtualList
 
@@ -241,13 +243,15 @@ class FeedList(VirtualList):
         item = self.item_at(index)
         if item is None:
             return []
+        if is_linear(self):
+            return spoken_lines(item, self.app.console, width)
         if isinstance(item, SearchHit):
             return hit_lines(item, self.app.console, width)
         return entry_lines(item, self.app.console, width)
 
     def row_has_separator(self, index: int) -> bool:
-        """Every row ends with a rule."""
-        return True
+        """Every row ends with a rule (a blank line in linear mode)."""
+        return not is_linear(self)
 
     def row_selected(self, index: int) -> None:
         """Open the thread (a search hit's at its post)."""
@@ -256,6 +260,19 @@ class FeedList(VirtualList):
             self.post_message(self.ThreadChosen(item.thread.id, item.post_index))
         elif item is not None:
             self.post_message(self.ThreadChosen(item.id))
+
+
+def spoken_lines(item: ThreadSummary | SearchHit, console: Console, width: int) -> list[Text]:
+    """Linear mode's row: the thread in words (a search result's place and words too)."""
+    if isinstance(item, SearchHit):
+        words = Text(f"post {item.post_index + 1} of ")
+        words.append(thread_row(item.thread))
+        context = " ".join(piece for piece, _ in snippet_pieces(item.snippet))
+        if context:
+            words.append(f". Found: {' '.join(context.split())}")
+    else:
+        words = Text(thread_row(item))
+    return _fit(words, console, width, TEXT_LINES)
 
 
 def entry_lines(thread: ThreadSummary, console: Console, width: int) -> list[Text]:

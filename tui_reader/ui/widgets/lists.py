@@ -11,7 +11,7 @@ from rich.text import Text
 from textual import events
 from textual.binding import Binding
 from textual.cache import LRUCache
-from textual.geometry import Region, Size
+from textual.geometry import Offset, Region, Size
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -213,9 +213,29 @@ class VirtualList(LineView, can_focus=True):
         self.virtual_size = Size(0, self._total_lines)  # rows fit the pane: no sideways scroll
         self._texts.clear()
         self._strips.clear()
+        self.call_after_refresh(self.show_terminal_cursor)
 
     def on_focus(self) -> None:
         self.refresh()
+        self.call_after_refresh(self.show_terminal_cursor)
+
+    def show_terminal_cursor(self) -> None:
+        """Linear mode: put the terminal's cursor at the start of the highlighted row, where
+        a screen reader or a braille display follows it."""
+        if not getattr(self.app, "linear", False) or not self.has_focus:
+            return
+        region = self.content_region
+        if region.height <= 0:
+            return  # not laid out yet: its resize places the cursor
+        row = 0
+        if self.highlighted is not None and self.highlighted < self.count:
+            row = max(0, self._row_start(self.highlighted) - int(self.scroll_y))
+        # A row's text starts after its one-cell pad.
+        place = Offset(region.x + 1, region.y + min(row, region.height - 1))
+        if place != self.app.cursor_position:
+            self.app.cursor_position = place
+            # The terminal is told where the cursor is with a frame: send one.
+            self.refresh(Region(0, 0, 1, 1))
 
     def on_blur(self) -> None:
         self.refresh()
@@ -234,6 +254,7 @@ class VirtualList(LineView, can_focus=True):
         else:
             self.scroll_to(y=0, animate=False, immediate=True)
         self.refresh()
+        self.call_after_refresh(self.show_terminal_cursor)
 
     # Moving -----------------------------------------------------------------------------------
 

@@ -9,8 +9,10 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from tui_reader.library import LinkedThread
+from tui_reader.linear import thread_row
 from tui_reader.models import Thread, ThreadSummary
 from tui_reader.render import short_date
+from tui_reader.ui.reader import is_linear
 from tui_reader.ui.text import one_line
 from tui_reader.ui.widgets.lists import VimOptionList
 
@@ -42,6 +44,8 @@ class ReadMore(VimOptionList):
         unread_total: int | None = None,
     ) -> None:
         """Fill the sections for ``thread``; the totals count what the lists were cut from."""
+        # Linear mode: rows in words, and no rules between the sections.
+        linear = is_linear(self)
         options: list[Option | None] = []
         if thread is not None:
             handle = thread.author.handle
@@ -51,7 +55,7 @@ class ReadMore(VimOptionList):
                 )
             )
             options += [
-                Option(_summary(s, show_author=False), id=f"more:{s.id}")
+                Option(_summary(s, show_author=False, linear=linear), id=f"more:{s.id}")
                 for s in more_from[:MAX_PER_SECTION]
             ]
             if not more_from:
@@ -59,18 +63,23 @@ class ReadMore(VimOptionList):
                     Option(Text("  nothing else in the library yet", "dim italic"), disabled=True)
                 )
             if linked:
-                options.append(None)
+                if not linear:
+                    options.append(None)
                 options.append(_heading("Linked in this thread", len(linked)))
                 for item in linked[:MAX_PER_SECTION]:
                     if item.summary is not None:
                         options.append(
-                            Option(_summary(item.summary), id=f"linked:{item.summary.id}")
+                            Option(
+                                _summary(item.summary, linear=linear),
+                                id=f"linked:{item.summary.id}",
+                            )
                         )
                     else:
-                        options.append(Option(_link(item.url), id=f"url:{item.url}"))
+                        options.append(Option(_link(item.url, linear=linear), id=f"url:{item.url}"))
         if unread:
             if options:
-                options.append(None)
+                if not linear:
+                    options.append(None)
             options.append(
                 _heading("Unread", len(unread) if unread_total is None else unread_total)
             )
@@ -112,7 +121,9 @@ def _heading(title: str, count: int) -> Option:
     return Option(Text.assemble((title, "bold"), (f"  {count}", "dim")), disabled=True)
 
 
-def _summary(summary: ThreadSummary, *, show_author: bool = True) -> Text:
+def _summary(summary: ThreadSummary, *, show_author: bool = True, linear: bool = False) -> Text:
+    if linear:
+        return Text(thread_row(summary), no_wrap=True, overflow="ellipsis")
     text = Text(no_wrap=True, overflow="ellipsis")
     if not summary.fetched:
         text.append("○ ", style="dim")
@@ -129,7 +140,9 @@ def _summary(summary: ThreadSummary, *, show_author: bool = True) -> Text:
     return text
 
 
-def _link(url: str) -> Text:
+def _link(url: str, *, linear: bool = False) -> Text:
+    if linear:
+        return Text(f"not fetched yet: {one_line(url).plain}", no_wrap=True, overflow="ellipsis")
     return Text.assemble(
         ("  ↗ ", "dim"),
         one_line(url),

@@ -10,6 +10,7 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 
+from tui_reader.linear import author_name, post_block
 from tui_reader.models import Post, Thread
 from tui_reader.render import post_parts
 from tui_reader.ui.text import one_line, untrusted
@@ -38,6 +39,7 @@ class ThreadLines:
         *,
         warnings_open: bool,
         spans: dict[int, list[tuple[int, int]]],
+        linear: bool = False,
     ) -> None:
         self.thread = thread
         #: The width the lines are wrapped to.
@@ -47,6 +49,8 @@ class ThreadLines:
         self.looks = looks
         self.warnings_open = warnings_open
         self.spans = spans
+        #: Linear mode: each post as its block of words (``linear.post_block``).
+        self.linear = linear
         self.lines: list[Line] = []
         self.widths: list[int] = []
         #: The post each line belongs to.
@@ -69,7 +73,8 @@ class ThreadLines:
         index = len(self.starts)
         post = self.thread.posts[index]
         self.starts.append(len(self.lines))
-        for runs, width in self._post_lines(self.console, index, post, self.width):
+        made = self._linear_lines if self.linear else self._post_lines
+        for runs, width in made(self.console, index, post, self.width):
             self.lines.append(runs)
             self.widths.append(width)
             self.owner.append(index)
@@ -86,6 +91,16 @@ class ThreadLines:
         """Wrap posts until there are ``count`` lines (or the thread ends)."""
         while not self.complete and len(self.lines) < count:
             self.wrap_next()
+
+    def _linear_lines(
+        self, console: Console, index: int, post: Post, width: int
+    ) -> Iterable[tuple[Line, int]]:
+        assert self.thread is not None
+        total, name = len(self.thread.posts), author_name(self.thread)
+        lines = post_block(post, index + 1, total, name, warnings_open=self.warnings_open)
+        yield from self._wrap(console, Text(lines[0]), width, style=Style(bold=True))
+        for line in lines[1:]:
+            yield from self._wrap(console, Text(line), width)
 
     def _post_lines(
         self, console: Console, index: int, post: Post, width: int

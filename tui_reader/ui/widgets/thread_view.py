@@ -13,15 +13,17 @@ from rich.text import Text
 from textual import events
 from textual.binding import Binding
 from textual.cache import LRUCache
-from textual.geometry import Size
+from textual.geometry import Offset, Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widgets import Static
 
+from tui_reader.linear import heading_block
 from tui_reader.models import Post, Thread
 from tui_reader.render import nice_date, post_parts, reading_line
 from tui_reader.times import parse_time
+from tui_reader.ui.reader import is_linear
 from tui_reader.ui.text import age, one_line
 from tui_reader.ui.widgets.lists import LineView
 from tui_reader.ui.widgets.thread_lines import ThreadLines
@@ -51,6 +53,9 @@ class ThreadHeader(Static):
                 else "Pick a thread on the left, or press u to unroll a post URL."
             )
             self.update(Text(hint, style="italic"))
+            return
+        if is_linear(self):
+            self.update(Text("\n".join(heading_block(thread))))
             return
         author = thread.author
         title = one_line(thread.title, "bold")
@@ -185,6 +190,8 @@ class ThreadView(LineView, can_focus=True):
         #: The posts wrapped into lines so far (made again for a new thread or width).
         self._wrapped = ThreadLines(None, 0, Console(), (), warnings_open=False, spans={})
         self._built_width = 0
+        #: Columns before the text: the post numbers (none in linear mode).
+        self._margin = MARGIN
         self._strip_cache: LRUCache[tuple[int, int, bool], Strip] = LRUCache(STRIPS_KEPT)
         self._end_reported = False
         self._build = 0
@@ -271,7 +278,7 @@ class ThreadView(LineView, can_focus=True):
     # Building lines ---------------------------------------------------------------------
 
     def _text_width(self) -> int:
-        room = max(10, self.scrollable_content_region.width - MARGIN - 1)
+        room = max(10, self.scrollable_content_region.width - self._margin - 1)
         # A comfortable measure: long lines are hard to follow on a wide terminal.
         return min(room, self.measure) if self.measure else room
 
@@ -279,7 +286,7 @@ class ThreadView(LineView, can_focus=True):
         """Columns before the margin, to centre a thread narrower than its pane (``width``)."""
         if self.align != "center":
             return 0
-        room = width - MARGIN - 1
+        room = width - self._margin - 1
         return max(0, (room - self._built_width) // 2)
 
     def _rebuild(self, *, through: int = 0) -> None:
@@ -300,6 +307,7 @@ class ThreadView(LineView, can_focus=True):
             ),
             warnings_open=self.warnings_open,
             spans=self.spans,
+            linear=not self._margin,
         )
         self._wrapped.wrap_through(through)
         self._wrapped.wrap_lines(self._lines_wanted())
@@ -349,6 +357,10 @@ class ThreadView(LineView, can_focus=True):
     # Rendering --------------------------------------------------------------------------
 
     def on_mount(self) -> None:
+        if is_linear(self):
+            # The whole width, and no post numbers beside the text: each post says its own.
+            self._margin = 0
+            self.measure = 0
         # Wrapped lines carry the theme's colours; a new theme needs them drawn again.
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self._rebuild_in_place())
 
@@ -359,6 +371,7 @@ class ThreadView(LineView, can_focus=True):
         self.go_to_post(current)
 
     def on_resize(self, event: events.Resize) -> None:
+        self.call_after_refresh(self.show_terminal_cursor)
         if self._text_width() != self._built_width:
             self._rebuild_in_place()
 
@@ -377,9 +390,14 @@ class ThreadView(LineView, can_focus=True):
                 number_style = self.pass_component_style("thread-view--current")
             else:
                 number_style = self.pass_component_style("thread-view--number")
-            margin = f"{post + 1:>{MARGIN - 2}}  " if first else " " * MARGIN
-            if not first and post == self.current and self._wrapped.widths[index]:
+            if not self._margin:
+                margin = ""  # linear mode: the post's own first line says which it is
+            elif first:
+                margin = f"{post + 1:>{MARGIN - 2}}  "
+            elif post == self.current and self._wrapped.widths[index]:
                 margin = " " * (MARGIN - 2) + "▏ "
+            else:
+                margin = " " * MARGIN
             margin = " " * self._indent(width) + margin
             # Styled and padded here, not by Strip methods: each makes a Strip of its own.
             texts, numbers = self._wrapped.lines[index]
@@ -406,6 +424,8 @@ class ThreadView(LineView, can_focus=True):
         super().watch_scroll_y(old, new)
         if not self._wrapped.starts:
             return
+        if not self._margin:
+            self.call_after_refresh(self.show_terminal_cursor)
         top = int(new)
         index = max(0, bisect_right(self._wrapped.starts, top) - 1)
         # At the very end, the last post is the one being read even if it is short.
@@ -436,6 +456,27 @@ class ThreadView(LineView, can_focus=True):
         # Cached lines are keyed by whether their post is the current one: no clearing needed.
         self.refresh()
         self._report_matches()
+        self.call_after_refresh(self.show_terminal_cursor)
+
+    def on_focus(self) -> None:
+        self.call_after_refresh(self.show_terminal_cursor)
+
+    def show_terminal_cursor(self) -> None:
+        """Linear mode: put the terminal's cursor at the start of the post being read (its
+        first line, or the top of the pane when that line is above it), where a screen
+        reader or a braille display follows it."""
+        if not self._margin and self.has_focus and self.thread is not None:
+            starts = self._wrapped.starts
+            first = starts[self.current] if self.current < len(starts) else 0
+            row = max(0, first - int(self.scroll_y))
+            region = self.content_region
+            if region.height <= 0:
+                return  # not laid out yet: its resize places the cursor
+            place = Offset(region.x, region.y + min(row, region.height - 1))
+            if place != self.app.cursor_position:
+                self.app.cursor_position = place
+                # The terminal is told where the cursor is with a frame: send one.
+                self.refresh(Region(0, 0, 1, 1))
 
     def _report_matches(self) -> None:
         what = f"“{self.finding}”: " if self.finding else ""
