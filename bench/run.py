@@ -113,8 +113,8 @@ def in_process_search(library: Library, repeat: int) -> list[Row]:
     """A typical query in the running process: as the reader runs it (its rows, the words
     in context for the first screenful), and as the library's default (50 threads, the
     words in context for all, as ``tui-reader search`` prints them)."""
-    from tui_reader.ui.widgets.library_pane import SEARCH_ROWS, SEARCH_ROWS_PER_THREAD
     from tui_reader.ui.widgets.feed import SNIPPET_PAGE
+    from tui_reader.ui.widgets.library_pane import SEARCH_ROWS, SEARCH_ROWS_PER_THREAD
 
     def reader() -> float:
         start = time.perf_counter()

@@ -124,6 +124,22 @@ async def test_a_thread_in_linear_mode_reads_post_by_post_with_the_cursor(
     assert_plain(linear)
 
 
+async def test_a_post_s_links_are_read_with_the_cursor_and_back_leads_to_the_post(
+    linear: Reading,
+) -> None:
+    app, pilot = linear.app, linear.pilot
+    main_screen(app).open_thread(linear.threads["tea"].id)
+    await pilot.pause()
+    app.screen.query_one(ThreadView).go_to_post(1)
+    await settle(pilot, lambda: cursor_line(linear).startswith("Post 2 of 5,"))
+    await pilot.press("L")
+    await settle(pilot, lambda: "Links in this post" in screen_text(app))
+    assert not DRAWN.findall(screen_text(app))
+    await settle(pilot, lambda: cursor_line(linear).lstrip().startswith("1"))
+    await pilot.press("escape")
+    await settle(pilot, lambda: cursor_line(linear).startswith("Post 2 of 5,"))
+
+
 async def test_hostile_text_stays_inert_in_linear_mode(linear: Reading) -> None:
     app, pilot = linear.app, linear.pilot
     main_screen(app).open_thread(linear.threads["tea"].id)

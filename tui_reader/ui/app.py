@@ -28,6 +28,7 @@ from tui_reader.ui.widgets.authors import AuthorList
 from tui_reader.ui.widgets.feed import FeedList
 from tui_reader.ui.widgets.library_pane import LibraryPane
 from tui_reader.ui.widgets.lists import VirtualList
+from tui_reader.ui.widgets.status import StatusLine
 from tui_reader.ui.widgets.thread_pane import ThreadPane
 from tui_reader.ui.widgets.thread_view import ThreadView
 
@@ -243,7 +244,7 @@ class ReaderApp(App[None]):
     def _say(self, text: str) -> None:
         main: MainScreen | None = getattr(self, "main", None)
         if main is not None and main.is_mounted:
-            main.say(text)
+            main.query_one(StatusLine).say(text)
 
     def action_help(self) -> None:
         """Show every key, as bound now."""

@@ -7,7 +7,6 @@ import time
 from collections.abc import Callable
 from functools import partial
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -16,7 +15,7 @@ from textual.events import DescendantFocus
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Header, Static
+from textual.widgets import Header
 
 from tui_reader.library import AuthorRow, AuthorSync, ThreadList
 from tui_reader.models import Author, Thread
@@ -28,6 +27,7 @@ from tui_reader.ui.widgets.feed import FeedList
 from tui_reader.ui.widgets.footer import FittingFooter
 from tui_reader.ui.widgets.library_pane import LibraryPane
 from tui_reader.ui.widgets.read_more import ReadMore
+from tui_reader.ui.widgets.status import StatusLine
 from tui_reader.ui.widgets.thread_pane import ThreadPane
 from tui_reader.ui.widgets.thread_view import ThreadView
 
@@ -35,6 +35,35 @@ from tui_reader.ui.widgets.thread_view import ThreadView
 RELOAD_INTERVAL = 0.3
 #: Threads escape can go back through.
 MAX_HISTORY = 50
+
+
+def show_only(screen: MainScreen, widget: Widget) -> None:
+    """Linear mode: the pane with the focus is the one shown, and named."""
+    panes: dict[Widget, tuple[str, str]] = {
+        screen.query_one(AuthorList): ("authors", "Authors"),
+        screen.query_one(FeedList): ("feed", "Threads"),
+        screen.pane.view: ("thread", "Thread"),
+        screen.query_one(ReadMore): ("read-more", "Read more"),
+    }
+    where = panes.get(widget)
+    if where is None:
+        return
+    for name in ("authors", "feed", "thread", "read-more"):
+        screen.set_class(name == where[0], f"-at-{name}")
+    if isinstance(widget, (AuthorList, FeedList)):
+        said = [str(widget.border_title), str(widget.border_subtitle).replace(" · ", ", ")]
+        if isinstance(widget, FeedList):
+            said.insert(0, where[1])
+        say(screen, ", ".join(part for part in said if part))
+    elif where[0] == "thread" and screen.thread is not None:
+        say(screen, f"Thread: {screen.thread.title}")
+    else:
+        say(screen, where[1])
+
+
+def say(screen: MainScreen, text: str) -> None:
+    """Put ``text`` on the screen's status line."""
+    screen.query_one(StatusLine).say(text)
 
 
 def _if_given(then: Callable[[str], object], answer: str | None) -> None:
@@ -153,12 +182,8 @@ class MainScreen(Screen[None]):
         with Horizontal(id="body"):
             yield LibraryPane(id="sidebar")
             yield ThreadPane(id="main")
-        yield Static(id="status")
+        yield StatusLine(id="status")
         yield FittingFooter()
-
-    def say(self, text: str) -> None:
-        """Show ``text`` on the status line (linear mode's notifications and progress)."""
-        self.query_one("#status", Static).update(Text(text))
 
     def on_mount(self) -> None:
         linear = getattr(self.app, "linear", False)
@@ -173,24 +198,17 @@ class MainScreen(Screen[None]):
 
     # Panes ------------------------------------------------------------------------------
 
-    @property
-    def panes(self) -> list[Widget]:
-        """The panes that take focus, left to right."""
-        return [
-            self.query_one(AuthorList),
-            self.query_one(FeedList),
-            self.query_one(ThreadView),
-            self.query_one(ReadMore),
-        ]
-
     def _step_pane(self, step: int) -> None:
+        authors, feed = self.query_one(AuthorList), self.query_one(FeedList)
+        view, more = self.pane.view, self.query_one(ReadMore)
+        panes: list[Widget]
         if self.has_class("-linear"):
             # One pane shows at a time: each is a step, the thread's once one is open.
-            reading = self.thread is not None
-            panes = self.panes if reading else self.panes[:2]
-            panes = [p for p in panes if p.display or p in self.panes[:3]]
+            panes = [authors, feed]
+            if self.thread is not None:
+                panes += [view, more] if self.reader.state.read_more else [view]
         else:
-            panes = [pane for pane in self.panes if pane.display]
+            panes = [pane for pane in (authors, feed, view, more) if pane.display]
         # Focus moves when its message is handled: a second key pressed before then steps
         # on from where the first one is going, not from where focus still is.
         current = self._going_to or self.focused
@@ -215,30 +233,13 @@ class MainScreen(Screen[None]):
         # On a narrow terminal only one side shows: the lists, or the thread.
         self.set_class(event.widget in (self.pane.view, self.query_one(ReadMore)), "-reading")
         if self.has_class("-linear"):
-            self._show_only(event.widget)
+            show_only(self, event.widget)
 
-    def _show_only(self, widget: Widget) -> None:
-        """Linear mode: the pane with the focus is the one shown, and named."""
-        panes: dict[Widget, tuple[str, str]] = {
-            self.query_one(AuthorList): ("authors", "Authors"),
-            self.query_one(FeedList): ("feed", "Threads"),
-            self.pane.view: ("thread", "Thread"),
-            self.query_one(ReadMore): ("read-more", "Read more"),
-        }
-        where = panes.get(widget)
-        if where is None:
-            return
-        for name in ("authors", "feed", "thread", "read-more"):
-            self.set_class(name == where[0], f"-at-{name}")
-        if isinstance(widget, (AuthorList, FeedList)):
-            said = [str(widget.border_title), str(widget.border_subtitle).replace(" · ", ", ")]
-            if isinstance(widget, FeedList):
-                said.insert(0, where[1])
-            self.say(", ".join(part for part in said if part))
-        elif where[0] == "thread" and self.thread is not None:
-            self.say(f"Thread: {self.thread.title}")
-        else:
-            self.say(where[1])
+    def on_screen_resume(self) -> None:
+        # Back from a dialog: the cursor goes back to what was being read (linear mode).
+        show = getattr(self.focused, "show_terminal_cursor", None)
+        if callable(show):
+            self.call_after_refresh(show)
 
     # Lists ------------------------------------------------------------------------------
 

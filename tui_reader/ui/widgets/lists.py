@@ -311,3 +311,30 @@ class VimOptionList(OptionList):
         Binding("g", "first", "Top", show=False),
         Binding("G", "last", "Bottom", show=False),
     ]
+
+    def watch_highlighted(self, highlighted: int | None) -> None:
+        super().watch_highlighted(highlighted)
+        self.call_after_refresh(self.show_terminal_cursor)
+
+    def on_focus(self) -> None:
+        self.call_after_refresh(self.show_terminal_cursor)
+
+    def show_terminal_cursor(self) -> None:
+        """Linear mode: put the terminal's cursor at the start of the highlighted option
+        (the options above it measured at the list's width, as they wrap)."""
+        if not getattr(self.app, "linear", False) or not self.has_focus:
+            return
+        region = self.content_region
+        if region.height <= 0 or self.highlighted is None:
+            return
+        console = self.app.console
+        line = 0
+        for index in range(min(self.highlighted, self.option_count)):
+            prompt = self.get_option_at_index(index).prompt
+            plain = getattr(prompt, "plain", str(prompt))
+            line += max(1, len(Text(plain).wrap(console, max(1, region.width))))
+        row = max(0, line - int(self.scroll_y))
+        place = Offset(region.x, region.y + min(row, region.height - 1))
+        if place != self.app.cursor_position:
+            self.app.cursor_position = place
+            self.refresh(Region(0, 0, 1, 1))
