@@ -6,7 +6,7 @@ mode and ``read --plain`` draw the same blocks."""
 from __future__ import annotations
 
 from tui_reader.models import Post, Thread, ThreadSummary
-from tui_reader.render import DELETED_NOTE, post_parts, safe_text
+from tui_reader.render import DELETED_NOTE, day_without_year, post_parts, safe_text
 from tui_reader.times import parse_time
 
 MONTHS = (
@@ -27,10 +27,9 @@ MONTHS = (
 
 def spoken_date(value: str) -> str:
     """``2 June 2024`` (``14 December`` when the year is unknown, ``date unknown``)."""
-    if value.startswith("--") and len(value) == 7 and value[2:4].isdigit():
-        month = int(value[2:4])
-        if 1 <= month <= 12 and value[5:7].isdigit():
-            return f"{int(value[5:7])} {MONTHS[month - 1]}"
+    year_less = day_without_year(value)
+    if year_less is not None:
+        return f"{year_less[1]} {MONTHS[year_less[0] - 1]}"
     when = parse_time(value)
     if when is None:
         return "date unknown"

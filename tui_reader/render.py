@@ -29,13 +29,21 @@ def safe_text(text: str) -> str:
 MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
-def nice_date(value: str) -> str:
-    """An ISO time as ``2024-05-01 12:00`` (UTC), a year-less ``--12-14`` as ``14 Dec``,
-    and anything else (nothing, or a server's garbage) as ``date unknown``."""
+def day_without_year(value: str) -> tuple[int, int] | None:
+    """The month and day of a year-less date (``--12-14``: a copied page knows no more)."""
     if value.startswith("--") and len(value) == 7 and value[2:4].isdigit():
         month = int(value[2:4])
         if 1 <= month <= 12 and value[5:7].isdigit():
-            return f"{int(value[5:7])} {MONTH_NAMES[month - 1]}"
+            return month, int(value[5:7])
+    return None
+
+
+def nice_date(value: str) -> str:
+    """An ISO time as ``2024-05-01 12:00`` (UTC), a year-less ``--12-14`` as ``14 Dec``,
+    and anything else (nothing, or a server's garbage) as ``date unknown``."""
+    year_less = day_without_year(value)
+    if year_less is not None:
+        return f"{year_less[1]} {MONTH_NAMES[year_less[0] - 1]}"
     when = parse_time(value)
     if when is None:
         return "date unknown"
