@@ -77,11 +77,16 @@ class Cli:
         """Replace the config file's contents."""
         self.config_path.write_text(text, "utf-8")
 
-    def __call__(self, *args: str, timeout: float = 60) -> CliResult:
+    def env(self) -> dict[str, str]:
+        """The environment the command runs in: this config and library, no colour."""
         env = {key: value for key, value in os.environ.items() if not key.startswith("TUI_READER")}
         env["TUI_READER_CONFIG"] = str(self.config_path)
         env["TUI_READER_DATA_DIR"] = str(self.data_dir)
         env["NO_COLOR"] = "1"
+        return env
+
+    def __call__(self, *args: str, timeout: float = 60) -> CliResult:
+        env = self.env()
         done = subprocess.run(
             [sys.executable, "-m", "tui_reader", *args],
             capture_output=True,

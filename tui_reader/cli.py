@@ -29,8 +29,8 @@ from tui_reader.formats import (
     format_for_file,
     format_named,
 )
-from tui_reader.library import AuthorSync, Library
-from tui_reader.models import Author
+from tui_reader.library import AuthorSync, Library, ThreadList
+from tui_reader.models import Author, Thread
 from tui_reader.render import (
     counted,
     nice_date,
@@ -41,6 +41,7 @@ from tui_reader.render import (
     summary_dict,
 )
 from tui_reader.sources.registry import author_forms, networks
+from tui_reader.times import since_time, utc_now
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -213,6 +214,49 @@ def _parser() -> argparse.ArgumentParser:
     )
     importer.add_argument("files", metavar="FILE", nargs="+")
 
+    feed = commands.add_parser(
+        "feed",
+        help="an Atom feed of whole threads (for a feed reader)",
+        description="Write an Atom 1.0 feed of the library's threads, newest first, one entry "
+        "per thread holding the whole thread. newsboat reads it with a line such as "
+        '"exec:tui-reader feed --author @someone" in its urls file.',
+    )
+    feed.add_argument("--author", metavar="REF", help="only this author's threads")
+    feed.add_argument("--unread", action="store_true", help="only unread threads")
+    feed.add_argument(
+        "--since", metavar="DATE", help="only threads since DATE (2024-06-01, or 7d, 24h, 2w)"
+    )
+    feed.add_argument(
+        "--limit",
+        type=int,
+        default=FEED_LIMIT,
+        metavar="N",
+        help=f"at most N threads ({FEED_LIMIT})",
+    )
+    feed.add_argument(
+        "-o", dest="output", metavar="FILE", default="-", help="write here (- : stdout)"
+    )
+
+    digest = commands.add_parser(
+        "digest",
+        help="an EPUB book of many threads",
+        description="Write an EPUB 3 book of the threads started since DATE (7d by default): "
+        "a title page, a table of contents, one chapter per thread.",
+    )
+    digest.add_argument(
+        "--since", metavar="DATE", default="7d", help="threads since DATE (2024-06-01, or 7d, 24h)"
+    )
+    digest.add_argument("--author", metavar="REF", help="only this author's threads")
+    digest.add_argument("--unread", action="store_true", help="only unread threads")
+    digest.add_argument(
+        "--limit",
+        type=int,
+        default=DIGEST_LIMIT,
+        metavar="N",
+        help=f"at most N threads ({DIGEST_LIMIT})",
+    )
+    digest.add_argument("-o", dest="output", metavar="FILE.epub", required=True)
+
     threads = commands.add_parser(
         "threads",
         help="list the threads in the library",
@@ -273,6 +317,79 @@ def _to_stdout(data: bytes, fmt: str, out: TextIO) -> None:
     out.flush()
     sys.stdout.buffer.write(data)
     sys.stdout.buffer.flush()
+
+
+#: Threads a feed holds unless ``--limit`` says otherwise, and the most a digest takes.
+FEED_LIMIT = 50
+DIGEST_LIMIT = 500
+MAX_SELECTED = 5_000
+
+
+def _selected(args: argparse.Namespace, library: Library) -> tuple[list[Thread], str]:
+    """The whole threads ``--author``, ``--unread``, ``--since`` and ``--limit`` choose, newest
+    first, and those choices in words (for the feed's or the book's title)."""
+    if not 1 <= args.limit <= MAX_SELECTED:
+        raise UsageError(f"--limit must be 1 to {MAX_SELECTED:,}")
+    since = ""
+    words = []
+    if args.since:
+        since = since_time(args.since) or ""
+        if not since:
+            raise UsageError(f"--since {args.since!r} is not a date (2024-06-01) or a span (7d)")
+        words.append(f"since {args.since}")
+    author_key = None
+    if args.author:
+        author_key = library.author_key_of(args.author)
+        if author_key is None:
+            raise ReaderError(f"{clean_line(args.author)} is not an author in the library")
+        words.insert(0, f"by {clean_line(args.author)}")
+    if args.unread:
+        words.insert(0, "unread")
+    view = ThreadList(author_key=author_key, unread_only=args.unread, since=since)
+    threads = library.whole_threads(view, args.limit)
+    if not threads:
+        raise ReaderError(f"no threads in the library match ({', '.join(words) or 'none kept'})")
+    return threads, " ".join(words)
+
+
+def _write_output(name: str, data: bytes, what: str, out: TextIO) -> None:
+    """``data`` to ``-o``'s file (atomically; into a FIFO or device as it is), or to standard
+    output for ``-``."""
+    if name == "-":
+        _to_stdout(data, what, out)
+        return
+    path = Path(name)
+    if path.is_dir():
+        raise UsageError(f"-o {name} is a folder; name the file")
+    write_atomic(path, data)
+
+
+def cmd_feed(args: argparse.Namespace, library: Library, out: TextIO) -> int:
+    """``tui-reader feed``."""
+    from tui_reader.atom import atom_feed
+
+    threads, chosen = _selected(args, library)
+    title = f"tui-reader: {chosen}" if chosen else "tui-reader"
+    data = atom_feed(threads, title=title, now=utc_now())
+    if args.output == "-":
+        out.write(data.decode("utf-8"))
+    else:
+        _write_output(args.output, data, "atom", out)
+        print(f"Wrote {args.output}: {counted(len(threads), 'thread')}", file=sys.stderr)
+    return 0
+
+
+def cmd_digest(args: argparse.Namespace, library: Library, out: TextIO) -> int:
+    """``tui-reader digest -o FILE.epub``."""
+    from tui_reader.epub import epub_book
+
+    threads, chosen = _selected(args, library)
+    title = f"Threads {chosen}" if chosen else "Threads"
+    data = epub_book(threads, title=title, modified=utc_now())
+    _write_output(args.output, data, "epub", out)
+    if args.output != "-":
+        print(f"Wrote {args.output}: {counted(len(threads), 'thread')}", file=sys.stderr)
+    return 0
 
 
 def cmd_threads(args: argparse.Namespace, library: Library, out: TextIO) -> int:
@@ -721,6 +838,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Library, TextIO], int]] = {
     "import": cmd_import,
     "search": cmd_search,
     "export": cmd_export,
+    "feed": cmd_feed,
+    "digest": cmd_digest,
 }
 
 

@@ -25,6 +25,13 @@ def _pdf(thread: Thread) -> tuple[bytes, tuple[str, ...]]:
     return to_pdf(thread)
 
 
+def _epub(thread: Thread) -> tuple[bytes, tuple[str, ...]]:
+    from tui_reader.epub import epub_book
+    from tui_reader.times import utc_now
+
+    return epub_book([thread], title=thread.title, modified=utc_now()), ()
+
+
 @dataclass(frozen=True)
 class Format:
     """An output format."""
@@ -62,6 +69,7 @@ FORMATS: tuple[Format, ...] = (
     Format("html", "HTML (one self-contained page)", ".html", text=to_html),
     Format("pdf", "PDF", ".pdf", binary=_pdf),
     Format("json", "JSON", ".json", text=to_json),
+    Format("epub", "EPUB (an e-book)", ".epub", binary=_epub),
 )
 
 #: ``export --format`` choices, and the export dialog's, in this order.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -284,13 +284,26 @@ class Library:
         """Threads in the library, newest first; only one author's when ``author`` is given."""
         if author is None:
             return self.store.threads(unread_only=unread_only)
+        key = self.author_key_of(author)
+        if key is None:
+            return []
+        return self.store.threads(author_key=key, unread_only=unread_only)
+
+    def author_key_of(self, author: str) -> str | None:
+        """The library key of the author ``author`` names (``None`` when the library does
+        not know them); ``BadReference`` when it names a thread."""
         ref = self.resolve(author)
         if isinstance(ref, ThreadRef):
             raise BadReference("give an author (a handle or profile URL), not a thread ID")
         known = self._known_author(ref if isinstance(ref, AuthorRef) else ref.author)
-        if known is None:
-            return []
-        return self.store.threads(author_key=known.key, unread_only=unread_only)
+        return known.key if known is not None else None
+
+    def whole_threads(self, view: ThreadList, limit: int) -> list[Thread]:
+        """The fetched threads ``view`` lists, at most ``limit``, with their posts (for a
+        feed or a book), in the view's order."""
+        chosen = replace(view, fetched_only=True)
+        threads = (self.store.thread(s.id) for s in self.store.threads(chosen, limit=limit))
+        return [thread for thread in threads if thread is not None]
 
     def search(
         self,

@@ -303,7 +303,7 @@ def extra_links(post: Post) -> list[str]:
 
 #: What an export says in place of its source when the thread has no address (imported
 #: from the text a browser copied).
-_IMPORTED = "Imported from a copied page; it named no address."
+IMPORTED_SOURCE = "Imported from a copied page; it named no address."
 
 
 def to_text(thread: Thread) -> str:
@@ -411,7 +411,7 @@ def to_markdown(thread: Thread) -> str:
             who = md_escape(parts.quote.who)
             quoted = "\n".join(md_escape(line) for line in parts.quote.text.split("\n"))
             out += [_indent(f"**{who}**: {quoted}\n\n{md_url(parts.quote.url)}", "> "), ""]
-    out += ["---", "", f"Source: {md_url(thread.url)}" if thread.url else _IMPORTED, ""]
+    out += ["---", "", f"Source: {md_url(thread.url)}" if thread.url else IMPORTED_SOURCE, ""]
     return "\n".join(out)
 
 
@@ -499,7 +499,9 @@ def to_html(thread: Thread) -> str:
             "</a></p></section>"
         )
     source = (
-        f'Source: <a href="{_href(thread.url)}">{_h(thread.url)}</a>' if thread.url else _IMPORTED
+        f'Source: <a href="{_href(thread.url)}">{_h(thread.url)}</a>'
+        if thread.url
+        else IMPORTED_SOURCE
     )
     parts.append(f"</article><footer>{source}</footer></body></html>")
     return "\n".join(parts) + "\n"

@@ -69,3 +69,29 @@ def _normalise(value: str) -> str:
     if parsed is None:
         return ""
     return parsed.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+#: A span of time back from now: ``7d``, ``24h``, ``2w``, ``30m``.
+_AGO_RE = re.compile(r"^([0-9]{1,5})\s*([mhdw])\Z")
+_UNIT_SECONDS = {"m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+
+
+def since_time(text: str, now: datetime | None = None) -> str | None:
+    """``--since``'s value as a time the library compares with: a span back from now
+    (``7d``, ``24h``, ``2w``) or a date or time (``2024-06-01``, ``2024-06-01T12:00Z``);
+    ``None`` when it is neither."""
+    from datetime import timedelta
+
+    text = text.strip().lower()
+    ago = _AGO_RE.match(text)
+    if ago:
+        seconds = int(ago.group(1)) * _UNIT_SECONDS[ago.group(2)]
+        start = (now or datetime.now(UTC)) - timedelta(seconds=seconds)
+        # isoformat writes the year in four digits (strftime would not, before 1000).
+        return start.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+        text += "T00:00:00Z"
+    when = parse_time(text.upper())
+    if when is None:
+        return None
+    return when.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")

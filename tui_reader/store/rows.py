@@ -148,11 +148,13 @@ class ThreadList:
     words: str = ""
     #: One of :data:`SORT_KEYS`.
     sort: str = "newest"
+    #: Only threads started at or after this time (ISO, as the library writes times).
+    since: str = ""
 
     @property
     def filtered(self) -> bool:
         """Whether the list leaves out more than the kept counts can tell."""
-        return self.fetched_only or bool(self.words.split())
+        return self.fetched_only or bool(self.words.split()) or bool(self.since)
 
     def keys(self) -> tuple[tuple[str, bool], ...]:
         """The order's columns."""
@@ -169,6 +171,9 @@ class ThreadList:
             clauses.append("t.unread = 1")
         if self.fetched_only:
             clauses.append("t.fetched = 1")
+        if self.since:
+            clauses.append("t.created_at >= ?")
+            params.append(self.since)
         for word in self.words.split()[:10]:
             escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             clauses.append("t.title LIKE ? ESCAPE '\\'")
