@@ -296,6 +296,75 @@ def reader_memory(folder: Path) -> list[Row]:
     ]
 
 
+def _timed_command(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds and peak MiB of one run of ``argv`` (its own process, start-up included)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        argv, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    _, status, usage = os.wait4(process.pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"{argv[2:]} failed")
+    return time.perf_counter() - started, usage.ru_maxrss / 1024
+
+
+def feed_and_digest(folder: Path, repeat: int, threads: int) -> list[Row]:
+    """``tui-reader feed`` of the newest 200 threads, and ``tui-reader digest`` of ``threads``
+    threads into an EPUB, each a whole command run as a user runs it (median of ``repeat``)."""
+    env = {"TUI_READER_DATA_DIR": str(folder), **NO_CONFIG}
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory(prefix="tui-bench-out-") as out:
+        feed = [*reader_argv(), "feed", "--limit", "200", "-o", f"{out}/feed.xml"]
+        runs = [_timed_command(feed, env) for _ in range(repeat)]
+        seconds = statistics.median(run[0] for run in runs)
+        rows.append(
+            {
+                "figure": "feed of the newest 200 threads (the whole command)",
+                "result": f"{seconds:.2f} s",
+                "target": "≤ 1 s",
+                "baseline": "",
+                "met": seconds <= 1.0,
+            }
+        )
+        book = [
+            *reader_argv(), "digest", "--since", "2000-01-01", "--limit", str(threads),
+            "-o", f"{out}/digest.epub",
+        ]  # fmt: skip
+        runs = [_timed_command(book, env) for _ in range(repeat)]
+        seconds = statistics.median(run[0] for run in runs)
+        peak = max(run[1] for run in runs)
+        posts, images = _posts_and_images(folder, threads)
+        rows += [
+            {
+                "figure": f"digest of {threads} threads ({posts:,} posts, {images:,} images)",
+                "result": f"{seconds:.1f} s",
+                "target": "≤ 10 s (500 threads)",
+                "baseline": "",
+                "met": seconds <= 10.0,
+            },
+            {
+                "figure": "digest, peak RSS",
+                "result": f"{peak:.0f} MiB",
+                "target": "≤ 200 MB",
+                "baseline": "",
+                "met": peak * 1.048576 <= 200,
+            },
+        ]
+    return rows
+
+
+def _posts_and_images(folder: Path, threads: int) -> tuple[int, int]:
+    """How many posts and images the newest ``threads`` threads of the library hold."""
+    library = Library(Config().with_offline(True), Store(folder / "library.sqlite3"))
+    try:
+        chosen = library.whole_threads(ThreadList(), threads)
+        posts = sum(len(t.posts) for t in chosen)
+        images = sum(1 for t in chosen for p in t.posts for m in p.media if m.kind == "image")
+    finally:
+        library.close()
+    return posts, images
+
+
 FAKE_APPVIEW = """
 import sys, time
 sys.path.insert(0, sys.argv[3])
@@ -504,6 +573,7 @@ def main() -> None:
     rows += library_size(folders[size] / "library.sqlite3", size)
     rows += reader_memory(folders[size])
     rows += open_long_thread(library, 1000, repeat)
+    rows += feed_and_digest(folders[size], repeat, 50 if args.quick else 500)
     # The issue's library: 200 authors of 500 posts.
     rows += first_sync(20, 100, repeat) if args.quick else first_sync(200, 500, repeat)
     library.close()

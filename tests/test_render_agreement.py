@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import zipfile
 from dataclasses import replace
 from html.parser import HTMLParser
 
@@ -124,6 +125,10 @@ def shown_in(fmt: str, thread: Thread) -> str:
             for note in page.get("/Annots") or []
         ]
         return text + "\n" + "\n".join(links)
+    if fmt == "epub":
+        with zipfile.ZipFile(io.BytesIO(data)) as book:
+            chapters = sorted(n for n in book.namelist() if n.startswith("EPUB/t"))
+            return "\n".join(visible(book.read(name).decode("utf-8")) for name in chapters)
     text = data.decode("utf-8")
     if fmt == "markdown":
         return visible(MarkdownIt("commonmark").render(text))

@@ -6,9 +6,13 @@ Run from the repository root: ``python tools/screenshots.py``.
 from __future__ import annotations
 
 import asyncio
+import io
 import sys
 import tempfile
+import xml.etree.ElementTree as ET
+import zipfile
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -80,10 +84,12 @@ SHOTS: list[tuple[str, tuple[int, int], Step]] = [
 ]
 
 
-async def take(name: str, size: tuple[int, int], step: Step) -> None:
-    """Save one screenshot."""
+async def take(name: str, size: tuple[int, int], step: Step, *, linear: bool = False) -> None:
+    """Save one screenshot (of the linear mode, with ``linear``)."""
     with tempfile.TemporaryDirectory() as folder:
         library = await build_async(Path(folder))
+        if linear:
+            library.config = replace(library.config, linear=True)
         punch = next(t.id for t in library.threads() if "punched cards" in t.title)
         maps = next(t.id for t in library.threads() if "old town maps" in t.title)
         threads: dict[str, object] = {"punch": punch, "maps": maps}
@@ -98,10 +104,44 @@ async def take(name: str, size: tuple[int, int], step: Step) -> None:
     print(f"screenshots/{name}.svg")
 
 
+async def digest_contents() -> None:
+    """The demo digest's table of contents, as a page drawn from the book's own XHTML (its
+    nav document, read back out of the EPUB): what an e-reader's contents page shows."""
+    from rich.console import Console
+    from rich.panel import Panel
+    from rich.text import Text
+
+    from tui_reader.epub import epub_book
+    from tui_reader.library import ThreadList
+
+    with tempfile.TemporaryDirectory() as folder:
+        library = await build_async(Path(folder))
+        book = epub_book(
+            library.whole_threads(ThreadList(), 500),
+            title="Threads of the demo library",
+            modified="2026-12-03T12:00:00Z",
+        )
+        library.close()
+    with zipfile.ZipFile(io.BytesIO(book)) as opened:
+        nav = ET.fromstring(opened.read("EPUB/nav.xhtml"))
+    xhtml = "{http://www.w3.org/1999/xhtml}"
+    heading = "".join(nav.find(f".//{xhtml}h1").itertext())  # type: ignore[union-attr]
+    page = Text()
+    for number, item in enumerate(nav.iter(f"{xhtml}li"), start=1):
+        page.append(f"{number:>2}. ", style="dim")
+        page.append("".join(item.itertext()) + "\n\n")
+    console = Console(record=True, width=84, file=io.StringIO())
+    console.print(Panel(page, title=heading, padding=(1, 3)))
+    console.save_svg(str(ROOT / "screenshots" / "digest-contents.svg"), title="EPUB digest")
+    print("screenshots/digest-contents.svg")
+
+
 async def main() -> None:
     """Take every screenshot."""
     for name, size, step in SHOTS:
         await take(name, size, step)
+    await take("linear", (100, 30), read_tea, linear=True)
+    await digest_contents()
 
 
 if __name__ == "__main__":
