@@ -169,6 +169,7 @@ async def test_help_and_dialogs_in_linear_mode_draw_no_frames(linear: Reading) -
         ("u", "Unroll a thread"),
         ("f", "Follow an author"),
         ("slash", "Search the library"),
+        ("ctrl+p", "Search for commands"),
     ):
         await pilot.press(key)
         await settle(pilot, lambda w=words: w in screen_text(app))  # type: ignore[misc]
