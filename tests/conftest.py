@@ -14,7 +14,7 @@ import pytest
 from tests.fake_bluesky import FakeAppView
 from tests.reading import reader  # noqa: F401 - the reader fixture, for every test module
 from tests.server import FakeServer
-from tui_reader.config import Config, NetworkConfig, SourcesConfig
+from tui_reader.config import Config, MediaConfig, NetworkConfig, SourcesConfig
 from tui_reader.library import Library
 from tui_reader.store import Store
 
@@ -40,6 +40,9 @@ def config(server: FakeServer) -> Config:
     """A config pointing every source at the local server."""
     return Config(
         network=NetworkConfig(timeout=5.0),
+        # The recorded threads' images are on hosts of the internet: the tests that keep
+        # images say so and serve them from the local server.
+        media=MediaConfig(keep="none"),
         sources=SourcesConfig.of(
             bluesky={"appview": server.url}, threadreader={"base_url": server.url}
         ),
@@ -113,6 +116,9 @@ appview = "{server.url}"
 
 [sources.threadreader]
 base_url = "{server.url}"
+
+[media]
+keep = "none"
 """
     )
     return runner

@@ -128,6 +128,7 @@ def test_no_modules_import_each_other_round_a_circle() -> None:
                     "tui_reader.library",
                     "tui_reader.sync",
                     "tui_reader.read_state",
+                    "tui_reader.keeping",
                     "tui_reader.demo",
                 )
             ),

@@ -257,6 +257,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     digest.add_argument("-o", dest="output", metavar="FILE.epub", required=True)
 
+    media = commands.add_parser(
+        "media",
+        help="the images kept with the library",
+        description="Say how many images the library's threads hold, how many are kept (and "
+        "how many bytes), refused or missing; --fetch gets the missing ones.",
+    )
+    media.add_argument("--fetch", action="store_true", help="fetch the images not kept yet")
+
     threads = commands.add_parser(
         "threads",
         help="list the threads in the library",
@@ -294,7 +302,15 @@ def cmd_unroll(args: argparse.Namespace, library: Library, out: TextIO) -> int:
     chosen = format_for_file(args.format, args.output or "", default="text")
     if not args.output and not chosen.printable:
         raise UsageError(f"{chosen.name} cannot be printed; write it to a file with -o")
+    if args.output and args.output != "-":
+        folder = Path(args.output).parent
+        if not folder.is_dir():
+            # Said before anything is fetched: nothing could be written anyway.
+            raise ReaderError(f"cannot write {args.output}: the folder {folder} does not exist")
     thread = _run(library, lambda: library.unroll(args.ref, refresh=args.refresh))
+    # Its images after its text is saved: a failed image fails nothing.
+    _keep_images(library, [thread.id])
+    thread = library.thread(thread.id) or thread
     data, warnings = chosen.write(thread)
     for warning in warnings:
         _warn(warning)
@@ -389,6 +405,41 @@ def cmd_digest(args: argparse.Namespace, library: Library, out: TextIO) -> int:
     _write_output(args.output, data, "epub", out)
     if args.output != "-":
         print(f"Wrote {args.output}: {counted(len(threads), 'thread')}", file=sys.stderr)
+    return 0
+
+
+def _keep_images(library: Library, thread_ids: list[str]) -> None:
+    """Keep the images of threads just saved (after their text), and say what happened on
+    standard error: a failed image never fails the command."""
+    if not thread_ids or library.offline or library.config.media.keep != "images":
+        return
+    try:
+        report = _run(library, lambda: library.keep_images(thread_ids))
+    except ReaderError as error:
+        _warn(f"images not kept: {error.message}")
+        return
+    if report.summary():
+        print(f"Images: {report.summary()}", file=sys.stderr)
+    for line in report.refused[:10]:
+        _warn(f"image refused: {line}")
+
+
+def cmd_media(args: argparse.Namespace, library: Library, out: TextIO) -> int:
+    """``tui-reader media [--fetch]``."""
+    if args.fetch:
+        if library.offline:
+            raise ReaderError("offline: fetching images needs the network")
+        report = _run(library, library.keep_missing_images)
+        print(f"Images: {report.summary() or 'nothing to fetch'}", file=sys.stderr)
+        for line in report.refused[:20]:
+            _warn(f"image refused: {line}")
+    facts = library.media_report()
+    size = facts["bytes"] / (1024 * 1024)
+    out.write(
+        f"{facts['images']} images in the library's posts: {facts['kept']} kept "
+        f"({facts['files']} files, {size:.1f} MB in {library.media_folder}), "
+        f"{facts['refused']} refused, {facts['missing']} missing\n"
+    )
     return 0
 
 
@@ -685,6 +736,8 @@ def cmd_sync(args: argparse.Namespace, library: Library, out: TextIO) -> int:
     if failed:
         summary += f" · {len(failed)} failed: {safe_text(failed[0].error)}"
     out.write(summary + "\n")
+    # The text is saved; the images of what came in are kept after it (timed apart).
+    _keep_images(library, [thread_id for r in results for thread_id in r.changed])
     return 1 if failed else 0
 
 
@@ -840,6 +893,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Library, TextIO], int]] = {
     "export": cmd_export,
     "feed": cmd_feed,
     "digest": cmd_digest,
+    "media": cmd_media,
 }
 
 

@@ -56,12 +56,25 @@ class SyncConfig:
 
 
 @dataclass(frozen=True)
+class MediaConfig:
+    """``[media]``: images kept with the library."""
+
+    #: "images" keeps a thread's images beside the library; "none" keeps only their addresses.
+    keep: str = "images"
+    #: An image larger than this many megabytes is not kept.
+    max_file_mb: int = 20
+    #: Past this many megabytes of kept images, new ones are not kept (and the reader says so).
+    max_library_mb: int = 2000
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything read from the config file, with defaults for what it leaves out."""
 
     network: NetworkConfig = field(default_factory=NetworkConfig)
     sources: SourcesConfig = field(default_factory=SourcesConfig)
     sync: SyncConfig = field(default_factory=SyncConfig)
+    media: MediaConfig = field(default_factory=MediaConfig)
     #: ``[keymap]``: binding id → keys, as Textual's ``App.set_keymap`` takes them.
     keymap: dict[str, str] = field(default_factory=dict)
     #: ``[ui] theme``: the Textual theme, until one is picked in the reader.
@@ -124,6 +137,7 @@ KNOWN_KEYS: dict[str, frozenset[str]] = {
     **{f"sources.{kind.name}": frozenset(kind.settings) for kind in SOURCES if kind.settings},
     "sync": frozenset({"on_start", "interval_minutes", "deadline_minutes"}),
     "ui": frozenset({"theme", "measure", "align", "browser", "linear"}),
+    "media": frozenset({"keep", "max_file_mb", "max_library_mb"}),
 }
 
 
@@ -208,6 +222,18 @@ def load_config(path: Path | None = None) -> Config:
         deadline_minutes=deadline,
     )
 
+    media = _section(data, "media", where)
+    keep = _typed(media, "keep", str, "images", where)
+    if keep not in ("images", "none"):
+        raise ConfigError(f'{where}: [media] keep must be "images" or "none"')
+    max_file = _typed(media, "max_file_mb", int, 20, where)
+    if not 1 <= max_file <= 200:
+        raise ConfigError(f"{where}: [media] max_file_mb must be 1 to 200")
+    max_library = _typed(media, "max_library_mb", int, 2000, where)
+    if not 0 <= max_library <= 1_000_000:
+        raise ConfigError(f"{where}: [media] max_library_mb must be 0 to 1000000")
+    media_config = MediaConfig(keep=keep, max_file_mb=max_file, max_library_mb=max_library)
+
     keymap_table = _section(data, "keymap", where)
     keymap: dict[str, str] = {}
     for key, value in keymap_table.items():
@@ -234,6 +260,7 @@ def load_config(path: Path | None = None) -> Config:
         network=network_config,
         sources=sources_config,
         sync=sync_config,
+        media=media_config,
         keymap=keymap,
         theme=theme,
         measure=measure,

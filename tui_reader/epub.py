@@ -4,8 +4,8 @@
 a long thread split over several files. Every document is built as an element tree, so it
 is well-formed XHTML whatever the threads hold; EPUBCheck validates the result in the tests.
 
-Images are linked by their address with their description: a book may not load images from
-the network, and the library keeps no image files yet.
+Images the library keeps are in the book (each file once); one it does not keep is a link
+to its address with its description, since a book may not load images from the network.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from tui_reader.linear import author_name, spoken_date
 from tui_reader.models import Thread
@@ -74,7 +75,23 @@ def _chapters(threads: list[Thread]) -> Iterator[Chapter]:
         yield Chapter(thread, tuple(files))
 
 
-def _chapter_files(chapter: Chapter) -> Iterator[tuple[str, bytes]]:
+def _kept_images(threads: list[Thread]) -> dict[str, tuple[str, str]]:
+    """The images the library keeps whose files are readable: by their local path, the name
+    inside the book and their MIME type."""
+    found: dict[str, tuple[str, str]] = {}
+    for thread in threads:
+        for post in thread.posts:
+            for media in post.media:
+                if media.local and media.sha256 and media.local not in found:
+                    if Path(media.local).is_file():
+                        name = f"images/{Path(media.local).name}"
+                        found[media.local] = (name, media.type)
+    return found
+
+
+def _chapter_files(
+    chapter: Chapter, images: dict[str, tuple[str, str]]
+) -> Iterator[tuple[str, bytes]]:
     thread = chapter.thread
     for part, name in enumerate(chapter.files):
         first = part * POSTS_PER_FILE
@@ -85,6 +102,7 @@ def _chapter_files(chapter: Chapter) -> Iterator[tuple[str, bytes]]:
             last=first + POSTS_PER_FILE,
             images_inline=False,
             heading=part == 0,
+            image_source=lambda media: images.get(media.local, ("", ""))[0],
         )
         if part:
             note = ET.SubElement(shown, "p", {"class": "byline"})
@@ -128,7 +146,13 @@ def _nav(title: str, chapters: list[Chapter]) -> bytes:
     return _document("Contents", body)
 
 
-def _package(title: str, identifier: str, chapters: list[Chapter], modified: str) -> bytes:
+def _package(
+    title: str,
+    identifier: str,
+    chapters: list[Chapter],
+    modified: str,
+    images: dict[str, tuple[str, str]],
+) -> bytes:
     package = ET.Element(
         "package",
         {"xmlns": OPF, "version": "3.0", "unique-identifier": "book-id", "xml:lang": "und"},
@@ -153,6 +177,8 @@ def _package(title: str, identifier: str, chapters: list[Chapter], modified: str
             ident = name.removesuffix(".xhtml")
             items.append((ident, name, "application/xhtml+xml", ""))
             spine_ids.append(ident)
+    for number, (name, media_type) in enumerate(images.values(), start=1):
+        items.append((f"image{number}", name, media_type, ""))
     for ident, href, media_type, properties in items:
         attributes = {"id": ident, "href": href, "media-type": media_type}
         if properties:
@@ -179,6 +205,7 @@ def epub_book(threads: Iterable[Thread], *, title: str, modified: str) -> bytes:
     package's ``dcterms:modified`` (``YYYY-MM-DDThh:mm:ssZ``)."""
     chosen = list(threads)
     chapters = list(_chapters(chosen))
+    images = _kept_images(chosen)
     # The same threads make the same book: its identifier comes from their IDs.
     identifier = "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, "\n".join(t.id for t in chosen)))
     out = io.BytesIO()
@@ -187,13 +214,15 @@ def epub_book(threads: Iterable[Thread], *, title: str, modified: str) -> bytes:
         book.writestr(zipfile.ZipInfo("mimetype"), "application/epub+zip", zipfile.ZIP_STORED)
         deflated = zipfile.ZIP_DEFLATED
         book.writestr("META-INF/container.xml", CONTAINER, deflated)
-        book.writestr(
-            f"{ROOT}/package.opf", _package(title, identifier, chapters, modified), deflated
-        )
+        package = _package(title, identifier, chapters, modified, images)
+        book.writestr(f"{ROOT}/package.opf", package, deflated)
         book.writestr(f"{ROOT}/nav.xhtml", _nav(title, chapters), deflated)
         book.writestr(f"{ROOT}/title.xhtml", _title_page(title, chosen), deflated)
         book.writestr(f"{ROOT}/style.css", STYLE.lstrip(), deflated)
         for chapter in chapters:
-            for name, data in _chapter_files(chapter):
+            for name, data in _chapter_files(chapter, images):
                 book.writestr(f"{ROOT}/{name}", data, deflated)
+        for local, (name, _type) in images.items():
+            # Images are compressed already: stored as they are.
+            book.write(local, f"{ROOT}/{name}", zipfile.ZIP_STORED)
     return out.getvalue()

@@ -66,3 +66,7 @@ class Offline(FetchError):
 
 class BadResponse(FetchError):
     """The server answered with something we cannot use."""
+
+
+class TooLarge(BadResponse):
+    """The answer's body is past the cap set for it."""

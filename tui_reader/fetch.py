@@ -535,8 +535,11 @@ class Fetcher:
         etag: str = "",
         headers: Mapping[str, str] | None = None,
         revalidate: bool = False,
+        max_bytes: int = 0,
     ) -> Response:
         """GET ``url``, retrying what is worth retrying; raise a ``FetchError`` otherwise.
+
+        ``max_bytes`` caps this answer's body (decoded) below the fetcher's own cap.
 
         With ``etag``, the server may answer 304 (``Response.not_modified``) with no body.
         With ``revalidate`` and a cache, a page fetched before is asked for with its
@@ -552,7 +555,7 @@ class Fetcher:
                     extra["if-none-match"] = sendable(cached[0])
                 if sendable(cached[1]):
                     extra["if-modified-since"] = sendable(cached[1])
-        response = await self._get_with_retries(url, params, accept, etag, extra)
+        response = await self._get_with_retries(url, params, accept, etag, extra, max_bytes)
         if cached is not None and response.not_modified:
             return Response(response.url, 200, response.headers, cached[2])
         if revalidate and self.cache is not None and response.status == 200:
@@ -569,6 +572,7 @@ class Fetcher:
         accept: str,
         etag: str,
         headers: dict[str, str],
+        max_bytes: int = 0,
     ) -> Response:
         host = host_of(url)
         if urlsplit(url).scheme not in ("http", "https"):
@@ -587,7 +591,9 @@ class Fetcher:
                     # One deadline for the whole answer: a server dripping a byte at a time
                     # gets no longer than a silent one.
                     async with asyncio.timeout(self.timeout) as deadline:
-                        response = await self._send(url, params, accept, etag, headers, deadline)
+                        response = await self._send(
+                            url, params, accept, etag, headers, deadline, max_bytes
+                        )
             except TimeoutError:
                 # Not retried: a server that did not answer in time would only be waited for
                 # again, and the message would no longer be true.
@@ -626,6 +632,7 @@ class Fetcher:
         etag: str,
         extra: dict[str, str],
         deadline: asyncio.Timeout,
+        max_bytes: int = 0,
     ) -> Response:
         headers = {"accept": accept, **extra}
         if sendable(etag):
@@ -639,14 +646,14 @@ class Fetcher:
                 if answer.status in REDIRECTS and "location" in answer.headers:
                     target = redirect_target(target, answer.headers["location"])
                     continue
-                body = await self._read_body(target, answer, deadline)
+                body = await self._read_body(target, answer, deadline, max_bytes)
             finally:
                 await answer.release()
             return Response(url=answer.url, status=answer.status, headers=answer.headers, body=body)
         raise BadResponse(f"{host_of(url)} redirected more than {MAX_REDIRECTS} times; giving up")
 
     async def _read_body(
-        self, url: str, answer: _Answer, deadline: asyncio.Timeout
+        self, url: str, answer: _Answer, deadline: asyncio.Timeout, max_bytes: int = 0
     ) -> bytes | bytearray:
         """The body, decoded by us and in bounded steps, so that no coding can inflate it
         past the cap (a client decoding each chunk whole would hold a gzip bomb in memory).
@@ -654,18 +661,19 @@ class Fetcher:
         What it decodes counts against the action's budget (``limits.current_action``), and
         a body past ``BIG_ANSWER_BYTES`` is read by one request at a time: eight authors
         syncing at once cannot each hold a 32 MB answer and its parse."""
+        cap = min(max_bytes, self.max_bytes) if max_bytes else self.max_bytes
         declared = answer.headers.get("content-length", "")
-        if declared.isascii() and declared.isdigit() and int(declared) > self.max_bytes:
-            raise too_big(url, self.max_bytes)
+        if declared.isascii() and declared.isdigit() and int(declared) > cap:
+            raise too_big(url, cap)
         budget = current_action.get()
-        decoder = Decoder(url, answer.headers.get("content-encoding", ""), self.max_bytes)
+        decoder = Decoder(url, answer.headers.get("content-encoding", ""), cap)
         received = 0
         gated = False
         try:
             async for chunk in answer.chunks:
                 received += len(chunk)
-                if received > self.max_bytes:
-                    raise too_big(url, self.max_bytes)
+                if received > cap:
+                    raise too_big(url, cap)
                 decoder.feed(chunk)
                 if budget is not None and budget.read + decoder.size > budget.limit:
                     raise BadResponse(budget.spent_message())

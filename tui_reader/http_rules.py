@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import SplitResult, urlencode, urljoin, urlsplit
 
 from tui_reader.clean import clean_line
-from tui_reader.errors import BadResponse
+from tui_reader.errors import BadResponse, TooLarge
 
 #: Decoded bytes produced per step, so a compressed body cannot grow past the cap in one go.
 DECODE_STEP = 256 * 1024
@@ -37,9 +37,9 @@ def with_params(url: str, params: Mapping[str, Any] | None) -> str:
     return f"{url}{'&' if urlsplit(url).query else '?'}{query}"
 
 
-def too_big(url: str, limit: int) -> BadResponse:
+def too_big(url: str, limit: int) -> TooLarge:
     """The error for a body past ``limit`` bytes."""
-    return BadResponse(f"{host_of(url)} sent more than {limit / (1024 * 1024):g} MB; giving up")
+    return TooLarge(f"{host_of(url)} sent more than {limit / (1024 * 1024):g} MB; giving up")
 
 
 def same_site(here: str, there: str) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -13,7 +13,9 @@ from tui_reader import locations
 from tui_reader.clean import clean_line
 from tui_reader.config import Config
 from tui_reader.errors import BadReference, Offline, ReaderError
+from tui_reader.keeping import Keeper, MediaReport, image_urls
 from tui_reader.limits import within_action
+from tui_reader.media import media_folder
 from tui_reader.models import Author, AuthorRef, PostRef, Ref, Thread, ThreadRef, ThreadSummary
 from tui_reader.read_state import ImportReport, export_read_state, import_read_state
 from tui_reader.sources import Sources, source_type, what_refs_name
@@ -634,6 +636,46 @@ class Library:
 
     def _check_post_owners(self, thread: Thread) -> None:
         check_post_owners(self.store, self.sources, thread)
+
+    # Kept images ------------------------------------------------------------------------
+
+    @property
+    def media_folder(self) -> Path:
+        """Where the library's images are kept."""
+        return media_folder(self.folder)
+
+    async def keep_images(self, thread_ids: Iterable[str]) -> MediaReport:
+        """Fetch and keep the images of these threads the library lacks (after their text is
+        saved: nothing here fails a save). Offline, or with ``[media] keep = "none"``,
+        nothing is fetched."""
+        if self.offline or self.config.media.keep != "images":
+            return MediaReport()
+        threads = [t for t in (self.store.thread(i) for i in dict.fromkeys(thread_ids)) if t]
+        return await self._keeper().keep(image_urls(threads))
+
+    async def keep_missing_images(self, page: int = 2_000) -> MediaReport:
+        """Fetch every image of the library not kept yet (``tui-reader media --fetch``), a
+        page of addresses at a time."""
+        total = MediaReport()
+        if self.offline or self.config.media.keep != "images":
+            return total
+        offset = 0
+        while urls := self.store.image_urls(offset, page):
+            offset += len(urls)
+            report = await self._keeper().keep(urls)
+            total.kept += report.kept
+            total.refused += report.refused
+            total.failed += report.failed
+            total.full = total.full or report.full
+            total.seconds += report.seconds
+        return total
+
+    def media_report(self) -> dict[str, int]:
+        """How many images the posts name, kept, refused, failed, missing; files and bytes."""
+        return self.store.media_report()
+
+    def _keeper(self) -> Keeper:
+        return Keeper(self.config, self.store, self.fetcher, self.media_folder)
 
     # Read state files --------------------------------------------------------------------
 

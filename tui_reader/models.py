@@ -43,10 +43,33 @@ class Media:
     kind: MediaKind
     url: str
     alt: str = ""
+    #: Where the library keeps the image, when it does: its SHA-256, MIME type, pixel size
+    #: and file (relative to the media folder). Filled in as a thread is read, never stored
+    #: with the post (the library's ``media`` table knows them).
+    sha256: str = ""
+    type: str = ""
+    width: int = 0
+    height: int = 0
+    file: str = ""
+    #: The kept file's full path on this machine (never in JSON: ``file`` is portable).
+    local: str = ""
 
     def as_dict(self) -> dict[str, str]:
-        """The thread JSON's shape of a media item (also how the library stores it)."""
+        """How the library stores a media item with its post."""
         return {"kind": self.kind, "url": self.url, "alt": self.alt}
+
+    def json_dict(self) -> dict[str, str | int]:
+        """The thread JSON's shape of a media item: with its kept file's facts, when kept."""
+        data: dict[str, str | int] = {"kind": self.kind, "url": self.url, "alt": self.alt}
+        if self.sha256:
+            data.update(
+                sha256=self.sha256,
+                type=self.type,
+                width=self.width,
+                height=self.height,
+                file=self.file,
+            )
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, str]) -> Media:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
-from tui_reader.models import Thread
+from tui_reader.models import Media, Thread
 from tui_reader.render import byline, nice_date, post_parts, reading_line, safe_text
 
 FONT_FOLDERS = (
@@ -125,6 +126,10 @@ def to_pdf(thread: Thread) -> tuple[bytes, tuple[str, ...]]:
             paragraph(f"CW: {parts.warning}", 11, "B")
         paragraph(parts.text, 11.5)
         for media in parts.media:
+            if media.local and media.width and media.height and _place_image(pdf, media):
+                if media.alt:
+                    paragraph(media.alt, 9.5, color=60)
+                continue
             label = f"[{media.kind}: {media.alt}]" if media.alt else f"[{media.kind}]"
             paragraph(f"{label} {media.url}", 9.5, color=60, link=_web(media.url))
         for url in parts.extra_links:
@@ -155,3 +160,22 @@ def to_pdf(thread: Thread) -> tuple[bytes, tuple[str, ...]]:
 
 def _web(url: str) -> str:
     return url if url.lower().startswith(("http://", "https://")) else ""
+
+
+#: The tallest an image is placed in a PDF, in millimetres (a third of an A4 page's text).
+MAX_IMAGE_MM = 80.0
+
+
+def _place_image(pdf: Any, media: Media) -> bool:
+    """Put a kept image under its post, as wide as the text at most and a third of a page
+    high; whether it could be (a file gone or unreadable is its address instead)."""
+    width = pdf.w - pdf.l_margin - pdf.r_margin
+    height = width * media.height / media.width
+    if height > MAX_IMAGE_MM:
+        width, height = width * MAX_IMAGE_MM / height, MAX_IMAGE_MM
+    try:
+        pdf.image(media.local, x=pdf.l_margin, w=width, h=height)
+    except (OSError, ValueError, RuntimeError):
+        return False
+    pdf.ln(1)
+    return True

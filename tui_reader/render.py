@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import html
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -186,7 +188,8 @@ def post_parts(post: Post) -> PostParts:
         text=text,
         runs=_runs(text, links),
         media=tuple(
-            Media(media.kind, safe_text(media.url), safe_text(media.alt)) for media in post.media
+            replace(media, url=safe_text(media.url), alt=safe_text(media.alt))
+            for media in post.media
         ),
         extra_links=tuple(safe_text(link) for link in extra_links(post)),
         quote=quote,
@@ -254,7 +257,7 @@ def post_dict(post: Post) -> dict[str, Any]:
         "created_at": post.created_at,
         "text": post.text,
         "links": list(post.links),
-        "media": [media.as_dict() for media in post.media],
+        "media": [media.json_dict() for media in post.media],
         "quote": post.quote.as_dict() if post.quote else None,
     }
     if post.content_warning:
@@ -444,6 +447,18 @@ def _href(url: str) -> str:
     return _h(url) if is_web_url(url) else "#"
 
 
+def kept_image_uri(media: Media) -> str:
+    """A kept image as a ``data:`` URI ("" when the library does not keep it, or its file is
+    gone)."""
+    if not media.local or not media.type.startswith("image/"):
+        return ""
+    try:
+        data = Path(media.local).read_bytes()
+    except OSError:
+        return ""
+    return f"data:{media.type};base64,{base64.b64encode(data).decode('ascii')}"
+
+
 def to_html(thread: Thread) -> str:
     """The thread as one self-contained HTML page: inline CSS, no scripts, all text escaped."""
     author = thread.author
@@ -474,8 +489,10 @@ def to_html(thread: Thread) -> str:
             parts.append(f"<p>{paragraph}</p>")
         for media in shown.media:
             if media.kind == "image":
+                # A kept image goes into the page itself: the page stays whole offline.
+                source = kept_image_uri(media) or _href(media.url)
                 parts.append(
-                    f'<figure><img src="{_href(media.url)}" alt="{_h(media.alt)}" loading="lazy">'
+                    f'<figure><img src="{source}" alt="{_h(media.alt)}" loading="lazy">'
                     + (f"<figcaption>{_h(media.alt)}</figcaption>" if media.alt else "")
                     + "</figure>"
                 )

@@ -28,6 +28,8 @@ class AuthorSync:
     new_threads: int = 0
     grown_threads: int = 0
     error: str = ""
+    #: The threads it brought or grew (their images are kept after the sync).
+    changed: tuple[str, ...] = ()
 
 
 def action_seconds(config: Config) -> float:
@@ -103,13 +105,19 @@ class Sync:
         state = self.store.sync_state(author.key)
         source = self.sources[author.source]
         counts = {"new": 0, "grown": 0, "same": 0}
+        changed: list[str] = []
+
+        def saved(threads: list[Thread]) -> None:
+            for thread, verdict in zip(threads, self.save(threads), strict=True):
+                counts[verdict] += 1
+                if verdict != "same":
+                    changed.append(thread.id)
 
         async def work() -> AuthorScan:
             scan = await source.author_threads(
                 author.id, watermark=state.watermark, etag=state.etag
             )
-            for verdict in self.save(scan.threads):
-                counts[verdict] += 1
+            saved(scan.threads)
             self.store.save_summaries(scan.listed)
             for ref in scan.to_fetch:
                 try:
@@ -117,7 +125,7 @@ class Sync:
                 except NotFound:
                     continue  # deleted since it was listed
                 if len(page.thread.posts) > 1:
-                    counts[self.save([page.thread])[0]] += 1
+                    saved([page.thread])
                 self.store.save_summaries(page.more_from)
             return scan
 
@@ -128,16 +136,16 @@ class Sync:
             self.store.set_sync_state(
                 author.key, replace(state, synced_at=utc_now(), error=error.message)
             )
-            return AuthorSync(author, counts["new"], counts["grown"], error.message)
+            return AuthorSync(author, counts["new"], counts["grown"], error.message, tuple(changed))
         except Exception as error:  # noqa: BLE001 - one author's surprise must not stop the rest
             message = f"unexpected {type(error).__name__}: {error}"
             self.store.set_sync_state(
                 author.key, replace(state, synced_at=utc_now(), error=message)
             )
-            return AuthorSync(author, counts["new"], counts["grown"], message)
+            return AuthorSync(author, counts["new"], counts["grown"], message, tuple(changed))
         # Only now does the next sync start from here: an interrupted one is done again.
         self.store.set_sync_state(author.key, SyncState(utc_now(), "", scan.watermark, scan.etag))
-        return AuthorSync(author, counts["new"], counts["grown"])
+        return AuthorSync(author, counts["new"], counts["grown"], changed=tuple(changed))
 
     def save(self, threads: list[Thread]) -> list[str]:
         """Save what a sync brought, in one transaction: each thread "new", "grown" (posts

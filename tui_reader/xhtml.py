@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 
-from tui_reader.models import Thread
+from tui_reader.models import Media, Thread
 from tui_reader.render import IMPORTED_SOURCE, is_web_url, nice_date, post_parts, reading_line
 
 #: Characters XML 1.0 does not allow in a document at all (the C0 controls but tab, line feed
@@ -55,10 +56,12 @@ def article(
     last: int | None = None,
     images_inline: bool = True,
     heading: bool = True,
+    image_source: Callable[[Media], str] | None = None,
 ) -> ET.Element:
     """``thread`` (its posts ``first`` to ``last``, all by default) as an ``<article>``: a
     heading and byline (with ``heading``), then each post as a ``<section>``. Images are
-    ``<img>`` by their address with ``images_inline``, else links with their description."""
+    ``<img>`` by their address with ``images_inline``, else links with their description;
+    ``image_source`` gives a kept image's address inside a book ("" for one not kept)."""
     root = ET.Element("article")
     author = thread.author
     total = len(thread.posts)
@@ -99,7 +102,13 @@ def article(
                 elif piece:
                     _append_text(paragraph, piece)
         for media in shown.media:
-            if media.kind == "image" and images_inline and is_web_url(media.url):
+            inside = image_source(media) if image_source is not None else ""
+            if media.kind == "image" and inside:
+                figure = _add(section, "figure")
+                _add(figure, "img", src=inside, alt=media.alt)
+                if media.alt:
+                    _add(figure, "figcaption", media.alt)
+            elif media.kind == "image" and images_inline and is_web_url(media.url):
                 figure = _add(section, "figure")
                 _add(figure, "img", src=media.url, alt=media.alt)
                 if media.alt:

@@ -8,6 +8,7 @@ from tui_reader.store.core import MAX_CACHE_BYTES, MAX_CACHED_BODY, ForeignThrea
 from tui_reader.store.rows import (
     THREAD_OF_POST,
     AuthorRow,
+    MediaRow,
     ReadMark,
     SearchHit,
     SyncState,
@@ -23,6 +24,7 @@ __all__ = [
     "THREAD_OF_POST",
     "AuthorRow",
     "ForeignThread",
+    "MediaRow",
     "ReadMark",
     "SearchHit",
     "Store",

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable
+from dataclasses import replace
 
 import tui_reader.store.saves as saves
 import tui_reader.store.search as searching
 from tui_reader.errors import ReaderError
-from tui_reader.models import Author, SourceName, Thread, ThreadSummary
+from tui_reader.models import Author, Post, SourceName, Thread, ThreadSummary
 from tui_reader.store.connection import LibraryFile, reported
 from tui_reader.store.rows import (
     POSTS_OF_THREAD,
@@ -18,6 +19,7 @@ from tui_reader.store.rows import (
     THREAD_OF_POST,
     THREAD_OF_POST_ON_SERVER,
     AuthorRow,
+    MediaRow,
     ReadMark,
     SearchHit,
     SyncState,
@@ -305,6 +307,7 @@ class Store(LibraryFile):
         if row is None or not row["fetched"]:
             return None
         posts = tuple(post_of(post) for post in self.conn.execute(POSTS_OF_THREAD, (row["num"],)))
+        posts = self._with_kept_media(posts)
         return Thread(
             id=row["id"],
             source=row["t_source"],
@@ -316,6 +319,138 @@ class Store(LibraryFile):
             unread=bool(row["unread"]),
             ends_early=row["ends_early"],
         )
+
+    def _with_kept_media(self, posts: tuple[Post, ...]) -> tuple[Post, ...]:
+        """``posts`` with the facts of each image the library keeps filled in."""
+        urls = [media.url for post in posts for media in post.media if media.kind == "image"]
+        if not urls:
+            return posts
+        kept = {url: row for url, row in self.media_states(urls).items() if row.state == "kept"}
+        if not kept:
+            return posts
+        return tuple(
+            replace(
+                post,
+                media=tuple(
+                    replace(
+                        media,
+                        sha256=kept[media.url].sha256,
+                        type=kept[media.url].type,
+                        width=kept[media.url].width,
+                        height=kept[media.url].height,
+                        file=kept[media.url].file,
+                        local=str(self.path.parent / "media" / kept[media.url].file),
+                    )
+                    if media.url in kept
+                    else media
+                    for media in post.media
+                ),
+            )
+            if any(media.url in kept for media in post.media)
+            else post
+            for post in posts
+        )
+
+    # Kept images ------------------------------------------------------------------------
+
+    def media_states(self, urls: Iterable[str]) -> dict[str, MediaRow]:
+        """What the library knows of each of these image addresses (kept, refused, failed;
+        an address it never tried is left out)."""
+        found: dict[str, MediaRow] = {}
+        wanted = list(dict.fromkeys(urls))
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            rows = self.conn.execute(
+                f"SELECT * FROM media WHERE url IN ({','.join('?' * len(chunk))})", chunk
+            )
+            for row in rows:
+                found[row["url"]] = MediaRow(
+                    row["url"],
+                    row["state"],
+                    row["sha256"],
+                    row["type"],
+                    row["width"],
+                    row["height"],
+                    row["bytes"],
+                    row["file"],
+                    row["note"],
+                    row["tried_at"],
+                )
+        return found
+
+    def record_media(self, row: MediaRow) -> None:
+        """Remember what became of an image address (kept, refused or failed)."""
+        self._write(
+            lambda conn: conn.execute(
+                """
+                INSERT INTO media (url, state, sha256, type, width, height, bytes, file, note,
+                                   tried_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (url) DO UPDATE SET state = excluded.state,
+                    sha256 = excluded.sha256, type = excluded.type, width = excluded.width,
+                    height = excluded.height, bytes = excluded.bytes, file = excluded.file,
+                    note = excluded.note, tried_at = excluded.tried_at
+                """,
+                (
+                    row.url,
+                    row.state,
+                    row.sha256,
+                    row.type,
+                    row.width,
+                    row.height,
+                    row.bytes,
+                    row.file,
+                    row.note,
+                    row.tried_at,
+                ),
+            )
+        )
+
+    def kept_bytes(self) -> int:
+        """The bytes of every image file kept (each file once, however many use it)."""
+        row = self.conn.execute(
+            "SELECT COALESCE(SUM(bytes), 0) FROM "
+            "(SELECT MAX(bytes) AS bytes FROM media WHERE state = 'kept' GROUP BY sha256)"
+        ).fetchone()
+        return int(row[0])
+
+    def media_report(self) -> dict[str, int]:
+        """How many image addresses the posts name, and how many are kept, refused, failed
+        or not tried yet; how many files and bytes are kept (one pass over the posts)."""
+        named = self.conn.execute(
+            """
+            SELECT COUNT(DISTINCT json_extract(value, '$.url')) FROM posts, json_each(posts.media)
+            WHERE posts.media IS NOT NULL AND json_extract(value, '$.kind') = 'image'
+            """
+        ).fetchone()[0]
+        counts = dict(
+            self.conn.execute("SELECT state, COUNT(*) FROM media GROUP BY state").fetchall()
+        )
+        files = self.conn.execute(
+            "SELECT COUNT(DISTINCT sha256) FROM media WHERE state = 'kept'"
+        ).fetchone()[0]
+        kept, refused, failed = (int(counts.get(s, 0)) for s in ("kept", "refused", "failed"))
+        return {
+            "images": int(named),
+            "kept": kept,
+            "refused": refused,
+            "failed": failed,
+            "missing": max(0, int(named) - kept - refused),
+            "files": int(files),
+            "bytes": self.kept_bytes(),
+        }
+
+    def image_urls(self, offset: int, limit: int) -> list[str]:
+        """A page of the image addresses the posts name, in a stable order."""
+        rows = self.conn.execute(
+            """
+            SELECT DISTINCT json_extract(value, '$.url') FROM posts, json_each(posts.media)
+            WHERE posts.media IS NOT NULL AND json_extract(value, '$.kind') = 'image'
+            ORDER BY 1 LIMIT ? OFFSET ?
+            """,
+            (limit, offset),
+        )
+        return [str(row[0]) for row in rows if row[0]]
 
     def thread_id_for_post(self, post_id: str) -> str | None:
         """The thread that holds the post ``post_id``, if the library has it."""

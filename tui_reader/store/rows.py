@@ -68,6 +68,24 @@ class SearchHit:
 
 
 @dataclass(frozen=True)
+class MediaRow:
+    """What became of one image address: kept (with its file's facts), refused for good, or
+    failed (tried again later), and when."""
+
+    url: str
+    state: str
+    sha256: str = ""
+    type: str = ""
+    width: int = 0
+    height: int = 0
+    bytes: int = 0
+    file: str = ""
+    #: Why it was refused or failed, in one line ("" when kept).
+    note: str = ""
+    tried_at: str = ""
+
+
+@dataclass(frozen=True)
 class ReadMark:
     """A thread's read state, as exported and imported."""
 

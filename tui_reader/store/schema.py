@@ -112,6 +112,23 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     # Schema 8: a thread whose first post has a content warning is titled (and previewed)
     # by its warning; the hidden text had become its title everywhere.
     lambda conn: _warned_titles(conn),
+    # Schema 9: images kept beside the library, by their address: the file's facts, or why
+    # it was refused (for good) or failed (tried again at the next refresh).
+    """
+    CREATE TABLE IF NOT EXISTS media (
+        url TEXT PRIMARY KEY,
+        state TEXT NOT NULL,              -- 'kept', 'refused' or 'failed'
+        sha256 TEXT NOT NULL DEFAULT '',
+        type TEXT NOT NULL DEFAULT '',
+        width INTEGER NOT NULL DEFAULT 0,
+        height INTEGER NOT NULL DEFAULT 0,
+        bytes INTEGER NOT NULL DEFAULT 0,
+        file TEXT NOT NULL DEFAULT '',
+        note TEXT NOT NULL DEFAULT '',
+        tried_at TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS media_by_hash ON media (sha256) WHERE sha256 != '';
+    """,
 ]
 
 
