@@ -160,7 +160,15 @@ def test_layer_rule(target: str, allowed: object) -> None:
 def test_starting_the_reader_loads_no_source_no_html_parser_and_no_network_layer() -> None:
     # What the reader imports before its first screen is paid on every start (DESIGN.md's
     # budget): pages are parsed, and the network used, only when a thread is fetched.
-    heavy = ("html.parser", "httpx", "tui_reader.sources.bluesky", "tui_reader.sources.chain")
+    heavy = (
+        "html.parser",
+        "httpx",
+        "tui_reader.sources.bluesky",
+        "tui_reader.sources.chain",
+        # Pillow loads with the first kept image shown, or kept.
+        "PIL",
+        "PIL.Image",
+    )
     probe = (
         "import sys, tui_reader.cli, tui_reader.ui.app; "
         f"print(' '.join(sorted(m for m in {heavy!r} if m in sys.modules)))"

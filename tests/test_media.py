@@ -265,3 +265,46 @@ def test_exports_carry_the_kept_images_with_the_network_off(
     pdf = tmp_path / "t.pdf"
     assert cli("--offline", "export", url, "-o", str(pdf)).code == 0
     assert sum(len(p.images) for p in PdfReader(pdf).pages) == 1
+
+
+async def test_the_thread_view_draws_kept_images_and_i_hides_them(
+    library: Library, appview: FakeAppView, server: FakeServer
+) -> None:
+    from tests.reading import main_screen, thread_lines
+    from tui_reader.ui.app import make_app
+    from tui_reader.ui.widgets.thread_view import ThreadView
+
+    png = picture("PNG", (80, 40), "orange")
+    server.route("/img/o.png", lambda _r: Reply(200, png, {"content-type": "image/png"}))
+    url = thread_with_images(appview, server, ["/img/o.png"])
+    library.config = replace(library.config, media=MediaConfig(keep="images"))
+    thread = await library.unroll(url)
+    assert (await library.keep_images([thread.id])).kept == 1
+    server.stop()  # drawn from the library's file, not the network
+    app = make_app(library.config, library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        main_screen(app).open_thread(thread.id)
+        await pilot.pause()
+        view = app.screen.query_one(ThreadView)
+        lines = thread_lines(view).splitlines()
+        blocks = [n for n, line in enumerate(lines) if line.strip().startswith("▀")]
+        # At most a third of the pane high, and the words of the image right under it.
+        assert 3 <= len(blocks) <= view.scrollable_content_region.height // 3
+        assert lines[blocks[-1] + 1].strip() == "alt 0"
+        # Each cell two of the image's own pixels: all orange, above and below.
+        colours = {
+            (segment.style.color.triplet.hex, segment.style.bgcolor.triplet.hex)
+            for index in range(len(view.wrapped.lines))
+            for segment in view.wrapped.line_segments(index)
+            if "▀" in segment.text
+            and segment.style
+            and segment.style.color
+            and segment.style.color.triplet
+            and segment.style.bgcolor
+            and segment.style.bgcolor.triplet
+        }
+        assert colours == {("#ffa500", "#ffa500")}
+        await pilot.press("i")
+        await pilot.pause()
+        hidden = thread_lines(view)
+        assert "▀" not in hidden and "[image: alt 0]" in hidden

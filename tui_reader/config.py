@@ -89,6 +89,9 @@ class Config:
     #: ``[ui] linear`` (or ``--linear``): the reader for screen readers and braille
     #: displays: one pane, plain lines, the terminal cursor on what is read.
     linear: bool = False
+    #: ``[ui] images``: kept images drawn in the thread ("auto" and "blocks": in half
+    #: blocks, any terminal), or "off" (each a line of words and its address).
+    images: str = "auto"
     path: Path | None = None
     #: What the file holds that tui-reader does not know (a misspelt section, say).
     warnings: tuple[str, ...] = ()
@@ -136,7 +139,7 @@ KNOWN_KEYS: dict[str, frozenset[str]] = {
     "sources": frozenset(kind.name for kind in SOURCES if kind.settings),
     **{f"sources.{kind.name}": frozenset(kind.settings) for kind in SOURCES if kind.settings},
     "sync": frozenset({"on_start", "interval_minutes", "deadline_minutes"}),
-    "ui": frozenset({"theme", "measure", "align", "browser", "linear"}),
+    "ui": frozenset({"theme", "measure", "align", "browser", "linear", "images"}),
     "media": frozenset({"keep", "max_file_mb", "max_library_mb"}),
 }
 
@@ -256,6 +259,9 @@ def load_config(path: Path | None = None) -> Config:
         except ValueError as error:
             raise ConfigError(f"{where}: browser is not a command line: {error}") from None
     linear = _typed(ui, "linear", bool, False, where)
+    images = _typed(ui, "images", str, "auto", where)
+    if images not in ("auto", "blocks", "off"):
+        raise ConfigError(f'{where}: [ui] images must be "auto", "blocks" or "off"')
     return Config(
         network=network_config,
         sources=sources_config,
@@ -267,6 +273,7 @@ def load_config(path: Path | None = None) -> Config:
         align=align,
         browser=browser,
         linear=linear,
+        images=images,
         path=path,
         warnings=tuple(f"{where}: unknown setting {name}, ignored" for name in _unknown_keys(data)),
     )

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from tui_reader.config import Config, NetworkConfig
 from tui_reader.fetch import Fetcher
-from tui_reader.library import Library
+from tui_reader.library import Library, ThreadList
 from tui_reader.store import Store
 
 MASTODON = "https://social.example"
@@ -36,6 +36,8 @@ async def populate(library: Library, mastodon: str = MASTODON) -> None:
         raise RuntimeError(f"demo sync failed: {failed[0].error}")
     await library.unroll(TWEET)
     library.import_saved(saved_page())
+    # Then the threads' images, after their text, as a sync and an unroll keep them.
+    await library.keep_images(t.id for t in library.list_threads(ThreadList()) if t.fetched)
 
 
 def saved_page() -> str:
@@ -46,9 +48,14 @@ def saved_page() -> str:
 def recordings() -> dict[str, tuple[int, dict[str, str], bytes]]:
     """The recorded answers, by request."""
     data = json.loads(resources.files(__package__).joinpath("recordings.json").read_text("utf-8"))
+    from tui_reader.demo.pictures import answers
+
     return {
-        key: (entry["status"], entry["headers"], base64.b64decode(entry["body"]))
-        for key, entry in data.items()
+        **{
+            key: (entry["status"], entry["headers"], base64.b64decode(entry["body"]))
+            for key, entry in data.items()
+        },
+        **answers(),
     }
 
 

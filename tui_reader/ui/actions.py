@@ -3,7 +3,7 @@ header busy (or its progress), is cancelled by escape, and fails as one notifica
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, TypeVar
 
 from tui_reader.errors import ReaderError, SourceUnavailable
@@ -28,6 +28,41 @@ class NetworkWork:
 
     def __init__(self, node: Widget) -> None:
         self.node = node
+        #: The media folder's being full was said (it is said once).
+        self.told_full = False
+
+    def keep_images(self, thread_ids: list[str], kept: Callable[[set[str]], None]) -> None:
+        """Keep the images of threads just saved, in the background (their text is shown
+        already); then ``kept`` is told which of them have new images. Not cancelled by
+        escape: leaving a thread must not stop its images."""
+        library = reader_of(self.node).library
+        if not thread_ids or library.offline or library.config.media.keep != "images":
+            return
+
+        async def work() -> None:
+            try:
+                report = await library.keep_images(thread_ids)
+            except ReaderError:
+                return  # tried again at the next refresh
+            if report.refused:
+                self.node.notify(
+                    "\n".join(report.refused[:3]),
+                    title=f"{len(report.refused)} image(s) not kept",
+                    severity="warning",
+                    timeout=8,
+                )
+            if report.full and not self.told_full:
+                self.told_full = True
+                self.node.notify(
+                    "The media folder is full ([media] max_library_mb): new images are not "
+                    "kept. Nothing was deleted.",
+                    severity="warning",
+                    timeout=12,
+                )
+            if report.kept:
+                kept(set(thread_ids))
+
+        self.node.run_worker(work(), group="media", exit_on_error=False)
 
     def running(self, group: str | None = None) -> list[Worker[object]]:
         """The network workers running (of ``group`` only, when given)."""

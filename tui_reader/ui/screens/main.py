@@ -456,6 +456,7 @@ class MainScreen(Screen[None]):
             self.notify(f"Refreshed: {thread.post_count} posts.")
         self.reload_lists()
         self.open_thread(thread.id)
+        self.network.keep_images([thread.id], self.pane.images_kept)
 
     def action_follow(self) -> None:
         """Ask for an author to follow."""
@@ -527,3 +528,5 @@ class MainScreen(Screen[None]):
         self.reload_lists()
         self.pane.fill_read_more()
         report_sync(self, results, quiet=quiet)
+        changed = [thread_id for result in results for thread_id in result.changed]
+        self.network.keep_images(changed, self.pane.images_kept)

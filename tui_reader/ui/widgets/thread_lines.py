@@ -14,6 +14,7 @@ from tui_reader.linear import author_name, post_block
 from tui_reader.models import Post, Thread
 from tui_reader.render import post_parts
 from tui_reader.ui.text import one_line, untrusted
+from tui_reader.ui.widgets.pictures import picture_rows
 
 #: A wrapped line: its runs of text, and the numbers of their styles.
 Line = tuple[tuple[str, ...], tuple[int, ...]]
@@ -40,6 +41,7 @@ class ThreadLines:
         warnings_open: bool,
         spans: dict[int, list[tuple[int, int]]],
         linear: bool = False,
+        pictures: int = 0,
     ) -> None:
         self.thread = thread
         #: The width the lines are wrapped to.
@@ -51,6 +53,8 @@ class ThreadLines:
         self.spans = spans
         #: Linear mode: each post as its block of words (``linear.post_block``).
         self.linear = linear
+        #: The most rows a kept image is drawn in (0: images are their lines of words).
+        self.pictures = pictures
         self.lines: list[Line] = []
         self.widths: list[int] = []
         #: The post each line belongs to.
@@ -125,6 +129,20 @@ class ThreadLines:
             body.stylize(match, start, end)
         yield from self._wrap(console, body, width)
         for media in parts.media:
+            rows = (
+                picture_rows(media.local, width, self.pictures)
+                if self.pictures and media.kind == "image" and media.local
+                else []
+            )
+            if rows:
+                # The kept image itself, then what it shows in words (always).
+                for row in rows:
+                    texts = tuple(text for text, _ in row)
+                    numbers = tuple(self._style_number(style) for _, style in row)
+                    yield (texts, numbers), sum(len(text) for text in texts)
+                about = one_line(media.alt) if media.alt else Text("(no description)")
+                yield from self._wrap(console, about, width, style=meta)
+                continue
             caption = f"[{media.kind}: " if media.alt else f"[{media.kind}"
             text = Text(caption, style=meta)
             if media.alt:

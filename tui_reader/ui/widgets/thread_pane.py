@@ -134,6 +134,7 @@ class ThreadPane(Vertical):
         config = reader_of(self).config
         self.view.measure = config.measure
         self.view.align = config.align
+        self.view.show_pictures = config.images != "off"
         self.place_read_more()
         # Where the reader is in a thread is saved a moment after they stop moving, so the
         # list beside it says so ("17/40") while they read.
@@ -163,6 +164,14 @@ class ThreadPane(Vertical):
         """Draw the header again (a minute passed; the network came or went)."""
         offline = reader_of(self).library.offline
         self.query_one(ThreadHeader).show(self.thread, offline=offline, empty=empty)
+
+    def images_kept(self, thread_ids: set[str]) -> None:
+        """Images of these threads were just kept: the open one is drawn again with them."""
+        if self.thread is not None and self.thread.id in thread_ids:
+            fresh = reader_of(self).library.thread(self.thread.id)
+            if fresh is not None:
+                self.thread = fresh
+                self.view.show(fresh, self.view.current)
 
     def redraw(self) -> None:
         """Draw the thread again where it is (a search's highlights ended)."""

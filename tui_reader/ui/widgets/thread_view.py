@@ -160,6 +160,14 @@ class ThreadView(LineView, can_focus=True):
         # The same key and id, named for what it does once they are shown: the footer
         # offers whichever of the two can run.
         Binding("c", "hide_warnings", "Hide CW", id="toggle-cw"),
+        Binding(
+            "i",
+            "toggle_pictures",
+            "Images",
+            show=False,
+            id="toggle-images",
+            tooltip="show / hide the images kept with the thread (their words stay)",
+        ),
     ]
 
     current: reactive[int] = reactive(0, init=False)
@@ -206,6 +214,8 @@ class ThreadView(LineView, can_focus=True):
         self.finding = ""
         #: The match status last told to the screen.
         self._reported = ""
+        #: Kept images drawn in the thread (``[ui] images``; i toggles).
+        self.show_pictures = True
         #: The widest the text runs (0: the pane's width), and where it sits when narrower.
         self.measure = 0
         self.align = "left"
@@ -308,6 +318,7 @@ class ThreadView(LineView, can_focus=True):
             warnings_open=self.warnings_open,
             spans=self.spans,
             linear=not self._margin,
+            pictures=self._picture_rows(),
         )
         self._wrapped.wrap_through(through)
         self._wrapped.wrap_lines(self._lines_wanted())
@@ -319,6 +330,18 @@ class ThreadView(LineView, can_focus=True):
     def complete(self) -> bool:
         """Every post of the thread is wrapped (the thread's length is known)."""
         return self._wrapped.complete
+
+    def _picture_rows(self) -> int:
+        """How tall a kept image is drawn: a few rows, never a third of the pane (0: off)."""
+        if not self.show_pictures or not self._margin:
+            return 0
+        return max(3, min(12, self.scrollable_content_region.height // 3))
+
+    def action_toggle_pictures(self) -> None:
+        """Show the kept images, or only their words."""
+        self.show_pictures = not self.show_pictures
+        self._rebuild_in_place()
+        self.notify("Images shown." if self.show_pictures else "Images hidden (i shows them).")
 
     @property
     def wrapped(self) -> ThreadLines:
@@ -372,6 +395,10 @@ class ThreadView(LineView, can_focus=True):
 
     def on_resize(self, event: events.Resize) -> None:
         self.call_after_refresh(self.show_terminal_cursor)
+        if self._wrapped.pictures != self._picture_rows():
+            # Images are drawn a third of the pane high at most: a new height, new rows.
+            self._rebuild_in_place()
+            return
         if self._text_width() != self._built_width:
             self._rebuild_in_place()
 
