@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,7 +16,6 @@ from tui_reader.config import Config
 from tui_reader.errors import FetchError, ReaderError, TooLarge
 from tui_reader.limits import within_action
 from tui_reader.media import ImageFacts, MediaRefused, check_image, keep_file
-from tui_reader.models import Thread
 from tui_reader.store import MediaRow, Store
 from tui_reader.times import utc_now
 
@@ -56,19 +54,6 @@ class MediaReport:
         if not parts:
             return ""
         return ", ".join(parts) + f" ({self.seconds:.1f} s)"
-
-
-def image_urls(threads: Iterable[Thread]) -> list[str]:
-    """Every image address of ``threads``' posts (and their quotes' cards), each once."""
-    return list(
-        dict.fromkeys(
-            media.url
-            for thread in threads
-            for post in thread.posts
-            for media in post.media
-            if media.kind == "image" and media.url.startswith(("http://", "https://"))
-        )
-    )
 
 
 class Keeper:

@@ -13,11 +13,12 @@ from tui_reader import locations
 from tui_reader.clean import clean_line
 from tui_reader.config import Config
 from tui_reader.errors import BadReference, Offline, ReaderError
-from tui_reader.keeping import Keeper, MediaReport, image_urls
+from tui_reader.keeping import Keeper, MediaReport
 from tui_reader.limits import within_action
 from tui_reader.media import media_folder
 from tui_reader.models import Author, AuthorRef, PostRef, Ref, Thread, ThreadRef, ThreadSummary
 from tui_reader.read_state import ImportReport, export_read_state, import_read_state
+from tui_reader.render import is_web_url
 from tui_reader.sources import Sources, source_type, what_refs_name
 from tui_reader.sources.registry import SOURCE_NAMES
 from tui_reader.store import AuthorRow, SearchHit, Store, StoreError, ThreadList
@@ -650,8 +651,10 @@ class Library:
         nothing is fetched."""
         if self.offline or self.config.media.keep != "images":
             return MediaReport()
-        threads = [t for t in (self.store.thread(i) for i in dict.fromkeys(thread_ids)) if t]
-        return await self._keeper().keep(image_urls(threads))
+        urls = [url for url in self.store.image_urls_of(thread_ids) if is_web_url(url)]
+        if not urls:
+            return MediaReport()
+        return await self._keeper().keep(urls)
 
     async def keep_missing_images(self, page: int = 2_000) -> MediaReport:
         """Fetch every image of the library not kept yet (``tui-reader media --fetch``), a

@@ -440,6 +440,26 @@ class Store(LibraryFile):
             "bytes": self.kept_bytes(),
         }
 
+    def image_urls_of(self, thread_ids: Iterable[str]) -> list[str]:
+        """The image addresses these threads' posts name, each once (read from the stored
+        JSON: no post is built)."""
+        found: dict[str, None] = {}
+        wanted = list(dict.fromkeys(thread_ids))
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            rows = self.conn.execute(
+                f"""
+                SELECT json_extract(value, '$.url') FROM threads t
+                JOIN posts p ON p.thread = t.num, json_each(p.media)
+                WHERE t.id IN ({",".join("?" * len(chunk))}) AND p.media IS NOT NULL
+                  AND json_extract(value, '$.kind') = 'image'
+                ORDER BY t.num, p.seq
+                """,
+                chunk,
+            )
+            found.update((str(row[0]), None) for row in rows if row[0])
+        return list(found)
+
     def image_urls(self, offset: int, limit: int) -> list[str]:
         """A page of the image addresses the posts name, in a stable order."""
         rows = self.conn.execute(
