@@ -186,18 +186,7 @@ def arguments() -> argparse.ArgumentParser:
         "per thread holding the whole thread. newsboat reads it with a line such as "
         '"exec:tui-reader feed --author @someone" in its urls file.',
     )
-    feed.add_argument("--author", metavar="REF", help="only this author's threads")
-    feed.add_argument("--unread", action="store_true", help="only unread threads")
-    feed.add_argument(
-        "--since", metavar="DATE", help="only threads since DATE (2024-06-01, or 7d, 24h, 2w)"
-    )
-    feed.add_argument(
-        "--limit",
-        type=int,
-        default=FEED_LIMIT,
-        metavar="N",
-        help=f"at most N threads ({FEED_LIMIT})",
-    )
+    _choosing(feed, since=None, limit=FEED_LIMIT)
     feed.add_argument(
         "-o", dest="output", metavar="FILE", default="-", help="write here (- : stdout)"
     )
@@ -208,18 +197,7 @@ def arguments() -> argparse.ArgumentParser:
         description="Write an EPUB 3 book of the threads started since DATE (7d by default): "
         "a title page, a table of contents, one chapter per thread.",
     )
-    digest.add_argument(
-        "--since", metavar="DATE", default="7d", help="threads since DATE (2024-06-01, or 7d, 24h)"
-    )
-    digest.add_argument("--author", metavar="REF", help="only this author's threads")
-    digest.add_argument("--unread", action="store_true", help="only unread threads")
-    digest.add_argument(
-        "--limit",
-        type=int,
-        default=DIGEST_LIMIT,
-        metavar="N",
-        help=f"at most N threads ({DIGEST_LIMIT})",
-    )
+    _choosing(digest, since="7d", limit=DIGEST_LIMIT)
     digest.add_argument("-o", dest="output", metavar="FILE.epub", required=True)
 
     media = commands.add_parser(
@@ -244,3 +222,19 @@ def arguments() -> argparse.ArgumentParser:
         help="one line of words per thread ('unread, 40 posts, 2 June 2024, NAME: title')",
     )
     return parser
+
+
+def _choosing(command: argparse.ArgumentParser, *, since: str | None, limit: int) -> None:
+    """The options that choose threads for a feed or a book."""
+    command.add_argument("--author", metavar="REF", help="only this author's threads")
+    command.add_argument("--unread", action="store_true", help="only unread threads")
+    default = f" ({since} unless given)" if since else ""
+    command.add_argument(
+        "--since",
+        metavar="DATE",
+        default=since,
+        help=f"only threads started since DATE: 2024-06-01, or 7d, 24h, 2w{default}",
+    )
+    command.add_argument(
+        "--limit", type=int, default=limit, metavar="N", help=f"at most N threads ({limit})"
+    )
