@@ -106,7 +106,8 @@ class Keeper:
                     report.full = True
                     return
                 room -= facts.size
-                keep_file(self.folder, facts, data)
+                # Written away from the event loop: the reader keeps drawing meanwhile.
+                await asyncio.to_thread(keep_file, self.folder, facts, data)
                 self.store.record_media(
                     MediaRow(
                         url,
@@ -142,7 +143,10 @@ class Keeper:
             if error.status in (404, 410):
                 raise MediaRefused(f"gone from its server ({error.status})") from None
             raise
-        return check_image(response.body), response.body
+        # Checked away from the event loop: reading a large image's every chunk takes a moment,
+        # and the reader draws on that loop.
+        body = response.body
+        return await asyncio.to_thread(check_image, body), body
 
     def _record(self, url: str, state: str, note: str) -> None:
         self.store.record_media(
