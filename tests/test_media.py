@@ -308,3 +308,25 @@ async def test_the_thread_view_draws_kept_images_and_i_hides_them(
         await pilot.pause()
         hidden = thread_lines(view)
         assert "▀" not in hidden and "[image: alt 0]" in hidden
+
+
+def test_a_markdown_export_keeps_its_images_in_a_folder_beside_it(
+    cli: Cli, appview: FakeAppView, server: FakeServer, tmp_path: Path
+) -> None:
+    from markdown_it import MarkdownIt
+
+    png = picture("PNG", (30, 20), "navy")
+    server.route("/img/m.png", lambda _r: Reply(200, png, {"content-type": "image/png"}))
+    url = thread_with_images(appview, server, ["/img/m.png"])
+    keeping_images(cli)
+    assert cli("unroll", url).code == 0
+    server.stop()
+    article = tmp_path / "thread.md"
+    assert cli("--offline", "export", url, "-o", str(article)).code == 0
+    name = check_image(png).file.split("/")[1]
+    assert (tmp_path / "thread_files" / name).read_bytes() == png
+    page = MarkdownIt("commonmark").render(article.read_text())
+    assert f'<img src="thread_files/{name}" alt="alt 0" />' in page
+    # On standard output there is no folder beside it: the original address stays.
+    printed = cli("--offline", "export", url, "-o", "-")
+    assert "/img/m.png" in printed.out and "thread_files" not in printed.out

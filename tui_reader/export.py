@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 from tui_reader.errors import ReaderError
 from tui_reader.formats import FILE_FORMATS, format_named
 from tui_reader.models import Thread
+from tui_reader.render import to_markdown
 
 
 @dataclass(frozen=True)
@@ -123,7 +125,40 @@ def export_thread(thread: Thread, fmt: str, output: Path) -> Exported:
         choices = ", ".join(FILE_FORMATS)
         raise ReaderError(f"cannot export as {fmt!r}: choose one of {choices}")
     path = target_path(thread, fmt, output)
-    data, warnings = format_named(fmt).write(thread)
+    kept = _kept_files(thread)
+    warnings: tuple[str, ...] = ()
+    if fmt == "markdown" and kept and (path.is_file() or not path.exists()):
+        # The images beside the article, in NAME_files/, linked relatively: the folder
+        # and the file travel together, and read offline.
+        folder = path.with_name(f"{path.stem}_files")
+        links = {local: f"{folder.name}/{Path(local).name}" for local in kept}
+        data = to_markdown(thread, links).encode("utf-8")
+        _copy_images(kept, folder)
+    else:
+        data, warnings = format_named(fmt).write(thread)
     existed = path.is_file()  # a FIFO or a device written into is not "replaced"
     write_atomic(path, data)
     return Exported(path, warnings, replaced=existed)
+
+
+def _kept_files(thread: Thread) -> list[str]:
+    """The local files of the thread's kept images that are there."""
+    found = dict.fromkeys(
+        media.local
+        for post in thread.posts
+        for media in post.media
+        if media.local and Path(media.local).is_file()
+    )
+    return list(found)
+
+
+def _copy_images(files: list[str], folder: Path) -> None:
+    """Copy the images into ``folder`` (made if need be; a file there already is kept)."""
+    try:
+        folder.mkdir(exist_ok=True)
+        for local in files:
+            target = folder / Path(local).name
+            if not target.is_file():
+                shutil.copyfile(local, target)
+    except OSError as error:
+        raise ReaderError(f"cannot write the images into {folder}: {error.strerror}") from None

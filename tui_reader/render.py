@@ -6,6 +6,7 @@ import base64
 import html
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC
 from pathlib import Path
@@ -380,8 +381,9 @@ def md_url(url: str) -> str:
     return md_link(md_escape(" ".join(url.split())), url)
 
 
-def to_markdown(thread: Thread) -> str:
-    """The thread as a Markdown article."""
+def to_markdown(thread: Thread, images: Mapping[str, str] | None = None) -> str:
+    """The thread as a Markdown article; ``images`` maps a kept image's local file to the
+    relative path the article links it by (its copy beside the article)."""
     author = thread.author
     name = md_escape(author.display_name or author.handle)
     who = md_link(f"{name} (@{md_escape(author.handle)})", author.url)
@@ -404,7 +406,11 @@ def to_markdown(thread: Thread) -> str:
             out += ["  \n".join(paragraph.split("\n")), ""]
         for media in parts.media:
             alt = md_escape(media.alt or media.kind)
-            if media.kind == "image" and is_web_url(media.url):
+            beside = (images or {}).get(media.local, "") if media.local else ""
+            if media.kind == "image" and beside:
+                # The file names are ours (a hash), safe in a link as they are.
+                out += [f"![{alt}]({beside})", ""]
+            elif media.kind == "image" and is_web_url(media.url):
                 out += [f"!{md_link(alt, media.url)}", ""]
             else:
                 out += [md_link(alt, media.url), ""]
