@@ -151,3 +151,50 @@ def test_a_bluesky_unroll_of_flooding_answers_stays_within_the_memory_goal(
     assert peak <= PEAK_MIB, f"peak RSS {peak:.0f} MiB"
     assert code == 1 and "Traceback" not in err
     assert "sent more than 64 MB" in err
+
+
+def test_a_hostile_image_server_stays_within_100_mb_over_the_usual(
+    cli: Cli, server: FakeServer
+) -> None:
+    # Twenty 19 MB answers of junk served as PNG, a header claiming 100,000 × 100,000
+    # pixels, and a gzip bomb: every one refused, the thread whole, and the process no more
+    # than 100 MB above the same unroll with no images kept.
+    import struct
+    import zlib
+
+    from tests.fake_bluesky import FakeAppView
+    from tests.hostile import gzip_bomb
+    from tests.test_media import keeping_images, thread_with_images
+
+    junk = os.urandom(19 * 1024 * 1024)
+    bomb = gzip_bomb(64 * 1024 * 1024)
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = struct.pack(">I", zlib.crc32(kind + data))
+        return struct.pack(">I", len(data)) + kind + data + crc
+
+    huge = (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", 100_000, 100_000, 8, 2, 0, 0, 0))
+        + chunk(b"IEND", b"")
+    )
+    png = {"content-type": "image/png"}
+    for n in range(20):
+        server.route(f"/img/junk{n}.png", lambda _r: Reply(200, junk, png))
+    server.route("/img/huge.png", lambda _r: Reply(200, huge, png))
+    server.route(
+        "/img/bomb.png",
+        lambda _r: Reply(200, bomb, {**png, "content-encoding": "gzip"}, encoded=True),
+    )
+    appview = FakeAppView()
+    appview.install(server)
+    paths = [f"/img/junk{n}.png" for n in range(20)] + ["/img/huge.png", "/img/bomb.png"]
+    url = thread_with_images(appview, server, paths)
+
+    code, err, usual = _run_limited(cli, "unroll", url)
+    assert code == 0, err
+    keeping_images(cli)
+    code, err, peak = _run_limited(cli, "unroll", url)
+    assert code == 0, err
+    assert "22 refused" in err, err
+    assert peak <= usual + 100, f"peak RSS {peak:.0f} MiB, {usual:.0f} MiB without images"
