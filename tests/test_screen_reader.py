@@ -348,3 +348,26 @@ def test_a_real_terminal_reports_the_cursor_on_the_post_being_read(
             assert not colours(drawn), colours(drawn)[:3]
     finally:
         _tmux("kill-session", "-t", session)
+
+
+@pytest.mark.skipif(TMUX is None, reason="tmux is not installed (.ci/run installs it)")
+def test_the_demo_opens_in_linear_mode_when_asked(tmp_path: Path) -> None:
+    # --demo --linear drew the usual panes: the demo's own settings left --linear out.
+    env = {key: value for key, value in os.environ.items() if not key.startswith("TUI_READER")}
+    env.pop("NO_COLOR", None)
+    env.update(TUI_READER_CONFIG=str(tmp_path / "config.toml"), TERM="xterm-256color")
+    session = f"demo{os.getpid()}"
+    _tmux(
+        "new-session", "-d", "-s", session, "-x", "100", "-y", "30",
+        *[arg for key, value in env.items() for arg in ("-e", f"{key}={value}")],
+        f"{sys.executable} -m tui_reader --demo --linear",
+    )  # fmt: skip
+    try:
+
+        def screen() -> str:
+            return _tmux("capture-pane", "-p", "-t", session)
+
+        _wait_for(lambda: "All threads, " in screen(), 60)
+        assert not DRAWN.findall(screen())
+    finally:
+        _tmux("kill-session", "-t", session)

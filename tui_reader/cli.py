@@ -303,7 +303,7 @@ def run_reader(library: Library, open_ref: str = "") -> int:
     return app.return_code or 0
 
 
-def run_demo() -> int:
+def run_demo(*, linear: bool = False) -> int:
     """Open the reader on the demo library, built afresh in a temporary folder."""
     import tempfile
 
@@ -314,6 +314,8 @@ def run_demo() -> int:
     _need_terminal()
     with tempfile.TemporaryDirectory(prefix="tui-reader-demo-") as folder:
         library = build(Path(folder))
+        # The demo has its own library and settings, but how it is drawn is the user's.
+        library.config = replace(library.config, linear=linear)
         try:
             app = make_app(library.config, library)
             app.title = "tui-reader · demo library"
@@ -691,7 +693,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.demo:
             if args.command is not None:
                 raise UsageError("--demo opens the reader; it takes no COMMAND")
-            return run_demo()
+            return run_demo(linear=config.linear)
         library = Library.open(config)
         if library.notice:
             _warn(library.notice)
