@@ -47,9 +47,6 @@ if TYPE_CHECKING:
 # command writing to a pipe, as scripts and the sync under cron do, starts 45 ms sooner.
 
 
-
-
-
 def _write_file(path: Path, content: str) -> None:
     if path.is_dir():
         raise ReaderError(f"cannot write {path}: it is a folder")
@@ -78,8 +75,9 @@ def cmd_unroll(args: argparse.Namespace, library: Library, out: TextIO) -> int:
             raise ReaderError(f"cannot write {args.output}: the folder {folder} does not exist")
     thread = _run(library, lambda: library.unroll(args.ref, refresh=args.refresh))
     # Its images after its text is saved: a failed image fails nothing.
-    _keep_images(library, [thread.id])
-    thread = library.thread(thread.id) or thread
+    if _keep_images(library, [thread.id]):
+        # Read again: the thread's JSON names the files of the images just kept.
+        thread = library.thread(thread.id) or thread
     data, warnings = chosen.write(thread)
     for warning in warnings:
         _warn(warning)
@@ -102,8 +100,6 @@ def _to_stdout(data: bytes, fmt: str, out: TextIO) -> None:
     out.flush()
     sys.stdout.buffer.write(data)
     sys.stdout.buffer.flush()
-
-
 
 
 def _selected(args: argparse.Namespace, library: Library) -> tuple[list[Thread], str]:
@@ -173,20 +169,21 @@ def cmd_digest(args: argparse.Namespace, library: Library, out: TextIO) -> int:
     return 0
 
 
-def _keep_images(library: Library, thread_ids: list[str]) -> None:
+def _keep_images(library: Library, thread_ids: list[str]) -> int:
     """Keep the images of threads just saved (after their text), and say what happened on
-    standard error: a failed image never fails the command."""
+    standard error: a failed image never fails the command. How many were kept."""
     if not thread_ids or library.offline or library.config.media.keep != "images":
-        return
+        return 0
     try:
         report = _run(library, lambda: library.keep_images(thread_ids))
     except ReaderError as error:
         _warn(f"images not kept: {error.message}")
-        return
+        return 0
     if report.summary():
         print(f"Images: {report.summary()}", file=sys.stderr)
     for line in report.refused[:10]:
         _warn(f"image refused: {line}")
+    return int(report.kept)
 
 
 def cmd_media(args: argparse.Namespace, library: Library, out: TextIO) -> int:

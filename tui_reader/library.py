@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 from tui_reader import locations
 from tui_reader.clean import clean_line
@@ -38,8 +38,6 @@ __all__ = [
     "SearchHit",
     "ThreadList",
 ]
-
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -242,9 +240,11 @@ class Library:
             raise Offline(f"offline, and the library does not have this thread: {text}")
         ref = self._with_known_author(ref)
         source = self.sources[ref.source]
-        page = await self._within_deadline("unrolling the thread", source.thread_page(ref))
+        page = await within_action(
+            "unrolling the thread", source.thread_page(ref), action_seconds(self.config)
+        )
         thread = page.thread
-        self._check_post_owners(thread)
+        check_post_owners(self.store, self.sources, thread)
         # The store keeps the read state and any posts gone upstream: return its copy.
         self.store.save_thread(thread)
         self.store.save_summaries(page.more_from)
@@ -274,7 +274,7 @@ class Library:
         existing = self.store.thread(page.thread.id)
         fresh = existing is None
         if existing is None or {p.id for p in existing.posts} != {p.id for p in page.thread.posts}:
-            self._check_post_owners(page.thread)
+            check_post_owners(self.store, self.sources, page.thread)
             self.store.save_thread(page.thread)
         added = self.store.save_summaries(page.more_from)
         saved = self.store.thread(page.thread.id)
@@ -508,7 +508,7 @@ class Library:
         if known is None and not author.name:
             raise BadReference(f"{text} does not say who wrote it; give the author's profile")
         profile = self.sources[ref.source].profile(known.id if known else author.name)
-        return await self._within_deadline("looking up the author", profile)
+        return await within_action("looking up the author", profile, action_seconds(self.config))
 
     def _thread_author(self, thread_id: str) -> Author:
         """The author of a thread in the library, fetched or only listed ("More from")."""
@@ -631,12 +631,6 @@ class Library:
         if not authors:
             raise ReaderError("you follow nobody yet; start with: tui-reader follow REF")
         return await Sync(self.config, self.store, self.sources).run(authors, on_progress, deadline)
-
-    async def _within_deadline(self, what: str, work: Awaitable[T]) -> T:
-        return await within_action(what, work, action_seconds(self.config))
-
-    def _check_post_owners(self, thread: Thread) -> None:
-        check_post_owners(self.store, self.sources, thread)
 
     # Kept images ------------------------------------------------------------------------
 

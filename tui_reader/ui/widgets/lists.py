@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Callable
 from typing import NamedTuple
 
 from rich.segment import Segment
@@ -15,7 +16,15 @@ from textual.geometry import Offset, Region, Size
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widget import Widget
 from textual.widgets import OptionList
+
+
+def follow_cursor(widget: Widget, place: Callable[[], None]) -> None:
+    """In linear mode, ``place`` the terminal's cursor once the widget is drawn again; in
+    the usual mode nothing is asked (this runs on every move)."""
+    if getattr(widget.app, "linear", False):
+        widget.call_after_refresh(place)
 
 
 class LinePass(NamedTuple):
@@ -213,11 +222,11 @@ class VirtualList(LineView, can_focus=True):
         self.virtual_size = Size(0, self._total_lines)  # rows fit the pane: no sideways scroll
         self._texts.clear()
         self._strips.clear()
-        self.call_after_refresh(self.show_terminal_cursor)
+        follow_cursor(self, self.show_terminal_cursor)
 
     def on_focus(self) -> None:
         self.refresh()
-        self.call_after_refresh(self.show_terminal_cursor)
+        follow_cursor(self, self.show_terminal_cursor)
 
     def show_terminal_cursor(self) -> None:
         """Linear mode: put the terminal's cursor at the start of the highlighted row, where
@@ -254,7 +263,7 @@ class VirtualList(LineView, can_focus=True):
         else:
             self.scroll_to(y=0, animate=False, immediate=True)
         self.refresh()
-        self.call_after_refresh(self.show_terminal_cursor)
+        follow_cursor(self, self.show_terminal_cursor)
 
     # Moving -----------------------------------------------------------------------------------
 
@@ -314,10 +323,10 @@ class VimOptionList(OptionList):
 
     def watch_highlighted(self, highlighted: int | None) -> None:
         super().watch_highlighted(highlighted)
-        self.call_after_refresh(self.show_terminal_cursor)
+        follow_cursor(self, self.show_terminal_cursor)
 
     def on_focus(self) -> None:
-        self.call_after_refresh(self.show_terminal_cursor)
+        follow_cursor(self, self.show_terminal_cursor)
 
     def show_terminal_cursor(self) -> None:
         """Linear mode: put the terminal's cursor at the start of the highlighted option

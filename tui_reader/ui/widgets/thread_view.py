@@ -25,7 +25,7 @@ from tui_reader.render import nice_date, post_parts, reading_line
 from tui_reader.times import parse_time
 from tui_reader.ui.reader import is_linear
 from tui_reader.ui.text import age, one_line
-from tui_reader.ui.widgets.lists import LineView
+from tui_reader.ui.widgets.lists import LineView, follow_cursor
 from tui_reader.ui.widgets.thread_lines import ThreadLines
 
 MARGIN = 6  # post number, right-aligned, then a gap
@@ -394,7 +394,7 @@ class ThreadView(LineView, can_focus=True):
         self.go_to_post(current)
 
     def on_resize(self, event: events.Resize) -> None:
-        self.call_after_refresh(self.show_terminal_cursor)
+        follow_cursor(self, self.show_terminal_cursor)
         if self._wrapped.pictures != self._picture_rows():
             # Images are drawn a third of the pane high at most: a new height, new rows.
             self._rebuild_in_place()
@@ -452,7 +452,7 @@ class ThreadView(LineView, can_focus=True):
         if not self._wrapped.starts:
             return
         if not self._margin:
-            self.call_after_refresh(self.show_terminal_cursor)
+            follow_cursor(self, self.show_terminal_cursor)
         top = int(new)
         index = max(0, bisect_right(self._wrapped.starts, top) - 1)
         # At the very end, the last post is the one being read even if it is short.
@@ -483,10 +483,10 @@ class ThreadView(LineView, can_focus=True):
         # Cached lines are keyed by whether their post is the current one: no clearing needed.
         self.refresh()
         self._report_matches()
-        self.call_after_refresh(self.show_terminal_cursor)
+        follow_cursor(self, self.show_terminal_cursor)
 
     def on_focus(self) -> None:
-        self.call_after_refresh(self.show_terminal_cursor)
+        follow_cursor(self, self.show_terminal_cursor)
 
     def show_terminal_cursor(self) -> None:
         """Linear mode: put the terminal's cursor at the start of the post being read (its
