@@ -25,6 +25,8 @@ THREAD_KEYS = {
     "fetched_at",
     "post_count",
     "unread",
+    "last_read_at",
+    "new_since_read",
     "posts",
 }
 

@@ -66,13 +66,30 @@ def test_saving_again_replaces_posts_but_keeps_read_state(tmp_path: Path) -> Non
         store.set_unread([thread.id], False, "2024-05-03T00:00:00Z")
         store.set_position(thread.id, 1, "2024-05-03T00:00:01Z")
 
-        store.save_thread(make_thread(4))
+        store.save_thread(make_thread(4), grown_is_unread=False)
 
         again = store.thread(thread.id)
         assert again is not None
         assert again.post_count == 4
         assert again.unread is False
+        assert again.new_since_read == 2
         assert store.position(thread.id) == 1
+
+
+def test_a_read_thread_that_grew_is_unread_again_by_default(tmp_path: Path) -> None:
+    with Store(tmp_path / "lib.sqlite3") as store:
+        thread = make_thread(2)
+        store.save_thread(thread)
+        store.set_unread([thread.id], False, "2024-05-03T00:00:00Z")
+
+        saved = store.save_thread(make_thread(5))
+
+        assert (saved.added, saved.edited, saved.deleted) == (3, 0, 0)
+        [listed] = store.threads()
+        assert listed.unread and not listed.is_new
+        assert listed.new_since_read == 3
+        [author] = store.authors()
+        assert author.unread == 1
 
 
 def test_a_failed_write_leaves_the_old_thread(tmp_path: Path) -> None:
@@ -330,13 +347,23 @@ def test_a_library_of_an_earlier_release_is_upgraded_with_nothing_lost(
 
     with Store(tmp_path / "library.sqlite3") as store:
         assert store.schema_version == len(MIGRATIONS)
+        # Schema 10 remembers when each thread was last read: a thread read before it was
+        # read when its mark last changed. The counts of changes since start at nothing.
+        marks = {m.thread_id: m for m in store.read_marks()}
+        later = ("last_read_at", "new_since_read", "edited_since_read")
         for thread_id, expected in held["threads"].items():
             thread = store.thread(thread_id)
-            assert thread is not None and thread_dict(thread) == expected
+            assert thread is not None
+            got = thread_dict(thread)
+            assert {k: v for k, v in got.items() if k not in later} == expected
+            mark = marks[thread_id]
+            seen = not mark.unread or mark.position > 0
+            assert got["last_read_at"] == (mark.changed_at or thread.fetched_at if seen else "")
+            assert got["new_since_read"] == 0
         # Summaries carry each thread's position since; read_marks checks positions.
         summaries = [asdict(s) for s in store.threads()]
         # Positions are read_marks' to check; numbers were added after these were written.
-        mine = ("position", "number")
+        mine = ("position", "number", *later)
         assert [{k: v for k, v in s.items() if k not in mine} for s in summaries] == [
             {k: v for k, v in s.items() if k not in mine} for s in held["summaries"]
         ]

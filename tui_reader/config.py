@@ -53,6 +53,8 @@ class SyncConfig:
     #: The most a whole sync (or an import of follows) may take; authors not done by then
     #: end with that said.
     deadline_minutes: int = 10
+    #: A watched thread that has not changed for this many days is no longer watched.
+    watch_days: int = 30
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,11 @@ class Config:
     #: ``[ui] images``: kept images drawn in the thread ("auto" and "blocks": in half
     #: blocks, any terminal), or "off" (each a line of words and its address).
     images: str = "auto"
+    #: ``[ui] grown_is_unread``: a read thread that grew is unread again (``n`` goes to it).
+    grown_is_unread: bool = True
+    #: ``[ui] notify``: a sync in the reader that brought changes tells the terminal's
+    #: desktop notifications (OSC 9 and OSC 777).
+    notify: bool = False
     path: Path | None = None
     #: What the file holds that tui-reader does not know (a misspelt section, say).
     warnings: tuple[str, ...] = ()
@@ -138,8 +145,19 @@ KNOWN_KEYS: dict[str, frozenset[str]] = {
     "network": frozenset({"offline", "timeout", "max_connections"}),
     "sources": frozenset(kind.name for kind in SOURCES if kind.settings),
     **{f"sources.{kind.name}": frozenset(kind.settings) for kind in SOURCES if kind.settings},
-    "sync": frozenset({"on_start", "interval_minutes", "deadline_minutes"}),
-    "ui": frozenset({"theme", "measure", "align", "browser", "linear", "images"}),
+    "sync": frozenset({"on_start", "interval_minutes", "deadline_minutes", "watch_days"}),
+    "ui": frozenset(
+        {
+            "theme",
+            "measure",
+            "align",
+            "browser",
+            "linear",
+            "images",
+            "grown_is_unread",
+            "notify",
+        }
+    ),
     "media": frozenset({"keep", "max_file_mb", "max_library_mb"}),
 }
 
@@ -219,10 +237,14 @@ def load_config(path: Path | None = None) -> Config:
     deadline = _typed(sync, "deadline_minutes", int, 10, where)
     if not 1 <= deadline <= 24 * 60:
         raise ConfigError(f"{where}: deadline_minutes must be 1 to 1440 (a day)")
+    watch_days = _typed(sync, "watch_days", int, 30, where)
+    if not 1 <= watch_days <= 3650:
+        raise ConfigError(f"{where}: watch_days must be 1 to 3650 (ten years)")
     sync_config = SyncConfig(
         on_start=_typed(sync, "on_start", bool, False, where),
         interval_minutes=interval,
         deadline_minutes=deadline,
+        watch_days=watch_days,
     )
 
     media = _section(data, "media", where)
@@ -274,6 +296,8 @@ def load_config(path: Path | None = None) -> Config:
         browser=browser,
         linear=linear,
         images=images,
+        grown_is_unread=_typed(ui, "grown_is_unread", bool, True, where),
+        notify=_typed(ui, "notify", bool, False, where),
         path=path,
         warnings=tuple(f"{where}: unknown setting {name}, ignored" for name in _unknown_keys(data)),
     )

@@ -96,6 +96,16 @@ class Quote:
 
 
 @dataclass(frozen=True, slots=True)
+class Version:
+    """An earlier text of an edited post, and when the library first had it (or, from a
+    server's edit history, when it was written)."""
+
+    text: str
+    seen_at: str
+    content_warning: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Post:
     """One post of a thread, as plain text with its links restored in full."""
 
@@ -110,6 +120,17 @@ class Post:
     deleted: bool = False
     #: A content warning (Mastodon's ``spoiler_text``): the text hides behind it.
     content_warning: str = ""
+    #: When the post was last edited: its server's word (Mastodon's ``edited_at``), or when
+    #: the library first saw a changed text ("" when never edited).
+    edited_at: str = ""
+    #: Its earlier texts, oldest first (only for an edited post).
+    versions: tuple[Version, ...] = ()
+    #: When a refresh added the post to a thread the library had ("" when it came with
+    #: the thread's first fetch).
+    added_at: str = ""
+    #: When the library noticed the post's current text or its deletion ("" when it is as
+    #: first fetched).
+    changed_at: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +151,10 @@ class Thread:
     unread: bool = True
     ends_early: str = ""
     post_count: int = field(default=-1)
+    #: When the reader last showed the thread, or it was marked read ("" never).
+    last_read_at: str = ""
+    #: Posts a refresh added since then.
+    new_since_read: int = 0
 
     def __post_init__(self) -> None:
         if self.post_count < 0:
@@ -184,6 +209,8 @@ class Thread:
             post_count=self.post_count,
             preview=self.preview,
             unread=self.unread,
+            last_read_at=self.last_read_at,
+            new_since_read=self.new_since_read,
         )
 
 
@@ -209,6 +236,12 @@ class ThreadSummary:
     position: int = 0
     #: The library's short number for it (``#12``): stable, and a REF for it.
     number: int = 0
+    #: When the reader last showed it, or it was marked read ("" never).
+    last_read_at: str = ""
+    #: Posts added since it was last read ("+3" in the lists).
+    new_since_read: int = 0
+    #: Posts edited or deleted upstream since it was last read.
+    edited_since_read: int = 0
 
 
 @dataclass(frozen=True)

@@ -243,6 +243,8 @@ def summary_dict(thread: Thread | ThreadSummary) -> dict[str, Any]:
         "fetched_at": thread.fetched_at,
         "post_count": thread.post_count,
         "unread": thread.unread,
+        "last_read_at": thread.last_read_at,
+        "new_since_read": thread.new_since_read,
     }
     if isinstance(thread, ThreadSummary):
         data["preview"] = thread.preview
@@ -263,6 +265,13 @@ def post_dict(post: Post) -> dict[str, Any]:
     }
     if post.content_warning:
         data["content_warning"] = post.content_warning
+    if post.edited_at:
+        data["edited_at"] = post.edited_at
+        data["versions"] = [
+            {"text": version.text, "seen_at": version.seen_at}
+            | ({"content_warning": version.content_warning} if version.content_warning else {})
+            for version in post.versions
+        ]
     if post.deleted:
         data["deleted"] = True
     return data

@@ -20,7 +20,16 @@ from typing import TYPE_CHECKING, ClassVar
 from urllib.parse import urlsplit
 
 from tui_reader.clean import clean_line
-from tui_reader.models import Author, PostRef, Ref, SourceName, Thread, ThreadSummary
+from tui_reader.models import (
+    Author,
+    Post,
+    PostRef,
+    Ref,
+    SourceName,
+    Thread,
+    ThreadSummary,
+    Version,
+)
 from tui_reader.sources.registry import ADDRESS_RE, SOURCES, settings_of
 
 if TYPE_CHECKING:
@@ -71,6 +80,8 @@ class Source(ABC):
     #: when not (a tweet ID), a post the library holds under one author must not be saved
     #: under another.
     post_ids_name_author: ClassVar[bool] = True
+    #: Its servers say when a post was edited (Mastodon's ``edited_at``).
+    dates_edits: ClassVar[bool] = False
 
     @classmethod
     def is_author_id(cls, author_id: str) -> bool:
@@ -160,6 +171,17 @@ class Source(ABC):
         """The author's public RSS feed, where the source has one (for OPML exports)."""
         return ""
 
+    async def earlier_versions(self, post: Post) -> list[Version]:
+        """The earlier texts of an edited post, oldest first, where the source's servers
+        keep an edit history (none by default)."""
+        return []
+
+    async def still_the_same(self, thread: Thread, tag: str) -> tuple[bool, str]:
+        """Whether a watched thread is surely unchanged since the check that left ``tag``,
+        asked in one request where the source can (a validator, or the answer's hash); and
+        the tag to keep. ``False`` means it must be unrolled again to tell (the default)."""
+        return False, tag
+
     def read_saved(self, content: str) -> SavedPage | None:
         """A page of this source a user saved, or ``None`` when it is not one (or the source
         has no pages to save)."""
@@ -206,6 +228,11 @@ class Sources:
 
     def __getitem__(self, name: SourceName) -> Source:
         return self._sources[name]
+
+    def dated(self) -> frozenset[SourceName]:
+        """The sources whose servers say when a post was edited (a changed text without a
+        new edit date is not an edit there)."""
+        return frozenset(name for name, source in self._sources.items() if source.dates_edits)
 
     def __iter__(self) -> Iterator[Source]:
         return iter(self._sources.values())

@@ -7,12 +7,14 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import replace
+from typing import Any
 
 import tui_reader.store.saves as saves
 import tui_reader.store.search as searching
 from tui_reader.errors import ReaderError
-from tui_reader.models import Author, Post, SourceName, Thread, ThreadSummary
-from tui_reader.store.connection import LibraryFile, reported
+from tui_reader.models import Author, Post, SourceName, Thread, ThreadSummary, Version
+from tui_reader.store.connection import reported
+from tui_reader.store.living import LivingThreads
 from tui_reader.store.rows import (
     POSTS_OF_THREAD,
     SUMMARY_COLUMNS,
@@ -28,7 +30,9 @@ from tui_reader.store.rows import (
     post_of,
     summary_of,
 )
+from tui_reader.store.saves import Saved
 from tui_reader.store.schema import split_key
+from tui_reader.times import utc_now
 
 
 class ForeignThread(ReaderError):
@@ -43,7 +47,7 @@ MAX_CACHE_BYTES = 50 * 1024 * 1024
 
 
 @reported
-class Store(LibraryFile):
+class Store(LivingThreads):
     """A library file: open it, read and write threads, close it.
 
     Each call is a short transaction, so two running copies of tui-reader can share the file.
@@ -166,19 +170,31 @@ class Store(LibraryFile):
 
     # Threads ---------------------------------------------------------------------------
 
-    def save_thread(self, thread: Thread, *, mark_new: bool = False) -> None:
-        """Write a thread and its posts in one transaction, keeping its read state.
+    def save_thread(self, thread: Thread, *, mark_new: bool = False, **how: Any) -> Saved:
+        """Write a thread and its posts in one transaction, keeping its read state; what
+        changed in it (see ``save_threads``).
 
         Posts the library had that are missing from ``thread`` are kept, marked deleted.
-        ``mark_new`` flags the thread as new and unread (a sync brought or grew it).
+        ``mark_new`` flags the thread as new and unread (a sync brought it).
         """
-        self.save_threads([(thread, mark_new)])
+        return self.save_threads([(thread, mark_new)], **how).get(thread.id, Saved())
 
-    def save_threads(self, threads: Iterable[tuple[Thread, bool]]) -> None:
+    def save_threads(
+        self,
+        threads: Iterable[tuple[Thread, bool]],
+        *,
+        dated: frozenset[str] = frozenset(),
+        grown_is_unread: bool = True,
+    ) -> dict[str, Saved]:
         """Write threads as ``save_thread`` does, each with its ``mark_new``, all in one
         transaction: a sync saves an author's threads together (the search index is
         updated once for them, not once a thread). A thread given twice is saved as its
-        last version, flagged new if either asked for it."""
+        last version, flagged new if either asked for it.
+
+        What changed in each thread the library had is noted (posts added, edited, deleted
+        upstream; the earlier texts kept; the changes log): ``dated`` names the sources
+        whose servers date their edits, and ``grown_is_unread`` marks a thread with added
+        posts unread again. Returns what each thread's save changed."""
         # The posts are written after all the threads' rows, so a thread must come once.
         latest: dict[str, tuple[Thread, bool]] = {}
         for thread, mark_new in threads:
@@ -186,13 +202,17 @@ class Store(LibraryFile):
             latest[thread.id] = (thread, mark_new or (earlier is not None and earlier[1]))
         chosen = list(latest.values())
         if not chosen:
-            return
+            return {}
         horizon = saves.tomorrow()  # later dates are a server's mistake (see put_thread)
+        now = utc_now()
         # Each thread's author, each post's thread and prefixes are written or looked up
         # just before the rows that name them: the checks cost 3 lookups a post (2% of a
         # sync) and could not fail. Tests run PRAGMA foreign_key_check after saves.
-        refused: list[tuple[Thread, str]] = self._write(
-            lambda conn: saves.write_threads(conn, chosen, horizon), references_made_here=True
+        refused, outcomes = self._write(
+            lambda conn: saves.write_threads(
+                conn, chosen, horizon, now, dated=dated, grown_is_unread=grown_is_unread
+            ),
+            references_made_here=True,
         )
         if refused:
             thread, owner_key = refused[0]
@@ -203,6 +223,7 @@ class Store(LibraryFile):
                 f"refused: {thread.id} is {named}'s thread in the library, and this copy says "
                 f"it is @{thread.author.handle}'s; {named}'s copy is kept{more}"
             )
+        return dict(outcomes)
 
     def live_post_ids(self, thread_ids: Iterable[str]) -> dict[str, set[str]]:
         """The IDs of the posts (not deleted) of each of these threads the library has
@@ -308,6 +329,8 @@ class Store(LibraryFile):
             return None
         posts = tuple(post_of(post) for post in self.conn.execute(POSTS_OF_THREAD, (row["num"],)))
         posts = self._with_kept_media(posts)
+        if any(post.edited_at for post in posts):
+            posts = self._with_versions(row["num"], posts)
         return Thread(
             id=row["id"],
             source=row["t_source"],
@@ -318,6 +341,24 @@ class Store(LibraryFile):
             fetched_at=row["fetched_at"],
             unread=bool(row["unread"]),
             ends_early=row["ends_early"],
+            last_read_at=row["last_read_at"],
+            new_since_read=int(row["grown"]),
+        )
+
+    def _with_versions(self, number: int, posts: tuple[Post, ...]) -> tuple[Post, ...]:
+        """``posts`` with the earlier texts the library keeps of each, oldest first."""
+        found: dict[str, list[Version]] = {}
+        for post_id, text, warning, seen_at in self.conn.execute(
+            "SELECT post_id, text, content_warning, seen_at FROM post_versions "
+            "WHERE thread = ? ORDER BY seen_at, rowid",
+            (number,),
+        ):
+            found.setdefault(post_id, []).append(Version(text, seen_at, warning))
+        if not found:
+            return posts
+        return tuple(
+            replace(post, versions=tuple(found[post.id])) if post.id in found else post
+            for post in posts
         )
 
     def _with_kept_media(self, posts: tuple[Post, ...]) -> tuple[Post, ...]:
@@ -597,8 +638,9 @@ class Store(LibraryFile):
                 )
             ]
             conn.executemany(
-                "UPDATE threads SET unread = 0, is_new = 0, read_changed_at = ? WHERE id = ?",
-                [(when, thread_id) for thread_id, _ in marked],
+                "UPDATE threads SET unread = 0, is_new = 0, read_changed_at = ?, "
+                "last_read_at = ?, grown = 0, edited = 0 WHERE id = ?",
+                [(when, when, thread_id) for thread_id, _ in marked],
             )
             return marked
 
@@ -679,14 +721,17 @@ class Store(LibraryFile):
     # Read state -------------------------------------------------------------------------
 
     def set_unread(self, thread_ids: Iterable[str], unread: bool, when: str) -> None:
-        """Mark threads read or unread."""
+        """Mark threads read or unread. Marked read, what they hold now counts as seen."""
+        chosen = list(thread_ids)
         self._write(
             lambda conn: conn.executemany(
                 "UPDATE threads SET unread = ?, is_new = is_new AND ?, read_changed_at = ? "
                 "WHERE id = ?",
-                [(int(unread), int(unread), when, thread_id) for thread_id in thread_ids],
+                [(int(unread), int(unread), when, thread_id) for thread_id in chosen],
             )
         )
+        if not unread:
+            self.mark_seen_many(chosen, when)
 
     def position(self, thread_id: str) -> int:
         """The post index the reader was last at in a thread."""

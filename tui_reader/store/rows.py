@@ -111,7 +111,8 @@ POST_COLUMNS = """
     p.rowid AS post_rowid, p.seq, ip.text || p.id_rest AS post_id,
     up.text || COALESCE(p.url_rest, p.id_rest) AS url, p.created_at, p.text,
     COALESCE(p.links, '[]') AS links, COALESCE(p.media, '[]') AS media, p.quote, p.deleted,
-    p.content_warning
+    p.content_warning, COALESCE(p.added_at, '') AS added_at,
+    COALESCE(p.edited_at, '') AS edited_at, COALESCE(p.changed_at, '') AS changed_at
 """
 POSTS_OF_THREAD = f"""
     SELECT {POST_COLUMNS} FROM posts p
@@ -132,6 +133,9 @@ def post_of(row: sqlite3.Row) -> Post:
         quote=_quote(row["quote"]),
         deleted=bool(row["deleted"]),
         content_warning=row["content_warning"],
+        edited_at=row["edited_at"],
+        added_at=row["added_at"],
+        changed_at=row["changed_at"],
     )
 
 
@@ -222,7 +226,7 @@ class ThreadList:
 SUMMARY_COLUMNS = """
     t.num, t.id, t.source AS t_source, t.url AS t_url, t.title, t.preview, t.created_at,
     t.fetched_at, t.post_count, t.unread, t.ends_early, t.position, t.is_new, t.fetched,
-    a.source, a.author_id, a.handle, a.display_name, a.url
+    t.last_read_at, t.grown, t.edited, a.source, a.author_id, a.handle, a.display_name, a.url
 """
 
 
@@ -243,4 +247,7 @@ def summary_of(row: sqlite3.Row) -> ThreadSummary:
         fetched=bool(row["fetched"]),
         position=int(row["position"]),
         number=int(row["num"]),
+        last_read_at=row["last_read_at"],
+        new_since_read=int(row["grown"]),
+        edited_since_read=int(row["edited"]),
     )

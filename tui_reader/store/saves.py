@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -16,11 +16,16 @@ from tui_reader.store.schema import Prefixes
 #: A thread's number inside the file, its author and whether it was fetched, by its ID.
 THREAD_NUMBER = "SELECT num, author_key, fetched FROM threads WHERE id = ?"
 
+#: What the changes log says happened to a thread (see ``compare``).
+LOG_CHANGE = "INSERT INTO changes (at, thread, kind, post_id, seq, count) VALUES (?, ?, ?, ?, ?, ?)"
+
 #: A post's row, as ``put_thread`` makes it.
 INSERT_POST = """
     INSERT INTO posts (thread, seq, id_prefix, id_rest, url_prefix, url_rest, created_at, text,
-                       links, media, quote, deleted, content_warning)
-    VALUES (?, ?, ?, ?, ?, NULLIF(?, 0), ?, ?, NULLIF(?, 0), NULLIF(?, 0), NULLIF(?, 0), ?, ?)
+                       links, media, quote, deleted, content_warning, added_at, edited_at,
+                       changed_at)
+    VALUES (?, ?, ?, ?, ?, NULLIF(?, 0), ?, ?, NULLIF(?, 0), NULLIF(?, 0), NULLIF(?, 0), ?, ?,
+            NULLIF(?, ''), NULLIF(?, ''), NULLIF(?, ''))
 """
 
 
@@ -50,30 +55,147 @@ def upsert_author(conn: sqlite3.Connection, author: Author) -> None:
     )
 
 
-def keep_vanished(posts: list[Post], old: list[sqlite3.Row]) -> list[Post]:
-    """``posts`` with every post of ``old`` they lack put back, marked deleted, right after
-    the post it followed before. (Not by time: a post's own clock can be wrong.)
-    """
-    ids = [post.id for post in posts]
-    fresh = set(ids)
+#: How many earlier texts of one post the library keeps (the newest).
+MAX_VERSIONS = 20
+
+
+@dataclass
+class Saved:
+    """What one save changed in a thread the library had (nothing, for a new one)."""
+
+    new: bool = False
+    added: int = 0
+    edited: int = 0
+    deleted: int = 0
+    #: Posts whose server reports an edit the library had not seen (their history is read).
+    edited_upstream: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        """Whether the thread is new, grew, or had posts edited or deleted."""
+        return self.new or bool(self.added or self.edited or self.deleted)
+
+
+@dataclass
+class Compared:
+    """A fresh copy of a thread set against the library's: the posts to write (vanished
+    ones put back, each post's history carried), the earlier texts to keep, and the log."""
+
+    posts: list[Post]
+    saved: Saved
+    #: (post ID, text, content warning, seen at) of each text an edit replaced.
+    versions: list[tuple[str, str, str, str]]
+    #: (kind, post ID, place, count) for the changes log.
+    log: list[tuple[str, str, int, int]]
+
+
+def compare(posts: list[Post], old: list[sqlite3.Row], now: str, *, dated: bool) -> Compared:
+    """``posts`` (a fresh fetch) against ``old`` (the library's rows of the thread).
+
+    A post the library lacked was added now. A post whose text or warning changed was
+    edited: on a source that dates its edits (``dated``), only if its edit date changed too
+    (otherwise it is this program reading it differently, not an edit). A post the fetch
+    lacks is put back, marked deleted, right after the post it followed before (not by
+    time: a post's own clock can be wrong)."""
+    known = {row["post_id"]: row for row in old}
+    result = Compared([], Saved(new=not old), [], [])
+    saved = result.saved
+    first_added = ("", 0)
+    for post in posts:
+        row = known.get(post.id)
+        if row is None:
+            if old:
+                post = replace(post, added_at=now)
+                if not saved.added:
+                    first_added = (post.id, len(result.posts))
+                saved.added += 1
+            if post.edited_at:
+                saved.edited_upstream.append(post.id)
+            result.posts.append(post)
+            continue
+        before = post_of(row)
+        changed_text = (post.text, post.content_warning) != (before.text, before.content_warning)
+        new_date = bool(post.edited_at) and post.edited_at != before.edited_at
+        if new_date:
+            saved.edited_upstream.append(post.id)
+        if changed_text and (new_date or not dated):
+            seen = before.changed_at or before.added_at or before.created_at
+            result.versions.append((post.id, before.text, before.content_warning, seen))
+            post = replace(
+                post, edited_at=post.edited_at or now, changed_at=now, added_at=before.added_at
+            )
+            result.log.append(("edited", post.id, len(result.posts), 1))
+            saved.edited += 1
+        else:
+            post = replace(
+                post,
+                edited_at=post.edited_at or before.edited_at,
+                added_at=before.added_at,
+                changed_at="" if before.deleted else before.changed_at,
+            )
+        result.posts.append(post)
+    if saved.added:
+        result.log.insert(0, ("grew", first_added[0], first_added[1], saved.added))
+    _put_back_vanished(result, old, now)
+    return result
+
+
+def _put_back_vanished(result: Compared, old: list[sqlite3.Row], now: str) -> None:
+    # Linear: each vanished post hangs after the fresh post that came before it (or
+    # before the first), in the old order, and the list is built once.
+    present = {post.id for post in result.posts}
+    after: dict[str, list[Post]] = {}
+    anchor: dict[str, str] = {}
     previous = ""
     for row in old:
         post_id = row["post_id"]
-        if post_id not in fresh:
-            at = ids.index(previous) + 1 if previous else 0
-            posts.insert(at, replace(post_of(row), deleted=True))
-            ids.insert(at, post_id)
+        if post_id in present:
+            anchor[post_id] = post_id
+        else:
+            hook = anchor.get(previous, "") if previous else ""
+            anchor[post_id] = hook
+            post = post_of(row)
+            if not post.deleted:
+                post = replace(post, deleted=True, changed_at=now)
+                result.saved.deleted += 1
+                result.log.append(("deleted", post_id, 0, 1))
+            after.setdefault(hook, []).append(post)
         previous = post_id
-    return posts
+    if not after:
+        return
+    posts = list(after.get("", []))
+    for post in result.posts:
+        posts.append(post)
+        posts += after.get(post.id, [])
+    result.posts = posts
+    # Places in the log count the posts put back before them.
+    where = {post.id: place for place, post in enumerate(posts)}
+    result.log = [(kind, p, where.get(p, n), count) for kind, p, n, count in result.log]
+
+
+def keep_vanished(posts: list[Post], old: list[sqlite3.Row]) -> list[Post]:
+    """``posts`` with every post of ``old`` they lack put back, marked deleted, right after
+    the post it followed before."""
+    result = Compared(list(posts), Saved(), [], [])
+    _put_back_vanished(result, old, "")
+    return result.posts
 
 
 def write_threads(
-    conn: sqlite3.Connection, chosen: list[tuple[Thread, bool]], horizon: str
-) -> list[tuple[Thread, str]]:
+    conn: sqlite3.Connection,
+    chosen: list[tuple[Thread, bool]],
+    horizon: str,
+    now: str = "",
+    *,
+    dated: frozenset[str] = frozenset(),
+    grown_is_unread: bool = True,
+) -> tuple[list[tuple[Thread, str]], dict[str, Saved]]:
     """Write ``chosen`` (each thread once, with its ``mark_new``) inside the caller's
-    transaction; returns the threads refused, each with the key of the author the library
-    holds it as."""
+    transaction, noting at ``now`` what changed in the threads the library had (``dated``:
+    the sources whose servers date their edits). Returns the threads refused, each with the
+    key of the author the library holds it as, and what each saved thread's save changed."""
     refused: list[tuple[Thread, str]] = []
+    outcomes: dict[str, Saved] = {}
     # An author's threads share their prefixes and their author: each is looked up
     # or written once per save, not once per thread.
     prefix = Prefixes(conn)
@@ -109,8 +231,39 @@ def write_threads(
             upsert_author(conn, thread.author)
             authors.add(thread.author)
         number = int(row[0]) if row else None
-        posts = keep_vanished(list(thread.posts), old[number] if number else [])
-        rows += put_thread(conn, thread, posts, number, mark_new, prefix, horizon)
+        compared = compare(
+            list(thread.posts),
+            old[number] if number else [],
+            now,
+            dated=thread.source in dated,
+        )
+        saved = compared.saved
+        outcomes[thread.id] = saved
+        unread_again = mark_new or (grown_is_unread and saved.added > 0)
+        rows += put_thread(
+            conn, thread, compared.posts, number, unread_again, mark_new, prefix, horizon
+        )
+        if saved.new:
+            if mark_new and thread.posts:
+                if number is None:
+                    number = int(conn.execute(THREAD_NUMBER, (thread.id,)).fetchone()[0])
+                conn.execute(LOG_CHANGE, (now, number, "new", thread.posts[0].id, 0, 1))
+            continue
+        if number is None or not saved.changed:
+            continue
+        conn.execute(
+            """
+            UPDATE threads SET grown = grown + ?, edited = edited + ?
+            WHERE num = ? AND last_read_at != ''
+            """,
+            (saved.added, saved.edited + saved.deleted, number),
+        )
+        conn.executemany(
+            LOG_CHANGE,
+            [(now, number, kind, post_id, seq, n) for kind, post_id, seq, n in compared.log],
+        )
+        conn.execute("UPDATE watches SET changed_at = ? WHERE thread = ?", (now, number))
+        keep_versions(conn, number, compared.versions)
     # Every thread's posts in one statement, then into the index in another: SQLite
     # numbers new rows after the highest one there is (old posts of grown threads
     # are gone by now), so the new rows are exactly those numbered past it.
@@ -123,7 +276,30 @@ def write_threads(
         "SELECT post_rowid, text, author FROM post_search_source WHERE post_rowid > ?",
         (last,),
     )
-    return refused
+    return refused, outcomes
+
+
+def keep_versions(
+    conn: sqlite3.Connection, number: int, versions: list[tuple[str, str, str, str]]
+) -> int:
+    """Keep earlier texts of posts of thread ``number`` (post ID, text, warning, seen at),
+    each post's newest ``MAX_VERSIONS`` only; how many were left out."""
+    conn.executemany(
+        "INSERT INTO post_versions (thread, post_id, text, content_warning, seen_at) "
+        "VALUES (?, ?, ?, ?, ?)",
+        [(number, *version) for version in versions],
+    )
+    dropped = 0
+    for post_id in {version[0] for version in versions}:
+        dropped += conn.execute(
+            """
+            DELETE FROM post_versions WHERE rowid IN (
+                SELECT rowid FROM post_versions WHERE thread = ? AND post_id = ?
+                ORDER BY seen_at DESC, rowid DESC LIMIT -1 OFFSET ?)
+            """,
+            (number, post_id, MAX_VERSIONS),
+        ).rowcount
+    return dropped
 
 
 def put_thread(
@@ -131,12 +307,14 @@ def put_thread(
     thread: Thread,
     posts: list[Post],
     known: int | None,
+    unread_again: bool,
     mark_new: bool,
     prefix: Prefixes,
     horizon: str,
 ) -> list[tuple[Any, ...]]:
     """Write the row of ``thread`` (numbered ``known`` if the library has it; its old
-    posts are gone by now) and return the rows of ``posts``, for ``INSERT_POST``."""
+    posts are gone by now) and return the rows of ``posts``, for ``INSERT_POST``.
+    ``unread_again`` marks a known thread unread, ``mark_new`` new."""
     names = f"{thread.author.display_name} {thread.author.handle}"
     created, ends_early = thread.created_at, thread.ends_early
     if created > horizon:
@@ -170,7 +348,7 @@ def put_thread(
                 is_new = CASE WHEN ? THEN 1 ELSE is_new END
             WHERE num = ?
             """,
-            (*values, int(mark_new), int(mark_new), number),
+            (*values, int(unread_again), int(mark_new), number),
         )
     else:
         cursor = conn.execute(
@@ -214,6 +392,9 @@ def put_thread(
                 json.dumps(post.quote.as_dict()) if post.quote else 0,
                 int(post.deleted),
                 post.content_warning,
+                post.added_at,
+                post.edited_at,
+                post.changed_at,
             )
         )
     return rows

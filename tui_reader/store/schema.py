@@ -129,7 +129,105 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     ) WITHOUT ROWID;
     CREATE INDEX IF NOT EXISTS media_by_hash ON media (sha256) WHERE sha256 != '';
     """,
+    # Schema 10: threads that live. What the reader last saw of each thread (when, and how
+    # many posts were added, edited or deleted upstream since), each post's history (added
+    # by a refresh, edited, deleted: when the library noticed; its earlier texts), a log
+    # of the library's changes, watched threads, and small named marks ("changes seen").
+    lambda conn: _living_threads(conn),
 ]
+
+#: Schema 10's tables and columns (run by ``_living_threads``).
+SCHEMA_10 = [
+    "ALTER TABLE threads ADD COLUMN last_read_at TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE threads ADD COLUMN grown INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE threads ADD COLUMN edited INTEGER NOT NULL DEFAULT 0",
+    # NULL for nearly every post (as first fetched): a few bytes, not 60, for each.
+    "ALTER TABLE posts ADD COLUMN added_at TEXT",
+    "ALTER TABLE posts ADD COLUMN edited_at TEXT",
+    "ALTER TABLE posts ADD COLUMN changed_at TEXT",
+    """
+    CREATE TABLE IF NOT EXISTS post_versions (
+        thread INTEGER NOT NULL REFERENCES threads (num) ON DELETE CASCADE,
+        post_id TEXT NOT NULL,
+        text TEXT NOT NULL,
+        content_warning TEXT NOT NULL DEFAULT '',
+        seen_at TEXT NOT NULL
+    )
+    """,
+    "CREATE INDEX IF NOT EXISTS post_versions_of ON post_versions (thread, post_id)",
+    """
+    CREATE TABLE IF NOT EXISTS changes (
+        n INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        thread INTEGER NOT NULL REFERENCES threads (num) ON DELETE CASCADE,
+        kind TEXT NOT NULL,               -- 'new', 'grew', 'edited' or 'deleted'
+        post_id TEXT NOT NULL DEFAULT '',
+        seq INTEGER NOT NULL DEFAULT 0,   -- where in the thread it happened
+        count INTEGER NOT NULL DEFAULT 1
+    )
+    """,
+    "CREATE INDEX IF NOT EXISTS changes_at ON changes (at)",
+    "CREATE INDEX IF NOT EXISTS changes_of_thread ON changes (thread)",
+    """
+    CREATE TABLE IF NOT EXISTS watches (
+        thread INTEGER PRIMARY KEY REFERENCES threads (num) ON DELETE CASCADE,
+        since TEXT NOT NULL,
+        changed_at TEXT NOT NULL,         -- the last change seen (watching ends after a while)
+        tag TEXT NOT NULL DEFAULT ''      -- the source's validator for a one-request check
+    )
+    """,
+    "CREATE TABLE IF NOT EXISTS marks (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
+    "ALTER TABLE author_stats ADD COLUMN grown INTEGER NOT NULL DEFAULT 0",
+    # A thread read before this schema was read when its mark last changed.
+    """
+    UPDATE threads SET last_read_at =
+        CASE WHEN read_changed_at != '' THEN read_changed_at ELSE fetched_at END
+    WHERE fetched = 1 AND (unread = 0 OR position > 0)
+    """,
+    "DROP TRIGGER IF EXISTS threads_counted",
+    "DROP TRIGGER IF EXISTS threads_uncounted",
+    "DROP TRIGGER IF EXISTS threads_recounted",
+]
+_COUNT_IN_10 = """
+    INSERT INTO author_stats (author_key, threads, unread, new, grown)
+    VALUES ({row}.author_key, 1, {row}.unread, {row}.is_new, {row}.grown > 0)
+    ON CONFLICT (author_key) DO UPDATE SET threads = threads + 1,
+        unread = unread + {row}.unread, new = new + {row}.is_new,
+        grown = grown + ({row}.grown > 0)
+"""
+_COUNT_OUT_10 = """
+    UPDATE author_stats SET threads = threads - 1, unread = unread - {row}.unread,
+        new = new - {row}.is_new, grown = grown - ({row}.grown > 0)
+    WHERE author_key = {row}.author_key
+"""
+SCHEMA_10_TRIGGERS = [
+    f"""
+    CREATE TRIGGER threads_counted AFTER INSERT ON threads
+    BEGIN {_COUNT_IN_10.format(row="NEW")}; END
+    """,
+    f"""
+    CREATE TRIGGER threads_uncounted AFTER DELETE ON threads
+    BEGIN {_COUNT_OUT_10.format(row="OLD")}; END
+    """,
+    f"""
+    CREATE TRIGGER threads_recounted AFTER UPDATE OF author_key, unread, is_new, grown ON threads
+    BEGIN {_COUNT_OUT_10.format(row="OLD")}; {_COUNT_IN_10.format(row="NEW")}; END
+    """,
+]
+
+
+def _living_threads(conn: sqlite3.Connection) -> None:
+    # A file whose version was set back (by hand, or a test) has these already.
+    columns = {
+        (table, row[1])
+        for table in ("threads", "posts", "author_stats")
+        for row in conn.execute(f"PRAGMA table_info({table})")
+    }
+    for statement in SCHEMA_10 + SCHEMA_10_TRIGGERS:
+        words = statement.split()
+        if words[:3] == ["ALTER", "TABLE", words[2]] and (words[2], words[5]) in columns:
+            continue
+        conn.execute(statement)
 
 
 def _warned_titles(conn: sqlite3.Connection) -> None:
