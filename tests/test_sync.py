@@ -161,7 +161,7 @@ async def test_a_second_sync_with_nothing_new_is_nearly_free(
     print(f"first sync {first_bytes} B, second {second_bytes} B, third {third_bytes} B")
 
 
-async def test_a_new_thread_and_a_grown_one_are_marked_new(
+async def test_a_new_thread_is_marked_new_and_a_grown_one_unread_with_its_count(
     library: Library, appview: FakeAppView
 ) -> None:
     alice, threads = busy_author(appview)
@@ -180,7 +180,9 @@ async def test_a_new_thread_and_a_grown_one_are_marked_new(
     assert (result.new_threads, result.grown_threads) == (2, 1)
     tea = library.thread(tea_id)
     assert tea is not None and tea.post_count == 4 and tea.unread
-    assert [t.is_new for t in library.threads() if t.id == tea_id] == [True]
+    # Grown is not new: it is unread again, with how many posts it gained since read.
+    [listed] = [t for t in library.threads() if t.id == tea_id]
+    assert (listed.is_new, listed.new_since_read) == (False, 1)
     grown_single = library.thread(f"bluesky:{single}")
     assert grown_single is not None and grown_single.post_count == 2
 

@@ -116,11 +116,43 @@ def arguments() -> argparse.ArgumentParser:
     following.add_argument("--format", choices=["text", "json"], default="text")
     following.add_argument("--export", metavar="FILE", help="write the list as OPML to FILE")
 
+    watch = commands.add_parser(
+        "watch",
+        help="fetch single threads again at every sync",
+        description="Watch threads: each sync fetches them again, for posts added, edited or "
+        "deleted upstream. Watching ends by itself after [sync] watch_days with no change.",
+    )
+    watch.add_argument("refs", metavar="REF", nargs="+", help="a post of the thread")
+    unwatch = commands.add_parser(
+        "unwatch",
+        help="stop watching threads",
+        description="Stop watching threads. They stay in the library.",
+    )
+    unwatch.add_argument("refs", metavar="REF", nargs="+")
+    watching = commands.add_parser(
+        "watching",
+        help="list the threads you watch",
+        description="List the watched threads, with when watching began and their last change.",
+    )
+    watching.add_argument("--format", choices=["text", "json"], default="text")
+    changes = commands.add_parser(
+        "changes",
+        help="what changed in the library since you last looked",
+        description="List, newest first, what changed in the library since you last looked "
+        "(or since --since): new threads, threads that grew (+N), posts edited or deleted "
+        "upstream. Looking moves 'last looked' to now.",
+    )
+    changes.add_argument(
+        "--since", metavar="DATE", help="from this date (2024-06-01) or span back (7d, 24h)"
+    )
+    changes.add_argument("--format", choices=["text", "json"], default="text")
+
     sync = commands.add_parser(
         "sync",
         help="bring in new threads from the authors you follow",
         description="Fetch what is new from followed authors (or only those named), unroll "
-        "new threads and threads that grew, and mark them new.",
+        "new threads and threads that grew, and mark them new; then fetch the watched "
+        "threads again (not when authors are named).",
     )
     sync.add_argument("refs", metavar="REF", nargs="*", help="only these followed authors")
     sync.add_argument(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import gc
 import json
@@ -11,13 +10,20 @@ import os
 import shlex
 import subprocess
 import sys
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from tui_reader.arguments import MAX_SELECTED, PROG, arguments
 from tui_reader.clean import clean_line
+from tui_reader.cli_living import (
+    cmd_changes,
+    cmd_unwatch,
+    cmd_watch,
+    cmd_watching,
+    run_async,
+)
 from tui_reader.config import Config, load_config
 from tui_reader.errors import ReaderError, UsageError
 from tui_reader.export import export_thread, write_atomic
@@ -39,6 +45,7 @@ from tui_reader.render import (
     summary_dict,
 )
 from tui_reader.times import since_time, utc_now
+from tui_reader.watching import WatchedSync, change_words
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -53,14 +60,7 @@ def _write_file(path: Path, content: str) -> None:
     write_atomic(path, content.encode("utf-8"))
 
 
-def _run(library: Library, work: Callable[[], Coroutine[Any, Any, Any]]) -> Any:
-    async def body() -> Any:
-        try:
-            return await work()
-        finally:
-            await library.aclose()
-
-    return asyncio.run(body())
+_run = run_async
 
 
 def cmd_unroll(args: argparse.Namespace, library: Library, out: TextIO) -> int:
@@ -465,43 +465,55 @@ def cmd_following(args: argparse.Namespace, library: Library, out: TextIO) -> in
 
 
 def cmd_sync(args: argparse.Namespace, library: Library, out: TextIO) -> int:
-    """``tui-reader sync [REF…]``."""
-    total = len(args.refs) if args.refs else len(library.following())
-    if not total:
+    """``tui-reader sync [REF…]``: the followed authors (or those named), then the watched
+    threads (when no author is named)."""
+    authors = len(args.refs) if args.refs else library.follow_count()
+    watched = 0 if args.refs else len(library.watching())
+    if not authors and not watched:
         # Nothing to do is not a failure.
         print("You follow nobody yet. Start with: tui-reader follow REF", file=sys.stderr)
         return 0
+    said: Callable[[str], None] = lambda line: print(line, file=sys.stderr)  # noqa: E731
+    progress = None
     if sys.stderr.isatty():
         from rich.console import Console
         from rich.progress import Progress
         from rich.text import Text
 
-        with Progress(console=Console(stderr=True), transient=True) as progress:
-            task = progress.add_task("Syncing", total=total)
+        progress = Progress(console=Console(stderr=True), transient=True)
+        task = progress.add_task("Syncing", total=authors + watched)
 
-            def step(result: AuthorSync) -> None:
-                progress.advance(task)
-                progress.console.print(Text(_sync_line(result)))
+        def said(line: str) -> None:
+            assert progress is not None
+            progress.advance(task)
+            progress.console.print(Text(line))
 
-            results = _run(library, lambda: library.sync(args.refs or None, step))
-    else:
+    async def work() -> tuple[list[AuthorSync], list[WatchedSync]]:
+        results = (
+            await library.sync(args.refs or None, lambda r: said(_sync_line(r))) if authors else []
+        )
+        if not watched:
+            return results, []
+        skip = {thread_id for r in results for thread_id in r.changed}
+        return results, await library.sync_watched(skip, lambda w: said(watched_line(w)))
 
-        def line(result: AuthorSync) -> None:
-            print(_sync_line(result), file=sys.stderr)
-
-        results = _run(library, lambda: library.sync(args.refs or None, line))
-    new = sum(r.new_threads for r in results)
-    grown = sum(r.grown_threads for r in results)
-    failed = [r for r in results if r.error]
-    authors = "1 author" if len(results) == 1 else f"{len(results)} authors"
-    summary = f"{authors} · {new} new thread{'s' if new != 1 else ''}"
-    if grown:
-        summary += f" · {grown} grew"
+    before = library.last_change()
+    with progress or contextlib.nullcontext():
+        results, refreshed = _run(library, work)
+    counts = library.change_counts(before)
+    failed = [r.error for r in results if r.error] + [w.error for w in refreshed if w.error]
+    parts = [counted(len(results), "author")] if authors else []
+    if watched:
+        parts.append(f"{counted(len(refreshed), 'watched thread')}")
+    summary = change_words(counts["new"], counts["grew"], counts["edited"], counts["deleted"])
+    parts.append(summary or "nothing new")
     if failed:
-        summary += f" · {len(failed)} failed: {safe_text(failed[0].error)}"
-    out.write(summary + "\n")
+        parts.append(f"{len(failed)} failed: {safe_text(failed[0])}")
+    out.write(" · ".join(parts) + "\n")
     # The text is saved; the images of what came in are kept after it (timed apart).
-    _keep_images(library, [thread_id for r in results for thread_id in r.changed])
+    changed = [thread_id for r in results for thread_id in r.changed]
+    changed += [w.thread.id for w in refreshed if w.changed]
+    _keep_images(library, changed)
     return 1 if failed else 0
 
 
@@ -509,7 +521,25 @@ def _sync_line(result: AuthorSync) -> str:
     who = f"@{safe_text(result.author.handle)}"
     if result.error:
         return f"{who}: failed: {safe_text(result.error)}"
-    return f"{who}: {result.new_threads} new, {result.grown_threads} grew"
+    line = f"{who}: {result.new_threads} new, {result.grown_threads} grew"
+    if result.edited_posts or result.deleted_posts:
+        line += f", {result.edited_posts} edited, {result.deleted_posts} deleted"
+    return line
+
+
+def watched_line(result: WatchedSync) -> str:
+    """How fetching one watched thread again went, as a line."""
+    what = f"watched #{result.thread.number} {safe_text(result.thread.title)[:60]}"
+    if result.ended:
+        return f"{what}: no change in a while; no longer watched"
+    if result.error:
+        return f"{what}: {safe_text(result.error)}"
+    saved = result.saved
+    if saved is None or not saved.changed:
+        return f"{what}: unchanged"
+    words = change_words(0, 0, saved.edited, saved.deleted)
+    grew = f"+{saved.added} posts" if saved.added else ""
+    return f"{what}: {', '.join(filter(None, (grew, words)))}"
 
 
 def _snippet(snippet: str, mark: str) -> Text:
@@ -638,7 +668,9 @@ def cmd_read_state(args: argparse.Namespace, library: Library, out: TextIO) -> i
     report = library.import_read_state(_read_file(args.import_file))
     out.write(
         f"Merged read marks: {report.added} applied, {report.unchanged} already as new "
-        f"here, {report.skipped} for threads not in this library.\n"
+        f"here, {report.skipped} for threads not in this library"
+        + (f"; {counted(report.watches, 'thread')} watched from now on" if report.watches else "")
+        + ".\n"
     )
     return 0
 
@@ -658,6 +690,10 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Library, TextIO], int]] = {
     "feed": cmd_feed,
     "digest": cmd_digest,
     "media": cmd_media,
+    "watch": cmd_watch,
+    "unwatch": cmd_unwatch,
+    "watching": cmd_watching,
+    "changes": cmd_changes,
 }
 
 

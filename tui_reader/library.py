@@ -21,9 +21,19 @@ from tui_reader.read_state import ImportReport, export_read_state, import_read_s
 from tui_reader.render import is_web_url
 from tui_reader.sources import Sources, source_type, what_refs_name
 from tui_reader.sources.registry import SOURCE_NAMES
-from tui_reader.store import AuthorRow, SearchHit, Store, StoreError, ThreadList
+from tui_reader.store import (
+    AuthorRow,
+    Change,
+    Saved,
+    SearchHit,
+    Store,
+    StoreError,
+    ThreadList,
+    Watch,
+)
 from tui_reader.sync import AuthorSync, Sync, action_seconds, check_post_owners
 from tui_reader.times import utc_now
+from tui_reader.watching import WatchedSync, read_histories, sync_watched
 
 if TYPE_CHECKING:
     from tui_reader.fetch import Fetcher
@@ -32,11 +42,14 @@ if TYPE_CHECKING:
 __all__ = [
     "AuthorRow",
     "AuthorSync",
+    "Change",
     "ImportReport",
     "Library",
     "LinkedThread",
     "SearchHit",
     "ThreadList",
+    "Watch",
+    "WatchedSync",
 ]
 
 
@@ -55,6 +68,9 @@ SHORT_NUMBER_RE = re.compile(r"#([0-9]{1,9})|([0-9]{1,4})")
 #: How long a write of read state waits for a library another process is writing: a
 #: moment, so the reader never freezes; it is tried again later.
 QUICK_WRITE_MS = 250
+
+#: The library's mark of when its changes were last looked at.
+CHANGES_SEEN = "changes-seen"
 
 
 class Library:
@@ -225,32 +241,54 @@ class Library:
                 if cached is not None and cached.posts
                 else (listed.url if listed is not None else "")
             )
-            if not url:
-                raise ReaderError(
-                    "this thread came from a saved page without its address, so it cannot "
-                    "be fetched; unroll it from its URL instead"
-                )
-            found = self.resolve(url)
-            if not isinstance(found, PostRef):
-                raise ReaderError(f"the thread's address is not a post's: {url}")
-            ref = found
+            ref = self._post_ref_at(url)
         if self.offline:
             if refresh:
                 raise Offline("offline: cannot refresh a thread without the network")
             raise Offline(f"offline, and the library does not have this thread: {text}")
+        thread, _ = await self.fetch_and_save(ref)
+        return thread
+
+    def post_ref_of(self, thread: Thread) -> PostRef:
+        """Where to fetch a thread the library has again: its first post."""
+        return self._post_ref_at(thread.posts[0].url if thread.posts else thread.url)
+
+    def _post_ref_at(self, url: str) -> PostRef:
+        if not url:
+            raise ReaderError(
+                "this thread came from a saved page without its address, so it cannot "
+                "be fetched; unroll it from its URL instead"
+            )
+        found = self.resolve(url)
+        if not isinstance(found, PostRef):
+            raise ReaderError(f"the thread's address is not a post's: {url}")
+        return found
+
+    async def fetch_and_save(self, ref: PostRef) -> tuple[Thread, Saved]:
+        """Unroll the thread ``ref`` points into from its source and save it, noting what
+        changed in the library's copy (and reading the edit history of posts whose server
+        says they were edited); the library's copy, and what changed."""
         ref = self._with_known_author(ref)
         source = self.sources[ref.source]
-        page = await within_action(
-            "unrolling the thread", source.thread_page(ref), action_seconds(self.config)
+
+        async def work() -> tuple[Thread, Saved]:
+            page = await source.thread_page(ref)
+            thread = page.thread
+            check_post_owners(self.store, self.sources, thread)
+            saved = self.store.save_thread(
+                thread, dated=self.sources.dated(), grown_is_unread=self.config.grown_is_unread
+            )
+            self.store.save_summaries(page.more_from)
+            await read_histories(self.store, source, thread, saved)
+            return thread, saved
+
+        thread, saved = await within_action(
+            "unrolling the thread", work(), action_seconds(self.config)
         )
-        thread = page.thread
-        check_post_owners(self.store, self.sources, thread)
         # The store keeps the read state and any posts gone upstream: return its copy.
-        self.store.save_thread(thread)
-        self.store.save_summaries(page.more_from)
-        saved = self.store.thread(thread.id)
-        assert saved is not None
-        return saved
+        kept = self.store.thread(thread.id)
+        assert kept is not None
+        return kept, saved
 
     def thread(self, thread_id: str) -> Thread | None:
         """A thread from the library, with its posts (``None`` if it was never fetched)."""
@@ -673,6 +711,80 @@ class Library:
 
     def _keeper(self) -> Keeper:
         return Keeper(self.config, self.store, self.fetcher, self.media_folder)
+
+    # Threads that live ----------------------------------------------------------------------
+
+    async def watch(self, text: str) -> tuple[Thread, bool]:
+        """Watch the thread a REF names (unrolled first if the library lacks it): each sync
+        fetches it again. The thread, and whether it was not watched before."""
+        ref = self.resolve(text)
+        if isinstance(ref, AuthorRef):
+            raise BadReference(
+                f"{text} is a profile; to watch a thread, give one of its posts "
+                "(to follow an author: tui-reader follow)"
+            )
+        thread = await self.unroll(text)
+        return thread, self.store.watch(thread.id, utc_now())
+
+    def unwatch(self, text: str) -> tuple[ThreadSummary, bool]:
+        """Stop watching the thread a REF names; whether it was watched."""
+        ref = self.resolve(text)
+        thread = self.cached_thread(ref) if not isinstance(ref, AuthorRef) else None
+        if thread is None:
+            raise ReaderError(f"the library has no such thread: {clean_line(text)[:200]}")
+        return thread.summary(), self.store.unwatch(thread.id)
+
+    def watching(self) -> list[Watch]:
+        """The watched threads, the longest watched first."""
+        return self.store.watches()
+
+    def is_watched(self, thread_id: str) -> bool:
+        """Whether a thread is watched."""
+        return self.store.is_watched(thread_id)
+
+    async def sync_watched(
+        self,
+        skip: set[str] | None = None,
+        on_progress: Callable[[WatchedSync], None] | None = None,
+        *,
+        deadline: float | None = None,
+    ) -> list[WatchedSync]:
+        """Fetch every watched thread again (see ``watching.sync_watched``)."""
+        if self.offline:
+            raise Offline("offline: syncing needs the network")
+
+        async def refetch(thread: Thread) -> Saved:
+            return (await self.fetch_and_save(self.post_ref_of(thread)))[1]
+
+        return await sync_watched(
+            self.config, self.store, self.sources, refetch, skip, on_progress, deadline
+        )
+
+    def mark_seen(self, thread_id: str) -> None:
+        """The reader showed the thread: what it holds now counts as seen."""
+        when = utc_now()
+        self._keep(("seen", thread_id), lambda: self.store.mark_seen(thread_id, when))
+
+    def changes(self, since: str | None = None, *, look: bool = True) -> tuple[list[Change], str]:
+        """What changed in the library after the time ``since`` (by default, since the
+        changes were last looked at), newest first, and when they were last looked at;
+        ``look`` marks them looked at now."""
+        seen = self.store.mark(CHANGES_SEEN)
+        number, _, when = seen.partition(" ")
+        after = int(number) if since is None and number.isdigit() else 0
+        found = self.store.changes(since or "", after)
+        if look:
+            self.store.set_mark(CHANGES_SEEN, f"{self.store.last_change()} {utc_now()}")
+        return found, when
+
+    def last_change(self) -> int:
+        """The number of the newest entry in the changes log (to count what came after)."""
+        return self.store.last_change()
+
+    def change_counts(self, after: int) -> dict[str, int]:
+        """How many threads came in new and grew, and posts were edited and deleted, in the
+        changes log after entry ``after``."""
+        return self.store.change_counts(after)
 
     # Read state files --------------------------------------------------------------------
 

@@ -19,6 +19,10 @@ T = TypeVar("T")
 MAX_LINKS_PER_POST = 1_000
 #: Media items kept per post.
 MAX_MEDIA_PER_POST = 100
+#: Earlier texts kept of one edited post (the newest; a server may keep thousands).
+MAX_VERSIONS = 20
+#: Edit histories read for one thread in one refresh (a request each).
+MAX_HISTORIES_PER_THREAD = 20
 
 
 def dropped_note(kind: str, dropped: int, kept: int) -> str:

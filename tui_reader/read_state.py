@@ -24,6 +24,8 @@ class ImportReport:
     unchanged: int = 0
     skipped: int = 0
     problems: tuple[str, ...] = ()
+    #: Threads watched from now on (read-state files).
+    watches: int = 0
 
 
 def _read_mark(number: int, entry: object) -> ReadMark:
@@ -57,6 +59,8 @@ def export_read_state(store: Store) -> str:
             }
             for m in store.read_marks()
         ],
+        # Watched threads (each sync fetches them again), with when watching began.
+        "watching": [{"id": w.thread.id, "since": w.since} for w in store.watches()],
     }
     return json.dumps(data, indent=2) + "\n"
 
@@ -75,5 +79,24 @@ def import_read_state(store: Store, text: str) -> ImportReport:
     if not isinstance(entries, list):
         raise ReaderError("the read-state file's 'threads' is not a list")
     marks = [_read_mark(number, entry) for number, entry in enumerate(entries, start=1)]
+    watched = _watches(data.get("watching") or [])
     applied, missing = store.merge_read_marks(marks)
-    return ImportReport(applied, len(marks) - applied - missing, missing)
+    watches_added, _ = store.import_watches(watched)
+    return ImportReport(applied, len(marks) - applied - missing, missing, watches=watches_added)
+
+
+def _watches(entries: object) -> list[tuple[str, str]]:
+    """The watched threads a read-state file names, checked."""
+    if not isinstance(entries, list):
+        raise ReaderError("the read-state file's 'watching' is not a list")
+    found = []
+    for number, entry in enumerate(entries, start=1):
+        thread_id = entry.get("id") if isinstance(entry, dict) else None
+        since = entry.get("since", "") if isinstance(entry, dict) else None
+        if not isinstance(thread_id, str) or not thread_id or not isinstance(since, str):
+            raise ReaderError(
+                f"the read-state file's watched thread {number} is malformed: "
+                "it needs an 'id' and a 'since' time"
+            )
+        found.append((thread_id, since or utc_now()))
+    return found

@@ -13,7 +13,7 @@ from tui_reader.errors import NotFound, ReaderError
 from tui_reader.limits import within_action
 from tui_reader.models import Author, Thread
 from tui_reader.sources import AuthorScan, Sources
-from tui_reader.store import ForeignThread, Store, SyncState
+from tui_reader.store import ForeignThread, Saved, Store, SyncState
 from tui_reader.times import utc_now
 
 #: How long one unroll, follow or author's sync may take in all, in request timeouts.
@@ -28,8 +28,11 @@ class AuthorSync:
     new_threads: int = 0
     grown_threads: int = 0
     error: str = ""
-    #: The threads it brought or grew (their images are kept after the sync).
+    #: The threads it brought or changed (their images are kept after the sync).
     changed: tuple[str, ...] = ()
+    #: Posts of threads the library had that were edited, or deleted, upstream.
+    edited_posts: int = 0
+    deleted_posts: int = 0
 
 
 def action_seconds(config: Config) -> float:
@@ -104,14 +107,28 @@ class Sync:
     async def _sync_author(self, author: Author) -> AuthorSync:
         state = self.store.sync_state(author.key)
         source = self.sources[author.source]
-        counts = {"new": 0, "grown": 0, "same": 0}
+        counts = {"new": 0, "grown": 0, "same": 0, "edited": 0, "deleted": 0}
         changed: list[str] = []
 
         def saved(threads: list[Thread]) -> None:
-            for thread, verdict in zip(threads, self.save(threads), strict=True):
+            for thread, outcome in zip(threads, self.save(threads), strict=True):
+                verdict = "new" if outcome.new else "grown" if outcome.added else "same"
                 counts[verdict] += 1
-                if verdict != "same":
+                counts["edited"] += outcome.edited
+                counts["deleted"] += outcome.deleted
+                if outcome.changed:
                     changed.append(thread.id)
+
+        def result(error: str = "") -> AuthorSync:
+            return AuthorSync(
+                author,
+                counts["new"],
+                counts["grown"],
+                error,
+                tuple(changed),
+                counts["edited"],
+                counts["deleted"],
+            )
 
         async def work() -> AuthorScan:
             scan = await source.author_threads(
@@ -136,35 +153,27 @@ class Sync:
             self.store.set_sync_state(
                 author.key, replace(state, synced_at=utc_now(), error=error.message)
             )
-            return AuthorSync(author, counts["new"], counts["grown"], error.message, tuple(changed))
+            return result(error.message)
         except Exception as error:  # noqa: BLE001 - one author's surprise must not stop the rest
             message = f"unexpected {type(error).__name__}: {error}"
             self.store.set_sync_state(
                 author.key, replace(state, synced_at=utc_now(), error=message)
             )
-            return AuthorSync(author, counts["new"], counts["grown"], message, tuple(changed))
+            return result(message)
         # Only now does the next sync start from here: an interrupted one is done again.
         self.store.set_sync_state(author.key, SyncState(utc_now(), "", scan.watermark, scan.etag))
-        return AuthorSync(author, counts["new"], counts["grown"], changed=tuple(changed))
+        return result()
 
-    def save(self, threads: list[Thread]) -> list[str]:
-        """Save what a sync brought, in one transaction: each thread "new", "grown" (posts
-        the library lacked: flagged new and unread again) or "same" (saved only if posts
-        went missing, which are kept marked deleted)."""
+    def save(self, threads: list[Thread]) -> list[Saved]:
+        """Save what a sync brought, in one transaction; what each save changed. A thread
+        the library lacked is flagged new; one that grew is unread again (``[ui]
+        grown_is_unread``); edits and deletions upstream are noted."""
         for thread in threads:
             check_post_owners(self.store, self.sources, thread)
         had = self.store.live_post_ids(thread.id for thread in threads)
-        verdicts: list[str] = []
-        changed: list[tuple[Thread, bool]] = []
-        for thread in threads:
-            old = had.get(thread.id)
-            has = {post.id for post in thread.posts}
-            if old is None or has - old:
-                verdicts.append("new" if old is None else "grown")
-                changed.append((thread, True))
-            else:
-                verdicts.append("same")
-                if old - has:
-                    changed.append((thread, False))
-        self.store.save_threads(changed)
-        return verdicts
+        outcomes = self.store.save_threads(
+            [(thread, thread.id not in had) for thread in threads],
+            dated=self.sources.dated(),
+            grown_is_unread=self.config.grown_is_unread,
+        )
+        return [outcomes.get(thread.id, Saved()) for thread in threads]

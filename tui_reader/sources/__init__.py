@@ -171,10 +171,10 @@ class Source(ABC):
         """The author's public RSS feed, where the source has one (for OPML exports)."""
         return ""
 
-    async def earlier_versions(self, post: Post) -> list[Version]:
+    async def earlier_versions(self, post: Post) -> tuple[list[Version], int]:
         """The earlier texts of an edited post, oldest first, where the source's servers
-        keep an edit history (none by default)."""
-        return []
+        keep an edit history (none by default), and how many older ones were left out."""
+        return [], 0
 
     async def still_the_same(self, thread: Thread, tag: str) -> tuple[bool, str]:
         """Whether a watched thread is surely unchanged since the check that left ``tag``,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass, field, replace
@@ -21,8 +22,18 @@ from tui_reader.errors import (
     SourceUnavailable,
     Unauthorized,
 )
-from tui_reader.limits import MAX_MEDIA_PER_POST
-from tui_reader.models import Author, AuthorRef, Media, Post, PostRef, Quote, Ref, Thread
+from tui_reader.limits import MAX_MEDIA_PER_POST, MAX_VERSIONS
+from tui_reader.models import (
+    Author,
+    AuthorRef,
+    Media,
+    Post,
+    PostRef,
+    Quote,
+    Ref,
+    Thread,
+    Version,
+)
 from tui_reader.sources import AuthorScan, Source
 from tui_reader.sources.chain import (
     FeedItem,
@@ -155,7 +166,35 @@ def parse_status(status: dict[str, Any], base: str) -> Post:
         media=tuple(media),
         quote=quote,
         content_warning=_text(status.get("spoiler_text")).strip(),
+        edited_at=normalise_time(status.get("edited_at")) if status.get("edited_at") else "",
     )
+
+
+def parse_history(body: bytes | bytearray, keep: int) -> tuple[list[Version], int]:
+    """A status's edit history (``/api/v1/statuses/:id/history``: every version, oldest
+    first, the last being the current text) as its earlier texts: the newest ``keep`` of
+    them, and how many earlier ones were left out. Only those kept are read as HTML."""
+    from tui_reader.sources.mastodon_html import content_to_text
+
+    raw = _raw_list(body)
+    if raw is None:
+        raise BadResponse("the server sent an unusable edit history")
+    earlier = raw[:-1]
+    chosen = earlier[-keep:] if keep > 0 else []
+    versions = []
+    for entry in chosen:
+        edit = _status_of(entry)
+        if not isinstance(edit, dict):
+            continue
+        text, _ = content_to_text(_text(edit.get("content")))
+        versions.append(
+            Version(
+                text,
+                normalise_time(edit.get("created_at")) if edit.get("created_at") else "",
+                _text(edit.get("spoiler_text")).strip(),
+            )
+        )
+    return versions, len(earlier) - len(chosen)
 
 
 def _post_key(status: dict[str, Any], base: str) -> str:
@@ -332,6 +371,7 @@ class MastodonSource(Source):
 
     name = "mastodon"
     any_host = True
+    dates_edits = True
     examples = "a status or profile URL on any instance, an address (@user@instance)"
 
     @classmethod
@@ -511,6 +551,39 @@ class MastodonSource(Source):
         )
         note = "; ".join(filter(None, (through, note)))
         return replace(thread, ends_early=note) if note else thread
+
+    async def earlier_versions(self, post: Post) -> tuple[list[Version], int]:
+        """The status's edit history: its newest ``MAX_VERSIONS`` earlier texts (a server may
+        keep thousands), and how many more it had."""
+        ref = self.resolve(post.url)
+        if not isinstance(ref, PostRef) or not ref.author.home:
+            return [], 0
+        response = await self._request(ref.author.home, f"/api/v1/statuses/{ref.locator}/history")
+        return parse_history(response.body, MAX_VERSIONS)
+
+    async def still_the_same(self, thread: Thread, tag: str) -> tuple[bool, str]:
+        """One request: the context of the thread's last post (new replies below it, edits
+        above it), asked with the validator the last check kept; the same answer as then
+        (a 304, or the same bytes from a server without validators) is no change."""
+        last = next((post for post in reversed(thread.posts) if not post.deleted), None)
+        ref = self.resolve(last.url) if last is not None else None
+        if (
+            not isinstance(ref, PostRef)
+            or not ref.author.home
+            or not OPAQUE_ID_RE.match(ref.locator)
+        ):
+            return False, tag
+        etag = tag.removeprefix("etag:") if tag.startswith("etag:") else ""
+        response = await self._request(
+            ref.author.home, f"/api/v1/statuses/{ref.locator}/context", etag=etag
+        )
+        if response.not_modified:
+            return bool(tag), tag
+        if response.etag:
+            fresh = f"etag:{response.etag}"
+        else:
+            fresh = "sha256:" + hashlib.sha256(response.body).hexdigest()
+        return fresh == tag, fresh
 
     @staticmethod
     def _own_replies(status_id: str, author_id: str, statuses: _Statuses) -> list[str]:

@@ -5,6 +5,7 @@ search, ``rows`` what they return."""
 
 from tui_reader.store.connection import BUSY_TIMEOUT_MS, StoreError
 from tui_reader.store.core import MAX_CACHE_BYTES, MAX_CACHED_BODY, ForeignThread, Store
+from tui_reader.store.living import Change, Watch
 from tui_reader.store.rows import (
     THREAD_OF_POST,
     AuthorRow,
@@ -14,6 +15,7 @@ from tui_reader.store.rows import (
     SyncState,
     ThreadList,
 )
+from tui_reader.store.saves import Saved
 from tui_reader.store.schema import MIGRATIONS, split_key
 
 __all__ = [
@@ -23,13 +25,16 @@ __all__ = [
     "MIGRATIONS",
     "THREAD_OF_POST",
     "AuthorRow",
+    "Change",
     "ForeignThread",
     "MediaRow",
     "ReadMark",
+    "Saved",
     "SearchHit",
     "Store",
     "StoreError",
     "SyncState",
     "ThreadList",
+    "Watch",
     "split_key",
 ]

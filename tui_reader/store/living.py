@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import tui_reader.store.saves as saves
+from tui_reader.limits import MAX_VERSIONS
 from tui_reader.models import ThreadSummary, Version
 from tui_reader.store.connection import LibraryFile, reported
 from tui_reader.store.rows import POSTS_OF_THREAD, SUMMARY_COLUMNS, summary_of
@@ -203,27 +204,28 @@ class LivingThreads(LibraryFile):
             }
             fresh = [
                 (post_id, version.text, version.content_warning, version.seen_at)
-                for version in versions[-saves.MAX_VERSIONS :]
+                for version in versions[-MAX_VERSIONS:]
                 if (version.text, version.content_warning) not in known
             ]
-            dropped = max(0, len(versions) - saves.MAX_VERSIONS)
+            dropped = max(0, len(versions) - MAX_VERSIONS)
             return dropped + saves.keep_versions(conn, number, fresh)
 
         return int(self._write(work) or 0)
 
     # The changes log ----------------------------------------------------------------------
 
-    def changes(self, since: str = "", limit: int = MAX_CHANGES) -> list[Change]:
-        """What changed in the library after ``since``, newest first, at most ``limit``
-        entries (read from the newest down: as quick at a million posts as at ten)."""
+    def changes(self, since: str = "", after: int = 0, limit: int = MAX_CHANGES) -> list[Change]:
+        """What changed in the library after the time ``since`` and the log entry numbered
+        ``after``, newest first, at most ``limit`` entries (read from the newest down: as
+        quick at a million posts as at ten)."""
         rows = self.conn.execute(
             f"""
             SELECT c.at, c.kind, c.post_id, c.seq, c.count, {SUMMARY_COLUMNS}
             FROM changes c JOIN threads t ON t.num = c.thread
             JOIN authors a ON a.key = t.author_key
-            WHERE c.at > ? ORDER BY c.at DESC, c.n DESC LIMIT ?
+            WHERE c.n > ? AND c.at > ? ORDER BY c.n DESC LIMIT ?
             """,
-            (since, max(0, limit)),
+            (after, since, max(0, limit)),
         ).fetchall()
         return [
             Change(
@@ -232,14 +234,18 @@ class LivingThreads(LibraryFile):
             for row in rows
         ]
 
-    def change_counts(self, since: str) -> dict[str, int]:
+    def last_change(self) -> int:
+        """The number of the changes log's newest entry (0 when it is empty)."""
+        return int(self.conn.execute("SELECT COALESCE(MAX(n), 0) FROM changes").fetchone()[0])
+
+    def change_counts(self, after: int) -> dict[str, int]:
         """How many threads came in new and grew, and how many posts were edited and deleted,
-        after ``since``."""
+        in the log's entries after the one numbered ``after``."""
         counts = dict.fromkeys(CHANGE_KINDS, 0)
         for kind, count in self.conn.execute(
             "SELECT kind, CASE WHEN kind = 'grew' THEN COUNT(DISTINCT thread) ELSE COUNT(*) END "
-            "FROM changes WHERE at > ? GROUP BY kind",
-            (since,),
+            "FROM changes WHERE n > ? GROUP BY kind",
+            (after,),
         ):
             counts[kind] = int(count)
         return counts

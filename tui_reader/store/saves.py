@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from tui_reader.limits import MAX_VERSIONS
 from tui_reader.models import Author, Post, Thread, ThreadSummary, preview_of
 from tui_reader.store.rows import POSTS_OF_THREAD, post_of
 from tui_reader.store.schema import Prefixes
@@ -55,10 +56,6 @@ def upsert_author(conn: sqlite3.Connection, author: Author) -> None:
     )
 
 
-#: How many earlier texts of one post the library keeps (the newest).
-MAX_VERSIONS = 20
-
-
 @dataclass
 class Saved:
     """What one save changed in a thread the library had (nothing, for a new one)."""
@@ -69,6 +66,8 @@ class Saved:
     deleted: int = 0
     #: Posts whose server reports an edit the library had not seen (their history is read).
     edited_upstream: list[str] = field(default_factory=list)
+    #: What is worth saying about it (an edit history cut short), one line each.
+    notes: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:

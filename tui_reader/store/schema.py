@@ -166,7 +166,6 @@ SCHEMA_10 = [
         count INTEGER NOT NULL DEFAULT 1
     )
     """,
-    "CREATE INDEX IF NOT EXISTS changes_at ON changes (at)",
     "CREATE INDEX IF NOT EXISTS changes_of_thread ON changes (thread)",
     """
     CREATE TABLE IF NOT EXISTS watches (
