@@ -50,6 +50,8 @@ class FakeMastodon:
         self.accounts: dict[str, dict[str, Any]] = {}
         self.statuses: dict[str, dict[str, Any]] = {}
         self.deleted: set[str] = set()
+        #: Each edited status's earlier versions (content, spoiler text, when), oldest first.
+        self.history: dict[str, list[tuple[str, str, str]]] = {}
         #: Answer every call with 401, like an instance that closed its API.
         self.closed = False
         self._ids = itertools.count(110000000000000001)
@@ -151,6 +153,20 @@ class FakeMastodon:
             )
         return ids
 
+    def edit(self, status_id: str, content: str, *, minutes: float = 600) -> None:
+        """Edit a status as Mastodon does: ``edited_at`` set, the old text in its history."""
+        status = self.statuses[status_id]
+        when = (BASE_TIME + timedelta(minutes=minutes)).isoformat().replace("+00:00", ".000Z")
+        self.history.setdefault(status_id, []).append(
+            (
+                status["content"],
+                status["spoiler_text"],
+                status.get("edited_at") or status["created_at"],
+            )
+        )
+        status["content"] = content
+        status["edited_at"] = when
+
     def account_url(self, username: str) -> str:
         """The web address of an account's profile, in the flavour's form."""
         return next(str(a["url"]) for a in self.accounts.values() if a["username"] == username)
@@ -202,6 +218,21 @@ class FakeMastodon:
             return Reply.json({"error": "Record not found"}, 404)
         if len(parts) == 5:
             return Reply.json(self.statuses[status_id])
+        if parts[5] == "history":
+            status = self.statuses[status_id]
+            versions = [
+                {"content": content, "spoiler_text": cw, "created_at": when}
+                for content, cw, when in self.history.get(status_id, [])
+            ]
+            current = status.get("edited_at") or status["created_at"]
+            versions.append(
+                {
+                    "content": status["content"],
+                    "spoiler_text": status["spoiler_text"],
+                    "created_at": current,
+                }
+            )
+            return Reply.json(versions)
         if parts[5] != "context":
             return Reply.json({"error": "Record not found"}, 404)
         ancestors: list[dict[str, Any]] = []
@@ -222,7 +253,12 @@ class FakeMastodon:
                 walk(str(reply["id"]), depth + 1)
 
         walk(status_id, 1)
-        return Reply.json({"ancestors": ancestors, "descendants": descendants})
+        # Like Mastodon (Rails): a weak ETag of the body, and 304 when it still matches.
+        body = json.dumps({"ancestors": ancestors, "descendants": descendants}).encode()
+        tag = 'W/"' + hashlib.sha256(body).hexdigest()[:16] + '"'
+        if request.headers.get("if-none-match") == tag:
+            return Reply(304, b"", {"etag": tag})
+        return Reply(200, body, {"content-type": "application/json; charset=utf-8", "etag": tag})
 
     def account_statuses(self, request: Request) -> Reply:
         """``/api/v1/accounts/:id/statuses``: newest first, paged by ``max_id`` and ``Link``."""

@@ -539,7 +539,8 @@ def watched_line(result: WatchedSync) -> str:
         return f"{what}: unchanged"
     words = change_words(0, 0, saved.edited, saved.deleted)
     grew = f"+{saved.added} posts" if saved.added else ""
-    return f"{what}: {', '.join(filter(None, (grew, words)))}"
+    notes = "".join(f"; {safe_text(note)}" for note in saved.notes)
+    return f"{what}: {', '.join(filter(None, (grew, words)))}{notes}"
 
 
 def _snippet(snippet: str, mark: str) -> Text:

@@ -119,11 +119,15 @@ async def _refresh(
         return WatchedSync(summary, error="the library has no posts of it")
     source = sources[thread.source]
     try:
-        same, tag = await within_action(
-            "checking a watched thread",
-            source.still_the_same(thread, watch.tag),
-            config.network.timeout * 2,
-        )
+        try:
+            same, tag = await within_action(
+                "checking a watched thread",
+                source.still_the_same(thread, watch.tag),
+                config.network.timeout * 2,
+            )
+        except NotFound:
+            # The post the check asked about is gone: the thread changed.
+            same, tag = False, ""
         if same:
             if tag != watch.tag:
                 store.set_watch_tag(summary.id, tag)
@@ -131,9 +135,16 @@ async def _refresh(
         saved = await refetch(thread)
         store.set_watch_tag(summary.id, tag)
     except NotFound:
-        gone = store.mark_all_deleted(summary.id, utc_now())
+        # Its first post is gone, so it can no longer be unrolled: that post is marked
+        # deleted (its text kept), and watching it ends.
+        gone = store.mark_first_deleted(summary.id, utc_now())
+        store.unwatch(summary.id)
         return WatchedSync(
-            summary, Saved(deleted=gone), error="gone upstream; the library keeps its copy"
+            summary,
+            Saved(deleted=gone),
+            ended=True,
+            error="its first post is gone upstream, so it can no longer be fetched; "
+            "the library keeps its copy, no longer watched",
         )
     except ReaderError as error:
         return WatchedSync(summary, error=error.message)

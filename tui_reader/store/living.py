@@ -151,9 +151,9 @@ class LivingThreads(LibraryFile):
 
     # Posts gone ---------------------------------------------------------------------------
 
-    def mark_all_deleted(self, thread_id: str, when: str) -> int:
-        """The thread's source says it is gone: every post is kept, marked deleted upstream
-        and logged as such; how many were not marked before."""
+    def mark_first_deleted(self, thread_id: str, when: str) -> int:
+        """The thread's source says its first post is gone: that post is kept, marked
+        deleted upstream and logged as such; 1 if it was not marked before."""
 
         def work(conn: sqlite3.Connection) -> int:
             row = conn.execute("SELECT num FROM threads WHERE id = ?", (thread_id,)).fetchone()
@@ -163,10 +163,11 @@ class LivingThreads(LibraryFile):
             gone = [
                 (post["post_id"], post["seq"])
                 for post in conn.execute(POSTS_OF_THREAD, (number,))
-                if not post["deleted"]
+                if not post["deleted"] and post["seq"] == 0
             ]
             conn.execute(
-                "UPDATE posts SET deleted = 1, changed_at = ? WHERE thread = ? AND deleted = 0",
+                "UPDATE posts SET deleted = 1, changed_at = ? "
+                "WHERE thread = ? AND seq = 0 AND deleted = 0",
                 (when, number),
             )
             conn.executemany(

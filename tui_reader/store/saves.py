@@ -88,7 +88,9 @@ class Compared:
     log: list[tuple[str, str, int, int]]
 
 
-def compare(posts: list[Post], old: list[sqlite3.Row], now: str, *, dated: bool) -> Compared:
+def compare(
+    posts: list[Post], old: list[sqlite3.Row], now: str, *, dated: bool, horizon: str = ""
+) -> Compared:
     """``posts`` (a fresh fetch) against ``old`` (the library's rows of the thread).
 
     A post the library lacked was added now. A post whose text or warning changed was
@@ -101,6 +103,9 @@ def compare(posts: list[Post], old: list[sqlite3.Row], now: str, *, dated: bool)
     saved = result.saved
     first_added = ("", 0)
     for post in posts:
+        if horizon and post.edited_at > horizon:
+            # An edit dated in the future (a wrong clock, or a lie) is dated when seen.
+            post = replace(post, edited_at=now)
         row = known.get(post.id)
         if row is None:
             if old:
@@ -235,6 +240,7 @@ def write_threads(
             old[number] if number else [],
             now,
             dated=thread.source in dated,
+            horizon=horizon,
         )
         saved = compared.saved
         outcomes[thread.id] = saved
