@@ -738,6 +738,14 @@ class Library:
         """The watched threads, the longest watched first."""
         return self.store.watches()
 
+    def set_watched(self, thread_id: str, watched: bool) -> bool:
+        """Watch a thread the library has, or stop; whether it is watched now."""
+        if watched:
+            self.store.watch(thread_id, utc_now())
+        else:
+            self.store.unwatch(thread_id)
+        return watched
+
     def is_watched(self, thread_id: str) -> bool:
         """Whether a thread is watched."""
         return self.store.is_watched(thread_id)

@@ -6,7 +6,8 @@ mode and ``read --plain`` draw the same blocks."""
 from __future__ import annotations
 
 from tui_reader.models import Post, Thread, ThreadSummary
-from tui_reader.render import DELETED_NOTE, day_without_year, post_parts, safe_text
+from tui_reader.render import day_without_year, post_parts, safe_text
+from tui_reader.seen import change_note, deleted_note
 from tui_reader.times import parse_time
 
 MONTHS = (
@@ -57,14 +58,25 @@ def heading_block(thread: Thread) -> list[str]:
 
 
 def post_block(
-    post: Post, number: int, total: int, name: str, *, warnings_open: bool = True
+    post: Post,
+    number: int,
+    total: int,
+    name: str,
+    *,
+    warnings_open: bool = True,
+    last_read_at: str = "",
 ) -> list[str]:
     """One post as its lines: "Post N of M, NAME:", then what it says and carries. Behind a
-    content warning the text is left out unless ``warnings_open``."""
+    content warning the text is left out unless ``warnings_open``. Deletions and edits say
+    whether they came after ``last_read_at``."""
     parts = post_parts(post)
     lines = [f"Post {number} of {total}, {name}:"]
-    if parts.deleted_note:
-        lines.append(f"{DELETED_NOTE[:1].upper()}{DELETED_NOTE[1:]}.")
+    gone = deleted_note(post, last_read_at)
+    if gone:
+        lines.append(f"{gone[:1].upper()}{gone[1:]}.")
+    edited = change_note(post, last_read_at)
+    if edited:
+        lines.append(f"{edited[:1].upper()}{edited[1:]}.")
     if parts.warning:
         lines.append(f"Content warning: {' '.join(parts.warning.split())}.")
         if not warnings_open:
@@ -111,6 +123,10 @@ def thread_row(thread: ThreadSummary) -> str:
         state = "read"
     if thread.fetched and 0 < thread.position < thread.post_count and thread.unread:
         state += f", at post {thread.position + 1}"
+    if thread.new_since_read:
+        state += f", {thread.new_since_read} new since read"
+    if thread.edited_since_read:
+        state += f", {thread.edited_since_read} changed since read"
     posts = f"{thread.post_count} {'post' if thread.post_count == 1 else 'posts'}"
     title = " ".join(safe_text(thread.title).split())
     return f"{state}, {posts}, {spoken_date(thread.created_at)}, {author_name(thread)}: {title}"

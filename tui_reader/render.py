@@ -8,7 +8,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -51,6 +51,16 @@ def nice_date(value: str) -> str:
     if when is None:
         return "date unknown"
     return when.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+
+
+def spoken_day(value: str) -> str:
+    """``2 Dec`` (this year), ``2 Dec 2025`` (another), or "" for no date."""
+    when = parse_time(value)
+    if when is None:
+        return ""
+    when = when.astimezone(UTC)
+    day = f"{when.day} {MONTH_NAMES[when.month - 1]}"
+    return day if when.year == datetime.now(UTC).year else f"{day} {when.year}"
 
 
 def short_date(value: str) -> str:

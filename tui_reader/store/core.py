@@ -81,7 +81,8 @@ class Store(LivingThreads):
         rows = self.conn.execute(
             """
             SELECT a.*, COALESCE(st.threads, 0) AS threads, COALESCE(st.unread, 0) AS unread,
-                   COALESCE(st.new, 0) AS new, f.author_key IS NOT NULL AS followed,
+                   COALESCE(st.new, 0) AS new, COALESCE(st.grown, 0) AS grown,
+                   f.author_key IS NOT NULL AS followed,
                    COALESCE(s.synced_at, '') AS synced_at, COALESCE(s.error, '') AS error
             FROM authors a
             LEFT JOIN author_stats st ON st.author_key = a.key
@@ -101,6 +102,7 @@ class Store(LivingThreads):
                 bool(row["followed"]),
                 row["synced_at"],
                 row["error"],
+                row["grown"],
             )
             for row in rows
         ]

@@ -41,6 +41,8 @@ class AuthorRow:
     followed: bool = False
     synced_at: str = ""
     error: str = ""
+    #: Threads that grew since they were read.
+    grown: int = 0
 
 
 @dataclass(frozen=True)

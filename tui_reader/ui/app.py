@@ -21,6 +21,7 @@ from tui_reader.state import load_state, save_state, state_file
 from tui_reader.ui.collector import CHECK_EVERY, IdleCollector
 from tui_reader.ui.commands import ReaderCommands
 from tui_reader.ui.keys import LEGEND, binding_ids, key_rows
+from tui_reader.ui.screens.changes import ChangesScreen
 from tui_reader.ui.screens.dialogs import HelpScreen
 from tui_reader.ui.screens.main import MainScreen
 from tui_reader.ui.terminal import HIGH_CONTRAST, driver_for
@@ -79,6 +80,14 @@ class ReaderApp(App[None]):
         ),
         Binding("Q,ctrl+q", "quit", "Quit now", show=False, id="quit-now", tooltip="quit"),
         Binding("question_mark", "help", "Keys", id="help", tooltip="every key, as bound now"),
+        Binding(
+            "W",
+            "changes",
+            "Changes",
+            show=False,
+            id="changes",
+            tooltip="what changed in the library since you last looked: new, grown, edited",
+        ),
     ]
 
     def __init__(
@@ -252,6 +261,22 @@ class ReaderApp(App[None]):
             # Linear mode's lists say their marks in words: no legend to learn.
             legend = () if self.linear else LEGEND
             self.push_screen(HelpScreen(key_rows(type(self), self.keymap), legend))
+
+    def action_changes(self) -> None:
+        """What changed in the library since you last looked; enter opens one where it
+        happened. Looking at them moves "last looked" to now."""
+        main: MainScreen | None = getattr(self, "main", None)
+        if main is None or isinstance(self.screen, ChangesScreen):
+            return
+        changes, looked = self.library.changes()
+
+        def chosen(where: tuple[str, int] | None) -> None:
+            if where is not None and main.is_mounted:
+                main.open_thread(where[0], at_post=where[1])
+            if main.is_mounted:
+                main.pane.fill_read_more()
+
+        self.push_screen(ChangesScreen(changes, looked), chosen)
 
     def action_back_or_quit(self) -> None:
         """q: back one step; quit when there is nowhere to go back from."""

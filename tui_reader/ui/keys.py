@@ -20,6 +20,8 @@ LEGEND: tuple[tuple[str, str], ...] = (
     ("new", "brought in by a sync and not opened yet"),
     ("○", "listed on a page, not fetched yet: enter unrolls it"),
     ("12/40", "a thread you started: the post you are at, of how many"),
+    ("+3", "posts added since you read it (it opens at the first of them)"),
+    ("✎", "posts edited or deleted upstream since you read it"),
 )
 
 #: Where each set of keys works, and the classes whose bindings they are, in the order the

@@ -19,6 +19,7 @@ from textual.widgets import Header
 
 from tui_reader.library import AuthorRow, AuthorSync, ThreadList
 from tui_reader.models import Author, Thread
+from tui_reader.seen import first_unseen
 from tui_reader.ui.actions import NetworkWork, report_sync
 from tui_reader.ui.reader import Reader, reader_of
 from tui_reader.ui.screens.dialogs import follow_dialog, search_dialog, unroll_dialog
@@ -294,8 +295,10 @@ class MainScreen(Screen[None]):
 
     @on(ReadMore.Chosen)
     def _read_more_chosen(self, event: ReadMore.Chosen) -> None:
-        if event.thread_id:
-            self.open_thread(event.thread_id)
+        if event.changes:
+            self.call_later(self.app.run_action, "changes")
+        elif event.thread_id:
+            self.open_thread(event.thread_id, at_post=event.place)
         elif event.url:
             self.unroll(event.url)
 
@@ -338,13 +341,25 @@ class MainScreen(Screen[None]):
                     timeout=8,
                 )
             return
-        was_new = library.summary(thread_id)
-        if was_new is not None and was_new.is_new:
+        listed = library.summary(thread_id)
+        if listed is not None and listed.is_new:
             library.mark_opened(thread_id)
+        # A thread that grew opens at the first post added since it was read.
+        unseen = first_unseen(thread)
+        if at_post is not None:
+            position = at_post
+        elif unseen is not None:
+            position = unseen
+        else:
+            position = library.position(thread_id)
+        self.pane.show(thread, position, query=query)
+        # Shown: what it holds now counts as seen (the view keeps its marks meanwhile).
+        library.mark_seen(thread_id)
+        if listed is not None and (
+            listed.is_new or listed.new_since_read or listed.edited_since_read
+        ):
             self.query_one(FeedList).reread()
             self.lists.show_authors()
-        position = library.position(thread_id) if at_post is None else at_post
-        self.pane.show(thread, position, query=query)
         self.refresh_bindings()
 
     # Reading on -------------------------------------------------------------------------

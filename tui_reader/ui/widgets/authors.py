@@ -110,7 +110,9 @@ class AuthorList(VirtualList):
         row = self.rows[index - 2]
         author = row.author
         label = one_line(author.display_name or author.handle)
-        lines = [_entry(label, source_badge(author.source), row.threads, row.unread, row.new)]
+        lines = [
+            _entry(label, source_badge(author.source), row.threads, row.unread, row.new, row.grown)
+        ]
         if row.followed:
             lines.append(_status(row))
         for line in lines:
@@ -131,6 +133,8 @@ class AuthorList(VirtualList):
             words.append(f"{row.unread} unread")
         if row.new:
             words.append(f"{row.new} new")
+        if row.grown:
+            words.append(f"{row.grown} grew")
         lines = [", ".join(words)]
         if row.followed:
             lines.append(f"followed, {_status(row).plain.strip().replace('⚠ ', 'sync failed: ')}")
@@ -177,7 +181,7 @@ class AuthorList(VirtualList):
         return self.keys[self.highlighted]
 
 
-def _entry(label: Text, badge: str, count: int, unread: int, new: int) -> Text:
+def _entry(label: Text, badge: str, count: int, unread: int, new: int, grown: int = 0) -> Text:
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append_text(label)
     if badge:
@@ -187,6 +191,8 @@ def _entry(label: Text, badge: str, count: int, unread: int, new: int) -> Text:
         text.append(f" · {unread} unread", style="dim")
     if new:
         text.append(f" · {new} new", style="bold")
+    if grown:
+        text.append(f" · {grown} grew", style="bold")
     return text
 
 

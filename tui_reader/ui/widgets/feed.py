@@ -325,6 +325,11 @@ def meta_line(thread: ThreadSummary, width: int) -> Text:
         text.append(" ")
     else:
         text.append("● " if thread.unread else "  ", style="bold")
+    if thread.new_since_read:
+        # Grew since it was read: how many posts it gained (a new thread says "new").
+        text.append(f"+{thread.new_since_read} ", style="bold")
+    if thread.edited_since_read:
+        text.append("✎ ", style="bold")
     text.append(short_date(thread.created_at), style="dim")
     posts = "1 post" if thread.post_count == 1 else f"{thread.post_count} posts"
     if thread.unread and thread.fetched and 0 < thread.position < thread.post_count:

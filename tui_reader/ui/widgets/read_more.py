@@ -8,11 +8,12 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from tui_reader.library import LinkedThread
+from tui_reader.library import Change, LinkedThread
 from tui_reader.linear import thread_row
 from tui_reader.models import Thread, ThreadSummary
 from tui_reader.render import short_date
 from tui_reader.ui.reader import is_linear
+from tui_reader.ui.screens.changes import change_row
 from tui_reader.ui.text import one_line
 from tui_reader.ui.widgets.lists import VimOptionList
 
@@ -23,16 +24,28 @@ class ReadMore(VimOptionList):
     """Sections of further reading; enter opens one, unrolling it first if needed."""
 
     class Chosen(Message):
-        """The reader picked a thread in the library (``thread_id``) or a link (``url``)."""
+        """The reader picked a thread in the library (``thread_id``, at post ``place`` for a
+        change) or a link (``url``), or asked for every change (``changes``)."""
 
-        def __init__(self, thread_id: str = "", url: str = "") -> None:
+        def __init__(
+            self,
+            thread_id: str = "",
+            url: str = "",
+            place: int | None = None,
+            *,
+            changes: bool = False,
+        ) -> None:
             super().__init__()
             self.thread_id = thread_id
             self.url = url
+            self.place = place
+            self.changes = changes
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.border_title = "Read more"
+        #: The changes listed, in their order.
+        self.changes: list[Change] = []
 
     def show(
         self,
@@ -42,11 +55,26 @@ class ReadMore(VimOptionList):
         unread: list[ThreadSummary],
         more_total: int | None = None,
         unread_total: int | None = None,
+        *,
+        changes: list[Change] | None = None,
     ) -> None:
-        """Fill the sections for ``thread``; the totals count what the lists were cut from."""
+        """Fill the sections for ``thread``; the totals count what the lists were cut from.
+        ``changes``: what changed in the library since you last looked, newest first."""
         # Linear mode: rows in words, and no rules between the sections.
         linear = is_linear(self)
         options: list[Option | None] = []
+        if changes:
+            options.append(_heading("Changed since you last looked", len(changes)))
+            options += [
+                Option(
+                    change_row(change, linear=linear),
+                    id=f"change:{change.place}:{change.thread.id}",
+                )
+                for change in changes[:MAX_PER_SECTION]
+            ]
+            options.append(Option(Text("  every change… (W)", "dim italic"), id="changes:"))
+            if thread is not None or unread:
+                options.append(None)
         if thread is not None:
             handle = thread.author.handle
             options.append(
@@ -113,6 +141,11 @@ class ReadMore(VimOptionList):
         # Each section has its own prefix: one thread may be listed in several sections.
         if kind in ("more", "linked", "unread"):
             self.post_message(self.Chosen(thread_id=value))
+        elif kind == "change":
+            change = self.changes[int(value)]
+            self.post_message(self.Chosen(thread_id=change.thread.id, place=change.place))
+        elif kind == "changes":
+            self.post_message(self.Chosen(changes=True))
         elif kind == "url":
             self.post_message(self.Chosen(url=value))
 

@@ -13,6 +13,7 @@ from rich.text import Text
 from tui_reader.linear import author_name, post_block
 from tui_reader.models import Post, Thread
 from tui_reader.render import post_parts
+from tui_reader.seen import change_note, deleted_note, first_unseen, new_since_line
 from tui_reader.ui.text import one_line, untrusted
 from tui_reader.ui.widgets.pictures import picture_rows
 
@@ -64,6 +65,9 @@ class ThreadLines:
         #: The styles the lines' numbers stand for.
         self.styles: list[Style | None] = []
         self._numbers: dict[Style | None, int] = {}
+        #: When the thread was last read before this showing, and the first post since.
+        self.last_read_at = thread.last_read_at if thread is not None else ""
+        self.first_unseen = first_unseen(thread) if thread is not None else None
 
     @property
     def complete(self) -> bool:
@@ -101,7 +105,16 @@ class ThreadLines:
     ) -> Iterable[tuple[Line, int]]:
         assert self.thread is not None
         total, name = len(self.thread.posts), author_name(self.thread)
-        lines = post_block(post, index + 1, total, name, warnings_open=self.warnings_open)
+        if index == self.first_unseen:
+            yield from self._wrap(console, Text(f"{new_since_line(self.thread)}."), width)
+        lines = post_block(
+            post,
+            index + 1,
+            total,
+            name,
+            warnings_open=self.warnings_open,
+            last_read_at=self.last_read_at,
+        )
         yield from self._wrap(console, Text(lines[0]), width, style=Style(bold=True))
         for line in lines[1:]:
             yield from self._wrap(console, Text(line), width)
@@ -111,9 +124,21 @@ class ThreadLines:
     ) -> Iterable[tuple[tuple[tuple[str, ...], tuple[int, ...]], int]]:
         meta, link, quote, match = self.looks
         parts = post_parts(post)
-        if parts.deleted_note:
+        if index == self.first_unseen and self.thread is not None:
+            # Where the posts added since the last reading begin.
+            line = f" {new_since_line(self.thread)} "
+            rule = "─" * max(0, (width - len(line)) // 2)
             yield from self._wrap(
-                console, Text(f"({parts.deleted_note})", style="italic"), width, style=meta
+                console, Text(f"{rule}{line}{rule}", style="bold"), width, style=link
+            )
+        gone = deleted_note(post, self.last_read_at)
+        if gone:
+            yield from self._wrap(console, Text(f"({gone})", style="italic"), width, style=meta)
+        edited = change_note(post, self.last_read_at)
+        if edited:
+            hint = " · d shows what changed" if post.versions else ""
+            yield from self._wrap(
+                console, Text(f"({edited}{hint})", style="italic"), width, style=meta
             )
         if parts.warning:
             warning = Text.assemble(("⚠ CW: ", "bold"), one_line(parts.warning))

@@ -20,7 +20,9 @@ from tui_reader.errors import ReaderError
 from tui_reader.library import ThreadList
 from tui_reader.models import Thread
 from tui_reader.render import post_links
+from tui_reader.seen import change_note, edit_of
 from tui_reader.ui.reader import reader_of
+from tui_reader.ui.screens.changes import EditScreen
 from tui_reader.ui.screens.dialogs import LinksDialog, find_dialog
 from tui_reader.ui.screens.export import Exporter
 from tui_reader.ui.widgets.read_more import MAX_PER_SECTION, ReadMore
@@ -90,6 +92,21 @@ class ThreadPane(Vertical):
             tooltip="the post's links and images, numbered: open or copy one",
         ),
         Binding("y", "copy_link", "Copy link", id="copy-link", tooltip="copy the post's link"),
+        Binding(
+            "w",
+            "toggle_watch",
+            "Watch",
+            id="toggle-watch",
+            tooltip="watch the thread (each sync fetches it again) / stop watching",
+        ),
+        Binding(
+            "d",
+            "show_edit",
+            "What changed",
+            show=False,
+            id="show-edit",
+            tooltip="an edited post: what changed, word by word, since the version you read",
+        ),
         Binding(
             "M",
             "toggle_read_more",
@@ -162,8 +179,11 @@ class ThreadPane(Vertical):
 
     def show_header(self, *, empty: bool = False) -> None:
         """Draw the header again (a minute passed; the network came or went)."""
-        offline = reader_of(self).library.offline
-        self.query_one(ThreadHeader).show(self.thread, offline=offline, empty=empty)
+        library = reader_of(self).library
+        watched = self.thread is not None and library.is_watched(self.thread.id)
+        self.query_one(ThreadHeader).show(
+            self.thread, offline=library.offline, empty=empty, watched=watched
+        )
 
     def images_kept(self, thread_ids: set[str]) -> None:
         """Images of these threads were just kept: the open one is drawn again with them."""
@@ -231,6 +251,7 @@ class ThreadPane(Vertical):
         ]
         more_total = library.count_listed(ThreadList(key))[0] - 1
         unread_total = library.count_listed(ThreadList(unread_only=True))[0] - int(thread.unread)
+        changes, looked = library.changes(look=False)
         self.query_one(ReadMore).show(
             thread,
             more_from[:MAX_PER_SECTION],
@@ -238,6 +259,7 @@ class ThreadPane(Vertical):
             unread[:MAX_PER_SECTION],
             more_total,
             unread_total,
+            changes=changes,
         )
 
     # The read mark -------------------------------------------------------------------
@@ -268,6 +290,44 @@ class ThreadPane(Vertical):
             unread = not self.thread.unread
             self.set_unread(unread)
             self.notify("Marked unread." if unread else "Marked read.")
+
+    # Threads that live ----------------------------------------------------------------
+
+    def action_toggle_watch(self) -> None:
+        """Watch the open thread (each sync fetches it again), or stop watching it."""
+        if self.thread is None:
+            return
+        library = reader_of(self).library
+        try:
+            watched = library.set_watched(self.thread.id, not library.is_watched(self.thread.id))
+        except ReaderError as error:
+            self.notify(error.message, title="Not changed", severity="error")
+            return
+        days = reader_of(self).config.sync.watch_days
+        self.notify(
+            f"Watching: each sync fetches this thread again, until {days} days pass with no change."
+            if watched
+            else "No longer watching this thread; it stays in the library."
+        )
+        self.show_header()
+
+    def action_show_edit(self) -> None:
+        """What changed in the post at hand, word by word, since the version you read."""
+        post = self.view.current_post()
+        if self.thread is None or post is None:
+            return
+        edit = edit_of(post, self.thread.last_read_at)
+        if edit is None:
+            self.notify(
+                "This post was not edited."
+                if not post.edited_at
+                else "This post says it was edited, but no earlier text of it is kept."
+            )
+            return
+        number = self.thread.posts.index(post) + 1
+        self.app.push_screen(
+            EditScreen(edit, f"Post {number}: {change_note(post, self.thread.last_read_at)}")
+        )
 
     # Links ---------------------------------------------------------------------------
 

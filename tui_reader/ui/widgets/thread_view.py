@@ -41,7 +41,9 @@ class ThreadHeader(Static):
     ThreadHeader { height: auto; padding: 0 1; }
     """
 
-    def show(self, thread: Thread | None, *, offline: bool, empty: bool = False) -> None:
+    def show(
+        self, thread: Thread | None, *, offline: bool, empty: bool = False, watched: bool = False
+    ) -> None:
         """Describe ``thread``; ``None`` shows a hint instead (a longer one for a library
         with nothing in it yet)."""
         self.set_class(False, "-stale")
@@ -73,6 +75,8 @@ class ThreadHeader(Static):
             fetched += " · press r to refresh"
         self.set_class(stale, "-stale")
         about = Text.assemble(reading_line(thread), " · ", Text(fetched, style="italic"))
+        if watched:
+            about.append(" · watched", style="bold")
         lines = [title, who, about]
         if thread.ends_early:
             lines.append(Text(f"Note: {thread.ends_early}.", style="italic"))

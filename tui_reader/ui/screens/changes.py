@@ -1,0 +1,156 @@
+"""What changed: one post's edit word by word, and the library's changes since you last
+looked (each opening at the place it happened)."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from tui_reader.library import Change
+from tui_reader.render import nice_date, safe_text, spoken_day
+from tui_reader.seen import Edit, diff_words, word_diff
+from tui_reader.ui.reader import is_linear
+from tui_reader.ui.text import one_line
+from tui_reader.ui.widgets.lists import VimOptionList
+
+#: How each kind of change reads in the list.
+KIND_WORDS = {"new": "new thread", "grew": "grew", "edited": "edited", "deleted": "deleted"}
+
+
+class EditScreen(ModalScreen[None]):
+    """One post's edit: the words taken out struck through, the words put in underlined (and
+    marked ``[-…-]`` and ``{+…+}``, which read without colour, and aloud)."""
+
+    BINDINGS = [
+        Binding("escape,q,d", "close", "Close"),
+        Binding("j,down", "scroll_down", "Down", show=False),
+        Binding("k,up", "scroll_up", "Up", show=False),
+    ]
+
+    def __init__(self, edit: Edit, title: str) -> None:
+        super().__init__()
+        self.edit = edit
+        self.title_text = title
+
+    def compose(self) -> ComposeResult:
+        pieces = word_diff(safe_text(self.edit.before), safe_text(self.edit.after))
+        with VerticalScroll(id="help"):
+            yield Label(self.title_text, classes="dialog-title", markup=False)
+            yield Label(f"From {self.edit.label} to now:", classes="dim", markup=False)
+            if pieces is None:
+                yield Static(
+                    Text.assemble(
+                        ("Too long to compare word by word. Before:\n", "italic"),
+                        safe_text(self.edit.before),
+                        ("\n\nNow:\n", "italic"),
+                        safe_text(self.edit.after),
+                    )
+                )
+            else:
+                yield Static(diff_text(pieces, linear=is_linear(self)), id="diff")
+            yield Label("escape closes this", classes="dim", markup=False)
+
+    def action_close(self) -> None:
+        """Close the comparison."""
+        self.dismiss(None)
+
+    def action_scroll_down(self) -> None:
+        """Scroll down."""
+        self.query_one("#help", VerticalScroll).scroll_down()
+
+    def action_scroll_up(self) -> None:
+        """Scroll up."""
+        self.query_one("#help", VerticalScroll).scroll_up()
+
+
+def diff_text(pieces: list[tuple[str, str]], *, linear: bool = False) -> Text:
+    """A word diff to show: struck and underlined, with its marks in words as well."""
+    if linear:
+        return Text(diff_words(pieces))
+    text = Text()
+    looks = {"gone": "strike red", "added": "underline bold green", "same": ""}
+    marks = {"gone": ("[-", "-]"), "added": ("{+", "+}"), "same": ("", "")}
+    for kind, words in pieces:
+        opening, closing = marks[kind]
+        text.append(f"{opening}{words}{closing}", style=looks[kind])
+    return text
+
+
+class ChangesScreen(ModalScreen[tuple[str, int] | None]):
+    """The library's changes since you last looked, newest first; enter opens one at its
+    place (the thread's ID and the post), escape closes."""
+
+    BINDINGS = [Binding("escape,q,W", "close", "Close")]
+
+    def __init__(self, changes: list[Change], looked: str) -> None:
+        super().__init__()
+        self.changes = changes
+        self.looked = looked
+
+    def compose(self) -> ComposeResult:
+        since = f"since you last looked, {nice_date(self.looked)}" if self.looked else "so far"
+        with Vertical(id="help"):
+            if self.changes:
+                yield Label(
+                    f"What changed in the library {since}", classes="dialog-title", markup=False
+                )
+                linear = is_linear(self)
+                yield VimOptionList(
+                    *(
+                        Option(change_row(change, linear=linear), id=str(number))
+                        for number, change in enumerate(self.changes)
+                    ),
+                    id="changes",
+                )
+                yield Label("enter opens one where it happened · escape closes", classes="dim")
+            else:
+                yield Label(
+                    f"Nothing changed in the library {since}.",
+                    classes="dialog-title",
+                    markup=False,
+                )
+                yield Label(
+                    "A sync (R) brings new threads and the changes of watched threads (w).",
+                    classes="dim",
+                    markup=False,
+                )
+
+    def on_mount(self) -> None:
+        if self.changes:
+            self.query_one("#changes", OptionList).focus()
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        change = self.changes[int(event.option.id or 0)]
+        self.dismiss((change.thread.id, change.place))
+
+    def action_close(self) -> None:
+        """Close the list."""
+        self.dismiss(None)
+
+
+def change_row(change: Change, *, linear: bool = False) -> Text:
+    """One change as a row: when, what, where, and the thread."""
+    what = KIND_WORDS.get(change.kind, change.kind)
+    if change.kind == "grew":
+        what = f"grew +{change.count}"
+    if change.kind in ("edited", "deleted"):
+        what = f"post {change.place + 1} {what}"
+    title = safe_text(change.thread.title)
+    if linear:
+        words = f"{spoken_day(change.at)}, {what}, @{safe_text(change.thread.author.handle)}"
+        return Text(f"{words}: {' '.join(title.split())}", no_wrap=True, overflow="ellipsis")
+    text = Text(no_wrap=True, overflow="ellipsis")
+    text.append(f"{nice_date(change.at)}  ", style="dim")
+    text.append(f"{what:<16}", style="bold")
+    text.append_text(one_line(f"@{change.thread.author.handle}", "dim"))
+    text.append("  ")
+    text.append_text(one_line(change.thread.title))
+    return text
