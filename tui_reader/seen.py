@@ -102,10 +102,24 @@ def word_diff(before: str, after: str) -> list[tuple[str, str]] | None:
             pieces.append(("same", "".join(old[a1:a2])))
             continue
         if a2 > a1:
-            pieces.append(("gone", "".join(old[a1:a2])))
+            _changed(pieces, "gone", "".join(old[a1:a2]))
         if b2 > b1:
-            pieces.append(("added", "".join(new[b1:b2])))
+            _changed(pieces, "added", "".join(new[b1:b2]))
     return pieces
+
+
+def _changed(pieces: list[tuple[str, str]], kind: str, text: str) -> None:
+    # The spaces around a changed run are the same in both: only the words are marked.
+    words = text.strip()
+    if not words:
+        pieces.append(("same", text) if kind == "added" else (kind, text))
+        return
+    start = text.index(words)
+    if start:
+        pieces.append(("same", text[:start]))
+    pieces.append((kind, words))
+    if start + len(words) < len(text):
+        pieces.append(("same", text[start + len(words) :]))
 
 
 def diff_words(pieces: list[tuple[str, str]]) -> str:

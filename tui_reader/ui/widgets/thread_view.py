@@ -568,10 +568,19 @@ class ThreadView(LineView, can_focus=True):
 
     # Actions ----------------------------------------------------------------------------
 
+    def action_scroll_home(self) -> None:
+        """To the top of the thread: its first post is the one at hand (a thread that fits
+        does not scroll, so the scroll alone would not say so)."""
+        self.scroll_home(animate=False)
+        if self.thread is not None and self.current != 0:
+            self.current = 0
+
     def action_scroll_end(self) -> None:
         """To the end of the thread (measured whole first)."""
         self.wrap_all()
         self.scroll_end(animate=False)
+        if self.thread is not None and self.thread.posts:
+            self.current = len(self.thread.posts) - 1
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("next_match", "previous_match"):
