@@ -3,15 +3,39 @@ it, watching, and the changes view, with Pilot."""
 
 from __future__ import annotations
 
+import fcntl
+import os
+import pty
+import select
+import struct
+import subprocess
+import sys
+import termios
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Cli
+from tests.fake_mastodon import FakeMastodon
 from tests.reading import WIDE, main_screen, settled, thread_lines
 from tests.screen import screen_text
+from tests.server import FakeServer
 from tui_reader.library import Library
 from tui_reader.models import Author, Post, Thread
 from tui_reader.ui.app import make_app
 from tui_reader.ui.screens.changes import ChangesScreen, EditScreen
 from tui_reader.ui.widgets.feed import FeedList
 
-ADA = Author("mastodon", "ada@social.example", "ada@social.example", "Ada", "https://s.example/@ada")
+
+@pytest.fixture
+def masto(server: FakeServer) -> FakeMastodon:
+    return FakeMastodon(server)
+
+
+ADA = Author(
+    "mastodon", "ada@social.example", "ada@social.example", "Ada", "https://s.example/@ada"
+)
 
 
 def post(number: int, text: str, **more: str) -> Post:
@@ -146,3 +170,43 @@ async def test_g_then_J_reaches_the_second_post_of_a_thread_that_fits(library: L
 
         assert view.current == 1
         assert isinstance(app.screen, EditScreen)
+
+
+def test_a_sync_that_brings_changes_tells_the_desktop_when_asked(
+    cli: Cli, masto: FakeMastodon, tmp_path: Path
+) -> None:
+    # The reader in a real pseudo-terminal: R syncs the watched thread that grew, and the
+    # terminal is sent OSC 9 and OSC 777 with the summary ([ui] notify = true).
+    ada = masto.account("ada", "Ada")
+    ids = masto.chain(ada, 3)
+    assert cli("watch", masto.url_of(ids[0])).code == 0
+    masto.chain(ada, 2, reply_to=ids[-1])
+    cli.write_config('[network]\ntimeout = 5.0\n[media]\nkeep = "none"\n[ui]\nnotify = true\n')
+    main, other = pty.openpty()
+    fcntl.ioctl(other, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
+    env = {**cli.env(), "TERM": "xterm-256color"}
+    env.pop("NO_COLOR", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tui_reader"], stdin=other, stdout=other, stderr=other, env=env
+    )
+    seen = b""
+    try:
+        deadline = time.monotonic() + 60
+        while b"Unroll" not in seen and time.monotonic() < deadline:
+            seen += _read(main)
+        os.write(main, b"R")
+        while b"\x1b]777;" not in seen and time.monotonic() < deadline:
+            seen += _read(main)
+        assert b"\x1b]9;tui-reader: 1 grew\x07" in seen
+        assert b"\x1b]777;notify;tui-reader;tui-reader: 1 grew\x07" in seen
+        os.write(main, b"Q")
+        process.wait(timeout=30)
+    finally:
+        process.kill()
+        os.close(main)
+        os.close(other)
+
+
+def _read(fd: int) -> bytes:
+    ready, _, _ = select.select([fd], [], [], 0.5)
+    return os.read(fd, 1 << 16) if ready else b""

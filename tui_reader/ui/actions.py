@@ -8,12 +8,14 @@ from typing import TYPE_CHECKING, TypeVar
 
 from tui_reader.errors import ReaderError, SourceUnavailable
 from tui_reader.ui.reader import reader_of
+from tui_reader.ui.terminal import desktop_notice
+from tui_reader.watching import change_words
 
 if TYPE_CHECKING:
     from textual.widget import Widget
     from textual.worker import Worker
 
-    from tui_reader.library import AuthorSync
+    from tui_reader.library import AuthorSync, WatchedSync
 
 T = TypeVar("T")
 
@@ -110,28 +112,52 @@ class NetworkWork:
         return result
 
 
-def report_sync(node: Widget, results: list[AuthorSync], *, quiet: bool) -> None:
-    """Say how a sync went: what came in, and each author it failed for."""
-    new = sum(r.new_threads + r.grown_threads for r in results)
-    with_news = sum(1 for r in results if r.new_threads + r.grown_threads)
-    failed = [r for r in results if r.error]
-    if new:
-        threads = "1 new thread" if new == 1 else f"{new} new threads"
+def report_sync(
+    node: Widget,
+    results: list[AuthorSync],
+    *,
+    quiet: bool,
+    watched: list[WatchedSync] | None = None,
+    counts: dict[str, int] | None = None,
+) -> None:
+    """Say how a sync went: what came in and changed (``counts``, from the changes log), and
+    each author or watched thread it failed for; tell the desktop too, with ``[ui] notify``."""
+    watched = watched or []
+    counts = counts or {}
+    new = counts.get("new", sum(r.new_threads for r in results))
+    with_news = sum(1 for r in results if r.new_threads)
+    words = change_words(
+        new, counts.get("grew", 0), counts.get("edited", 0), counts.get("deleted", 0)
+    )
+    failed = [(f"@{r.author.handle}", r.error) for r in results if r.error]
+    failed += [(f"#{w.thread.number}", w.error) for w in watched if w.error and not w.ended]
+    ended = [w for w in watched if w.ended]
+    if words and words.startswith(f"{new} new thread") and words.count(",") == 0 and with_news:
         authors = "1 author" if with_news == 1 else f"{with_news} authors"
-        node.notify(f"{threads} from {authors}.", title="Sync")
-    elif not quiet and len(failed) < len(results):
-        # Said only of authors whose sync went through: of a failed one, nothing is known.
-        others = len(results) - len(failed)
-        said = "Nothing new." if not failed else f"Nothing new from the other {others}."
+        node.notify(f"{words} from {authors}.", title="Sync")
+    elif words:
+        node.notify(f"{words[:1].upper()}{words[1:]}.", title="Sync")
+    elif not quiet and len(failed) < len(results) + len(watched):
+        # Said only of what went through: of a failed one, nothing is known.
+        said = "Nothing new." if not failed else "Nothing new from the others."
         node.notify(said, title="Sync")
+    if words and reader_of(node).config.notify:
+        desktop_notice(f"tui-reader: {words}")
+    if ended:
+        days = reader_of(node).config.sync.watch_days
+        node.notify(
+            f"{len(ended)} thread(s) no longer watched: no change in {days} days "
+            "([sync] watch_days).",
+            title="Sync",
+        )
     if failed:
-        # Each failing author with their own reason: they fail for different causes.
-        lines = [f"@{r.author.handle}: {r.error}" for r in failed[:MAX_FAILURES_SHOWN]]
+        # Each failure with its own reason: they fail for different causes.
+        lines = [f"{who}: {error}" for who, error in failed[:MAX_FAILURES_SHOWN]]
         if len(failed) > MAX_FAILURES_SHOWN:
             lines.append(f"and {len(failed) - MAX_FAILURES_SHOWN} more (see the Authors pane)")
         node.notify(
             "\n".join(lines),
-            title=f"Sync failed for {len(failed)} of {len(results)}",
+            title=f"Sync failed for {len(failed)} of {len(results) + len(watched)}",
             severity="warning",
             timeout=12,
         )

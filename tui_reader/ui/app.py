@@ -307,5 +307,5 @@ def make_app(config: Config, library: Library, *, open_ref: str = "") -> ReaderA
     """Build the reader from its parts; the CLI and the tests both start here."""
     # Read before the app is made: Textual takes NO_COLOR out of the environment.
     no_color = os.environ.get("NO_COLOR") is not None
-    driver = driver_for(linear=config.linear, no_color=no_color)
+    driver = driver_for(linear=config.linear, no_color=no_color, notify=config.notify)
     return ReaderApp(config, library, open_ref=open_ref, driver_class=driver)

@@ -68,21 +68,44 @@ def without_colours(data: str) -> str:
     return _SGR.sub(plain, data)
 
 
-def driver_for(*, linear: bool, no_color: bool) -> type[Driver] | None:
-    """A driver that shows the cursor (``linear``) or writes no colour (``no_color``); ``None``
-    for Textual's own, where neither is asked or the terminal is not a POSIX one."""
-    if not (linear or no_color) or sys.platform == "win32":
+#: The reader's driver while it runs (``desktop_notice`` writes through it).
+_running: list[Driver] = []
+
+
+def desktop_notice(text: str) -> bool:
+    """Tell the terminal to show a desktop notification (OSC 9, which iTerm2, WezTerm, kitty
+    and Windows Terminal read, and OSC 777, which VTE terminals and foot read); terminals
+    that know neither ignore both. Only printable text goes in: an escape or a bell in it
+    would end the sequence early. Whether it was written."""
+    if not _running:
+        return False
+    words = "".join(c for c in " ".join(text.split()) if c.isprintable() and c != ";")[:200]
+    _running[-1].write(f"\x1b]9;{words}\x07\x1b]777;notify;tui-reader;{words}\x07")
+    return True
+
+
+def driver_for(*, linear: bool, no_color: bool, notify: bool = False) -> type[Driver] | None:
+    """A driver that shows the cursor (``linear``), writes no colour (``no_color``) or can
+    send desktop notifications (``notify``); ``None`` for Textual's own, where none is asked
+    or the terminal is not a POSIX one."""
+    if not (linear or no_color or notify) or sys.platform == "win32":
         return None
     from textual.drivers.linux_driver import LinuxDriver
 
     class ReaderDriver(LinuxDriver):
-        """Textual's driver for POSIX terminals, with the reader's two wishes."""
+        """Textual's driver for POSIX terminals, with the reader's wishes."""
 
         def start_application_mode(self) -> None:
             super().start_application_mode()  # type: ignore[no-untyped-call]
             if linear:
                 # Textual hides the cursor; a screen reader or a braille display follows it.
                 super().write("\x1b[?25h")
+            _running.append(self)
+
+        def stop_application_mode(self) -> None:
+            if self in _running:
+                _running.remove(self)
+            super().stop_application_mode()
 
         def write(self, data: str) -> None:
             super().write(without_colours(data) if no_color else data)

@@ -17,7 +17,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Header
 
-from tui_reader.library import AuthorRow, AuthorSync, ThreadList
+from tui_reader.library import AuthorRow, AuthorSync, ThreadList, WatchedSync
 from tui_reader.models import Author, Thread
 from tui_reader.seen import first_unseen
 from tui_reader.ui.actions import NetworkWork, report_sync
@@ -505,10 +505,11 @@ class MainScreen(Screen[None]):
             self.sync(quiet=True)
 
     def action_sync(self) -> None:
-        """Sync every followed author now."""
+        """Sync every followed author now, then the watched threads."""
         if not self._may_sync():
             return
-        if not self.reader.library.follow_count():
+        library = self.reader.library
+        if not library.follow_count() and not library.watching():
             self.notify("You follow nobody yet: press f to follow an author.")
             return
         self.sync()
@@ -525,9 +526,10 @@ class MainScreen(Screen[None]):
 
     @work(exclusive=True, group="sync", exit_on_error=False)
     async def sync(self, quiet: bool = False, only: list[Author] | None = None) -> None:
-        """Bring in new threads from every followed author (or ``only`` these), with
-        progress in the header."""
+        """Bring in new threads from every followed author (or ``only`` these), then fetch
+        the watched threads again (not for ``only``), with progress in the header."""
         library = self.reader.library
+        before = library.last_change()
         total = library.follow_count() if only is None else len(only)
         done: list[AuthorSync] = []
 
@@ -536,12 +538,22 @@ class MainScreen(Screen[None]):
             self.reader.set_progress(f"syncing {len(done)}/{total} · @{result.author.handle}")
             self.post_message(LibraryChanged())
 
-        syncing = library.sync(on_progress=progress, authors=only)
-        results = await self.network.run("Sync failed", syncing, f"syncing 0/{total}")
-        if results is None:
-            return
+        results: list[AuthorSync] = []
+        if total:
+            syncing = library.sync(on_progress=progress, authors=only)
+            synced = await self.network.run("Sync failed", syncing, f"syncing 0/{total}")
+            if synced is None:
+                return
+            results = synced
+        refreshed: list[WatchedSync] = []
+        if only is None and library.watching():
+            skip = {thread_id for result in results for thread_id in result.changed}
+            watching = library.sync_watched(skip)
+            refreshed = await self.network.run("Sync failed", watching, "watched threads") or []
         self.reload_lists()
         self.pane.fill_read_more()
-        report_sync(self, results, quiet=quiet)
+        counts = library.change_counts(before)
+        report_sync(self, results, quiet=quiet, watched=refreshed, counts=counts)
         changed = [thread_id for result in results for thread_id in result.changed]
+        changed += [w.thread.id for w in refreshed if w.changed]
         self.network.keep_images(changed, self.pane.images_kept)
