@@ -26,7 +26,8 @@ async def demo(tmp_path: Path) -> AsyncIterator[Library]:
 async def test_the_demo_library_holds_every_source(demo: Library) -> None:
     threads = demo.threads()
     assert {t.source for t in threads} == {"bluesky", "mastodon", "threadreader"}
-    assert sorted(t.post_count for t in threads if t.fetched) == [4, 4, 5, 5, 6, 8, 40]
+    # The tide-table thread grew from 6 posts to 8 in the demo's second round.
+    assert sorted(t.post_count for t in threads if t.fetched) == [4, 4, 5, 5, 8, 8, 40]
     assert sum(not t.fetched for t in threads) == 2  # "More from" on the saved page
     follows = demo.following()
     assert len(follows) == 4 and all(row.synced_at and not row.error for row in follows)
@@ -98,3 +99,22 @@ async def test_no_letter_is_lost_at_the_right_edge_after_a_short_thread(demo: Li
     assert "Learned that rain is fine and wind is the real enemy." in text
     # And no horizontal scrollbar's thumb on the pane's last row.
     assert "▏" not in pane[-1]
+
+
+async def test_the_demo_has_a_watched_thread_that_grew_and_was_edited(demo: Library) -> None:
+    tides = next(t for t in demo.threads() if t.title.startswith("Reading a tide table"))
+    assert (tides.new_since_read, tides.edited_since_read, tides.unread) == (2, 1, True)
+    assert [w.thread.id for w in demo.watching()] == [tides.id]
+    thread = demo.thread(tides.id)
+    assert thread is not None
+    edited = thread.posts[2]
+    assert edited.edited_at == "2024-06-04T18:30:00Z"
+    assert [v.text[:40] for v in edited.versions] == ["Heights between the listed times are not"]
+    assert "a poor one where the tide is irregular" in edited.text
+    app = make_app(demo.config, demo)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.main.open_thread(tides.id)
+        await pilot.pause()
+        view = app.screen.query_one(ThreadView)
+        assert view.current >= 6  # at the first new post (or at the end, when it shows)
+        assert "2 new since you read, 2 Jun 2024" in screen_text(app)

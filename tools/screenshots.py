@@ -68,6 +68,17 @@ async def links(pilot: Pilot[None], threads: dict[str, object]) -> None:
     await open_and_press(pilot, threads["maps"], "J", "J", "L")
 
 
+async def grown(pilot: Pilot[None], threads: dict[str, object]) -> None:
+    """The tide-table thread, read, watched and grown since: it opens at its first new post."""
+    main_screen(pilot).open_thread(str(threads["tides"]))
+    await pilot.pause()
+
+
+async def changes(pilot: Pilot[None], threads: dict[str, object]) -> None:
+    """What changed in the library since you last looked."""
+    await pilot.press("W")
+
+
 async def help_screen(pilot: Pilot[None], threads: dict[str, object]) -> None:
     """Show the keys."""
     await pilot.press("question_mark")
@@ -81,6 +92,8 @@ SHOTS: list[tuple[str, tuple[int, int], Step]] = [
     ("find", (120, 40), find_in_thread),
     ("links", (120, 40), links),
     ("help", (120, 40), help_screen),
+    ("grown", (120, 40), grown),
+    ("changes", (120, 40), changes),
 ]
 
 
@@ -92,7 +105,8 @@ async def take(name: str, size: tuple[int, int], step: Step, *, linear: bool = F
             library.config = replace(library.config, linear=True)
         punch = next(t.id for t in library.threads() if "punched cards" in t.title)
         maps = next(t.id for t in library.threads() if "old town maps" in t.title)
-        threads: dict[str, object] = {"punch": punch, "maps": maps}
+        tides = next(t.id for t in library.threads() if "tide table" in t.title)
+        threads: dict[str, object] = {"punch": punch, "maps": maps, "tides": tides}
         app = make_app(library.config, library)
         app.title = "tui-reader · demo library"
         async with app.run_test(size=size) as pilot:

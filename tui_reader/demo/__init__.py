@@ -12,6 +12,7 @@ import base64
 import json
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from tui_reader.config import Config, NetworkConfig
 from tui_reader.fetch import Fetcher
@@ -59,15 +60,39 @@ def recordings() -> dict[str, tuple[int, dict[str, str], bytes]]:
     }
 
 
+async def a_week_later(config: Config, store: Store, answers: dict[str, Any]) -> None:
+    """The demo's second round: the tide-table thread, read and watched, is fetched again
+    (as a sync does) and has grown by two posts and had one edited."""
+    from tui_reader.demo import later
+
+    library = Library(
+        config, store, Fetcher(replay={**answers, **later.answers(answers)}, attempts=1)
+    )
+    try:
+        thread_id = next(
+            t.id for t in library.list_threads(ThreadList()) if t.url.endswith(later.ROOT)
+        )
+        library.set_unread(thread_id, False)
+        store.mark_seen(thread_id, later.READ_AT)
+        library.set_watched(thread_id, True)
+        [result] = await library.sync_watched()
+        if result.error or result.saved is None or not result.saved.added:
+            raise RuntimeError(f"demo watch failed: {result.error or 'nothing changed'}")
+    finally:
+        await library.aclose()
+
+
 async def build_async(folder: Path) -> Library:
     """Build the demo library in ``folder``; the returned library is offline."""
     config = Config(network=NetworkConfig(timeout=5.0))
     store = Store(folder / "library.sqlite3")
-    building = Library(config, store, Fetcher(replay=recordings(), attempts=1))
+    answers = recordings()
+    building = Library(config, store, Fetcher(replay=answers, attempts=1))
     try:
         await populate(building)
     finally:
         await building.aclose()
+    await a_week_later(config, store, answers)
     # The demo reads what it holds; anything that would need the network says so.
     return Library(config.with_offline(True), store)
 

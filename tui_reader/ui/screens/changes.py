@@ -136,8 +136,9 @@ class ChangesScreen(ModalScreen[tuple[str, int] | None]):
         self.dismiss(None)
 
 
-def change_row(change: Change, *, linear: bool = False) -> Text:
-    """One change as a row: when, what, where, and the thread."""
+def change_row(change: Change, *, linear: bool = False, compact: bool = False) -> Text:
+    """One change as a row: when, what, where, and the thread (``compact``: the day, what,
+    and the title, for Read more's narrow rows)."""
     what = KIND_WORDS.get(change.kind, change.kind)
     if change.kind == "grew":
         what = f"grew +{change.count}"
@@ -148,6 +149,12 @@ def change_row(change: Change, *, linear: bool = False) -> Text:
         words = f"{spoken_day(change.at)}, {what}, @{safe_text(change.thread.author.handle)}"
         return Text(f"{words}: {' '.join(title.split())}", no_wrap=True, overflow="ellipsis")
     text = Text(no_wrap=True, overflow="ellipsis")
+    if compact:
+        text.append(f"{spoken_day(change.at)} · ", style="dim")
+        text.append(what, style="bold")
+        text.append(" · ", style="dim")
+        text.append_text(one_line(change.thread.title))
+        return text
     text.append(f"{nice_date(change.at)}  ", style="dim")
     text.append(f"{what:<16}", style="bold")
     text.append_text(one_line(f"@{change.thread.author.handle}", "dim"))
