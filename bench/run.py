@@ -292,6 +292,105 @@ def open_long_thread(library: Library, posts: int, repeat: int, images_every: in
     ]
 
 
+def changes_view(folder: Path, repeat: int) -> list[Row]:
+    """Open the changes view (W) on a copy of the library in which a sync has just grown 100
+    threads and edited a post in 100 more, to its first frame drawn."""
+    from dataclasses import replace
+
+    from tui_reader.ui.app import make_app
+    from tui_reader.ui.screens.changes import ChangesScreen
+
+    with tempfile.TemporaryDirectory() as scratch:
+        shutil.copy(folder / "library.sqlite3", Path(scratch) / "library.sqlite3")
+        library = Library(Config().with_offline(True), Store(Path(scratch) / "library.sqlite3"))
+        chosen = library.list_threads(ThreadList(), limit=200)
+        grown, edited = [], []
+        for number, summary in enumerate(chosen):
+            thread = library.thread(summary.id)
+            assert thread is not None
+            if number < 100:
+                extra = replace(thread.posts[-1], id=thread.posts[-1].id + "x", text="Later.")
+                grown.append((replace(thread, posts=(*thread.posts, extra)), False))
+            else:
+                first = replace(thread.posts[0], text=thread.posts[0].text + " (corrected)")
+                edited.append((replace(thread, posts=(first, *thread.posts[1:])), False))
+        library.store.save_threads(grown + edited)
+        logged = library.store.last_change()
+        app = make_app(library.config, library)
+        samples: list[float] = []
+
+        async def run() -> None:
+            async with app.run_test(size=(120, 40)) as pilot:
+                for _ in range(repeat):
+                    library.store.set_mark("changes-seen", "")  # everything unseen again
+                    start = time.perf_counter()
+                    app.action_changes()
+                    while "What changed in the library" not in shown(app):
+                        await asyncio.sleep(0)
+                    samples.append(time.perf_counter() - start)
+                    assert isinstance(app.screen, ChangesScreen)
+                    await pilot.press("escape")
+                    await pilot.pause()
+
+        asyncio.run(run())
+        library.close()
+    took = statistics.median(samples)
+    return [
+        {
+            "figure": f"open the changes view ({logged} changes logged, newest 500 listed)",
+            "result": f"{took * 1000:.0f} ms",
+            "target": "≤ 50 ms",
+            "baseline": "",
+            "met": took <= 0.05,
+        }
+    ]
+
+
+def watched_sync(watched: int) -> list[Row]:
+    """A sync of ``watched`` watched Mastodon threads where nothing changed: how many
+    requests it makes, how many were answered 304, and how long it takes."""
+    from tests.fake_mastodon import FakeMastodon
+    from tests.server import FakeServer
+
+    server = FakeServer().start()
+    try:
+        masto = FakeMastodon(server)
+        ada = masto.account("ada", "Ada")
+        roots = [masto.chain(ada, 5)[0] for _ in range(watched)]
+        with tempfile.TemporaryDirectory() as scratch:
+            library = Library(Config(), Store(Path(scratch) / "library.sqlite3"))
+
+            async def run() -> float:
+                try:
+                    for root in roots:
+                        await library.watch(masto.url_of(root))
+                    await library.sync_watched()  # the first check keeps each validator
+                    server.log.clear()
+                    start = time.perf_counter()
+                    results = await library.sync_watched()
+                    took = time.perf_counter() - start
+                    assert not any(r.changed or r.error for r in results)
+                    return took
+                finally:
+                    await library.aclose()
+
+            took = asyncio.run(run())
+            library.close()
+        answered_304 = sum(1 for request in server.log if request.headers.get("if-none-match"))
+        requests = len(server.log)
+    finally:
+        server.stop()
+    return [
+        {
+            "figure": f"a sync of {watched} watched threads where nothing changed",
+            "result": f"{requests} requests, {answered_304} revalidated (304); {took:.2f} s",
+            "target": f"≤ {watched} requests, mostly 304",
+            "baseline": "",
+            "met": requests <= watched and answered_304 == requests,
+        }
+    ]
+
+
 def library_size(path: Path, posts: int) -> list[Row]:
     """The file's size, scaled to 100,000 posts."""
     with sqlite3.connect(path) as conn:
@@ -621,6 +720,8 @@ def main() -> None:
     rows += reader_memory(folders[size])
     rows += open_long_thread(library, 1000, repeat)
     rows += open_long_thread(library, 1000, repeat, images_every=10)
+    rows += changes_view(folders[size], repeat)
+    rows += watched_sync(10 if args.quick else 100)
     rows += feed_and_digest(folders[size], repeat, 50 if args.quick else 500)
     # The issue's library: 200 authors of 500 posts.
     rows += first_sync(20, 100, repeat) if args.quick else first_sync(200, 500, repeat)

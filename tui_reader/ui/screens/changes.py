@@ -8,16 +8,16 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
-from textual.widgets import Label, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.message import Message
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Label, Static
 
 from tui_reader.library import Change
 from tui_reader.render import nice_date, safe_text, spoken_day
 from tui_reader.seen import Edit, diff_words, word_diff
 from tui_reader.ui.reader import is_linear
 from tui_reader.ui.text import one_line
-from tui_reader.ui.widgets.lists import VimOptionList
+from tui_reader.ui.widgets.lists import VirtualList
 
 #: How each kind of change reads in the list.
 KIND_WORDS = {"new": "new thread", "grew": "grew", "edited": "edited", "deleted": "deleted"}
@@ -82,7 +82,36 @@ def diff_text(pieces: list[tuple[str, str]], *, linear: bool = False) -> Text:
     return text
 
 
-class ChangesScreen(ModalScreen[tuple[str, int] | None]):
+class ChangeList(VirtualList):
+    """The changes, a row each, drawn only as they scroll into view (the log may be long)."""
+
+    class Chosen(Message):
+        """Enter on a change."""
+
+        def __init__(self, index: int) -> None:
+            super().__init__()
+            self.index = index
+
+    def __init__(self, changes: list[Change], *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.changes = changes
+
+    def on_mount(self) -> None:
+        self.set_rows(len(self.changes))
+        self.place_cursor(0 if self.changes else None)
+
+    def row_lines(self, index: int, width: int) -> list[Text]:
+        """A change as one line, cut to the width."""
+        row = change_row(self.changes[index], linear=is_linear(self))
+        row.truncate(max(1, width), overflow="ellipsis")
+        return [row]
+
+    def row_selected(self, index: int) -> None:
+        """Open the change's thread where it happened."""
+        self.post_message(self.Chosen(index))
+
+
+class ChangesScreen(Screen[tuple[str, int] | None]):
     """The library's changes since you last looked, newest first; enter opens one at its
     place (the thread's ID and the post), escape closes."""
 
@@ -95,19 +124,12 @@ class ChangesScreen(ModalScreen[tuple[str, int] | None]):
 
     def compose(self) -> ComposeResult:
         since = f"since you last looked, {nice_date(self.looked)}" if self.looked else "so far"
-        with Vertical(id="help"):
+        with Vertical(id="changes-view"):
             if self.changes:
                 yield Label(
                     f"What changed in the library {since}", classes="dialog-title", markup=False
                 )
-                linear = is_linear(self)
-                yield VimOptionList(
-                    *(
-                        Option(change_row(change, linear=linear), id=str(number))
-                        for number, change in enumerate(self.changes)
-                    ),
-                    id="changes",
-                )
+                yield ChangeList(self.changes, id="changes")
                 yield Label("enter opens one where it happened · escape closes", classes="dim")
             else:
                 yield Label(
@@ -123,12 +145,12 @@ class ChangesScreen(ModalScreen[tuple[str, int] | None]):
 
     def on_mount(self) -> None:
         if self.changes:
-            self.query_one("#changes", OptionList).focus()
+            self.query_one(ChangeList).focus()
 
-    @on(OptionList.OptionSelected)
-    def _chosen(self, event: OptionList.OptionSelected) -> None:
+    @on(ChangeList.Chosen)
+    def _chosen(self, event: ChangeList.Chosen) -> None:
         event.stop()
-        change = self.changes[int(event.option.id or 0)]
+        change = self.changes[event.index]
         self.dismiss((change.thread.id, change.place))
 
     def action_close(self) -> None:
