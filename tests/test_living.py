@@ -262,3 +262,33 @@ def test_an_edit_dated_in_the_future_is_dated_when_seen(tmp_path: Path) -> None:
         assert thread is not None
         assert "2024" <= thread.posts[0].edited_at < "2999"
         assert [v.text for v in thread.posts[0].versions] == ["One."]
+
+
+def test_a_quote_whose_target_went_away_keeps_what_it_said_and_says_so(tmp_path: Path) -> None:
+    from tui_reader.models import Quote
+    from tui_reader.render import to_text
+
+    quote = Quote("https://bsky.app/profile/bob/post/1", "bob.bsky.social", "The quoted words.")
+    first = Post(
+        "threadreader:1", "https://x.com/pat/status/1", "2024-05-01T00:00:00Z", "Look:", quote=quote
+    )
+    with Store(tmp_path / "library.sqlite3") as store:
+        store.save_thread(saved_thread([first]))
+        # The server now says the quoted post is deleted (Bluesky's viewNotFound) ...
+        gone = Quote(quote.url, "", "(the quoted post was deleted)", gone="deleted")
+        store.save_thread(
+            saved_thread([Post(first.id, first.url, first.created_at, "Look:", quote=gone)])
+        )
+        thread = store.thread("threadreader:threadreader:1")
+        assert thread is not None and thread.posts[0].quote is not None
+        kept = thread.posts[0].quote
+        assert (kept.author, kept.text, kept.gone) == (
+            "bob.bsky.social",
+            "The quoted words.",
+            "deleted",
+        )
+        assert "the quoted post is deleted upstream; this is the library's copy" in to_text(thread)
+        # ... or sends no quote at all: still kept.
+        store.save_thread(saved_thread([Post(first.id, first.url, first.created_at, "Look:")]))
+        again = store.thread("threadreader:threadreader:1")
+        assert again is not None and again.posts[0].quote == kept

@@ -84,15 +84,21 @@ class Quote:
     url: str
     author: str
     text: str
+    #: Why the quoted post cannot be read upstream ("deleted", "blocked", "detached"), or
+    #: "" when it can. With an author and text, they are the library's copy from before.
+    gone: str = ""
 
     def as_dict(self) -> dict[str, str]:
         """The thread JSON's shape of a quote (also how the library stores it)."""
-        return {"url": self.url, "author": self.author, "text": self.text}
+        data = {"url": self.url, "author": self.author, "text": self.text}
+        if self.gone:
+            data["gone"] = self.gone
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, str]) -> Quote:
         """A quote from :meth:`as_dict`'s shape."""
-        return cls(data["url"], data["author"], data["text"])
+        return cls(data["url"], data["author"], data["text"], data.get("gone", ""))
 
 
 @dataclass(frozen=True, slots=True)

@@ -192,6 +192,9 @@ def post_parts(post: Post) -> PostParts:
     quote = None
     if post.quote is not None:
         who = f"@{post.quote.author}" if post.quote.author else "quoted post"
+        if post.quote.gone and post.quote.author:
+            # The library's copy of a quoted post gone upstream since.
+            who += f" (the quoted post is {post.quote.gone} upstream; this is the library's copy)"
         quote = QuoteParts(safe_text(who), safe_text(post.quote.text), safe_text(post.quote.url))
     return PostParts(
         deleted_note=DELETED_NOTE if post.deleted else "",

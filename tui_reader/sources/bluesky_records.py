@@ -330,11 +330,16 @@ def _quote(record: object) -> Quote | None:
         assert isinstance(author, dict)
         return Quote(url=url, author=text_of(author.get("handle")), text=text)
     if kind.endswith("#viewNotFound"):
-        return Quote(url=url, author="", text="(the quoted post was deleted)")
+        return Quote(url=url, author="", text="(the quoted post was deleted)", gone="deleted")
     if kind.endswith("#viewBlocked"):
-        return Quote(url=url, author="", text="(the quoted post is blocked)")
+        return Quote(url=url, author="", text="(the quoted post is blocked)", gone="blocked")
     if kind.endswith("#viewDetached"):
-        return Quote(url=url, author="", text="(the quoted post was detached by its author)")
+        return Quote(
+            url=url,
+            author="",
+            text="(the quoted post was detached by its author)",
+            gone="detached",
+        )
     return None
 
 

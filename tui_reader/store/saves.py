@@ -118,6 +118,14 @@ def compare(
             result.posts.append(post)
             continue
         before = post_of(row)
+        if before.quote is not None and (
+            post.quote is None or (post.quote.gone and post.quote.url == before.quote.url)
+        ):
+            # The quoted post went away upstream: what it said stays, marked so.
+            gone = post.quote.gone if post.quote is not None else "gone"
+            post = replace(
+                post, quote=before.quote if before.quote.gone else replace(before.quote, gone=gone)
+            )
         changed_text = (post.text, post.content_warning) != (before.text, before.content_warning)
         new_date = bool(post.edited_at) and post.edited_at != before.edited_at
         if new_date:
