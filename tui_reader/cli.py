@@ -232,7 +232,13 @@ def cmd_threads(args: argparse.Namespace, library: Library, out: TextIO) -> int:
         for thread in threads:
             table.add_row(
                 Text(f"#{thread.number}", style="bold"),
-                Text("new" if thread.is_new else ("●" if thread.unread else " "), style="cyan"),
+                Text(
+                    "new"
+                    if thread.is_new
+                    else ("●" if thread.unread else " ")
+                    + (f"+{thread.new_since_read}" if thread.new_since_read else ""),
+                    style="cyan",
+                ),
                 Text(short_date(thread.created_at)),
                 Text("@" + safe_text(thread.author.handle)),
                 Text(str(thread.post_count), justify="right"),
