@@ -292,3 +292,16 @@ def test_a_quote_whose_target_went_away_keeps_what_it_said_and_says_so(tmp_path:
         store.save_thread(saved_thread([Post(first.id, first.url, first.created_at, "Look:")]))
         again = store.thread("threadreader:threadreader:1")
         assert again is not None and again.posts[0].quote == kept
+
+
+def test_a_thread_read_elsewhere_counts_as_seen_here(tmp_path: Path) -> None:
+    from tui_reader.store import ReadMark
+
+    first = Post("threadreader:1", "https://x.com/pat/status/1", "2024-05-01T00:00:00Z", "One.")
+    with Store(tmp_path / "library.sqlite3") as store:
+        store.save_thread(saved_thread([first]))
+        store.merge_read_marks(
+            [ReadMark("threadreader:threadreader:1", False, 0, "2024-06-01T00:00:00Z")]
+        )
+        [listed] = store.threads()
+        assert listed.last_read_at == "2024-06-01T00:00:00Z"

@@ -69,9 +69,6 @@ SHORT_NUMBER_RE = re.compile(r"#([0-9]{1,9})|([0-9]{1,4})")
 #: moment, so the reader never freezes; it is tried again later.
 QUICK_WRITE_MS = 250
 
-#: The library's mark of when its changes were last looked at.
-CHANGES_SEEN = "changes-seen"
-
 
 class Library:
     """The user's library of threads, and the sources that fill it.
@@ -719,10 +716,7 @@ class Library:
         fetches it again. The thread, and whether it was not watched before."""
         ref = self.resolve(text)
         if isinstance(ref, AuthorRef):
-            raise BadReference(
-                f"{text} is a profile; to watch a thread, give one of its posts "
-                "(to follow an author: tui-reader follow)"
-            )
+            raise BadReference(f"{text} is a profile; to watch a thread, give one of its posts")
         thread = await self.unroll(text)
         return thread, self.store.watch(thread.id, utc_now())
 
@@ -777,13 +771,12 @@ class Library:
         """What changed in the library after the time ``since`` (by default, since the
         changes were last looked at), newest first, and when they were last looked at;
         ``look`` marks them looked at now."""
-        seen = self.store.mark(CHANGES_SEEN)
-        number, _, when = seen.partition(" ")
-        after = int(number) if since is None and number.isdigit() else 0
-        found = self.store.changes(since or "", after)
-        if look:
-            self.store.set_mark(CHANGES_SEEN, f"{self.store.last_change()} {utc_now()}")
-        return found, when
+        return self.store.changes_since(since, look=look)
+
+    def newest_changes(self, limit: int) -> tuple[list[Change], int]:
+        """The newest ``limit`` changes since they were last looked at, and how many there
+        are (Read more lists a few)."""
+        return self.store.newest_changes(limit)
 
     def last_change(self) -> int:
         """The number of the newest entry in the changes log (to count what came after)."""

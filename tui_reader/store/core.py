@@ -785,6 +785,13 @@ class Store(LivingThreads):
                             mark.thread_id,
                         ),
                     )
+                    if not mark.unread:
+                        # Read on the other machine: what it held then counts as seen here.
+                        conn.execute(
+                            "UPDATE threads SET last_read_at = ?, grown = 0, edited = 0 "
+                            "WHERE id = ? AND last_read_at < ?",
+                            (mark.changed_at, mark.thread_id, mark.changed_at),
+                        )
                     applied += 1
             return applied, missing
 

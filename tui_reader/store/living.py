@@ -12,12 +12,15 @@ from tui_reader.limits import MAX_VERSIONS
 from tui_reader.models import ThreadSummary, Version
 from tui_reader.store.connection import LibraryFile, reported
 from tui_reader.store.rows import POSTS_OF_THREAD, SUMMARY_COLUMNS, summary_of
+from tui_reader.times import utc_now
 
 #: The kinds of change the log holds, in the order a summary names them.
 CHANGE_KINDS = ("new", "grew", "edited", "deleted")
 
 #: The most entries one look at the changes log lists (the newest).
 MAX_CHANGES = 500
+#: The mark of the last change looked at, and when ("<number> <time>").
+CHANGES_SEEN = "changes-seen"
 
 
 @dataclass(frozen=True)
@@ -234,6 +237,34 @@ class LivingThreads(LibraryFile):
             )
             for row in rows
         ]
+
+    def changes_since(
+        self, since: str | None = None, *, look: bool = True
+    ) -> tuple[list[Change], str]:
+        """What changed after the time ``since`` (by default, since the changes were last
+        looked at), newest first, and when they were last looked at; ``look`` marks them
+        looked at now."""
+        after, when = self._looked_at()
+        found = self.changes(since or "", after if since is None else 0)
+        if look:
+            self.set_mark(CHANGES_SEEN, f"{self.last_change()} {utc_now()}")
+        return found, when
+
+    def newest_changes(self, limit: int) -> tuple[list[Change], int]:
+        """The newest ``limit`` changes since they were last looked at, and how many."""
+        after, _ = self._looked_at()
+        return self.changes("", after, limit), self.count_changes(after)
+
+    def _looked_at(self) -> tuple[int, str]:
+        """The last change looked at (its number), and when it was looked at."""
+        number, _, when = self.mark(CHANGES_SEEN).partition(" ")
+        return (int(number) if number.isdigit() else 0), when
+
+    def count_changes(self, after: int) -> int:
+        """How many entries the changes log has after the one numbered ``after``."""
+        return int(
+            self.conn.execute("SELECT COUNT(*) FROM changes WHERE n > ?", (after,)).fetchone()[0]
+        )
 
     def last_change(self) -> int:
         """The number of the changes log's newest entry (0 when it is empty)."""

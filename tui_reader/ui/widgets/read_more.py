@@ -57,6 +57,7 @@ class ReadMore(VimOptionList):
         unread_total: int | None = None,
         *,
         changes: list[Change] | None = None,
+        changes_total: int = 0,
     ) -> None:
         """Fill the sections for ``thread``; the totals count what the lists were cut from.
         ``changes``: what changed in the library since you last looked, newest first."""
@@ -64,7 +65,9 @@ class ReadMore(VimOptionList):
         linear = is_linear(self)
         options: list[Option | None] = []
         if changes:
-            options.append(_heading("Changed since you last looked", len(changes)))
+            options.append(
+                _heading("Changed since you last looked", max(changes_total, len(changes)))
+            )
             options += [
                 Option(
                     change_row(change, linear=linear),

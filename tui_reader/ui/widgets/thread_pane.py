@@ -251,7 +251,7 @@ class ThreadPane(Vertical):
         ]
         more_total = library.count_listed(ThreadList(key))[0] - 1
         unread_total = library.count_listed(ThreadList(unread_only=True))[0] - int(thread.unread)
-        changes, looked = library.changes(look=False)
+        changes, changed = library.newest_changes(MAX_PER_SECTION)
         self.query_one(ReadMore).show(
             thread,
             more_from[:MAX_PER_SECTION],
@@ -260,6 +260,7 @@ class ThreadPane(Vertical):
             more_total,
             unread_total,
             changes=changes,
+            changes_total=changed,
         )
 
     # The read mark -------------------------------------------------------------------
