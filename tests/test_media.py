@@ -330,3 +330,62 @@ def test_a_markdown_export_keeps_its_images_in_a_folder_beside_it(
     # On standard output there is no folder beside it: the original address stays.
     printed = cli("--offline", "export", url, "-o", "-")
     assert "/img/m.png" in printed.out and "thread_files" not in printed.out
+
+
+def test_a_video_poster_and_a_link_card_thumbnail_are_kept_and_exported(
+    cli: Cli, appview: FakeAppView, server: FakeServer, tmp_path: Path
+) -> None:
+    import zipfile
+
+    from pypdf import PdfReader
+
+    poster, thumb = picture("JPEG", (64, 36), "navy"), picture("PNG", (48, 32), "olive")
+    server.route("/img/poster.jpg", lambda _r: Reply(200, poster, {"content-type": "image/jpeg"}))
+    server.route("/img/card.png", lambda _r: Reply(200, thumb, {"content-type": "image/png"}))
+    alice = appview.account("alice.bsky.social", "Alice")
+    video = {
+        "$type": "app.bsky.embed.video#view",
+        "playlist": f"{server.url}/video/playlist.m3u8",
+        "thumbnail": f"{server.url}/img/poster.jpg",
+        "alt": "the river in flood",
+    }
+    card = {
+        "$type": "app.bsky.embed.external#view",
+        "external": {
+            "uri": "https://example.org/flood-report",
+            "title": "The flood report",
+            "description": "",
+            "thumb": f"{server.url}/img/card.png",
+        },
+    }
+    first = appview.post(alice, "Video of the flood.", embed_view=video)
+    appview.post(alice, "The report.", reply_to=first, embed_view=card)
+    url = f"https://bsky.app/profile/alice.bsky.social/post/{first.rsplit('/', 1)[1]}"
+    keeping_images(cli)
+
+    unrolled = cli("unroll", url, "--format", "json")
+
+    assert unrolled.code == 0, unrolled.err
+    assert "Images: 2 images kept" in unrolled.err
+    assert not server.requests_to("/video/playlist.m3u8")  # never the video itself
+    data = json.loads(cli("--offline", "export", url, "-o", "-", "--format", "json").out)
+    [movie], [link] = data["posts"][0]["media"], data["posts"][1]["media"]
+    assert movie["kind"] == "video" and movie["preview"].endswith("/img/poster.jpg")
+    assert movie["type"] == "image/jpeg" and (movie["width"], movie["height"]) == (64, 36)
+    assert link["kind"] == "link" and link["type"] == "image/png"
+    server.stop()  # the exports carry them with the network off
+    page = tmp_path / "t.html"
+    assert cli("--offline", "export", url, "-o", str(page)).code == 0
+    html = page.read_text("utf-8")
+    assert html.count("data:image/") == 2 and "https://example.org/flood-report" in html
+    pdf = tmp_path / "t.pdf"
+    assert cli("--offline", "export", url, "-o", str(pdf)).code == 0
+    assert sum(len(p.images) for p in PdfReader(pdf).pages) == 2
+    book = tmp_path / "t.epub"
+    assert cli("--offline", "export", url, "-o", str(book)).code == 0
+    with zipfile.ZipFile(book) as opened:
+        assert len([n for n in opened.namelist() if n.startswith("EPUB/images/")]) == 2
+    markdown = tmp_path / "t.md"
+    assert cli("--offline", "export", url, "-o", str(markdown)).code == 0
+    assert len(list((tmp_path / "t_files").iterdir())) == 2
+    assert "[The flood report](https://example.org/flood-report)" in markdown.read_text("utf-8")

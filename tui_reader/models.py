@@ -53,14 +53,28 @@ class Media:
     file: str = ""
     #: The kept file's full path on this machine (never in JSON: ``file`` is portable).
     local: str = ""
+    #: A still of a video or a link card to keep (its poster frame, its thumbnail): for
+    #: these, the kept file's facts above are the still's.
+    preview: str = ""
+
+    @property
+    def still(self) -> str:
+        """The address of the picture the library keeps for it: an image's own, a video's or
+        a link card's preview ("" for none)."""
+        return self.url if self.kind == "image" else self.preview
 
     def as_dict(self) -> dict[str, str]:
         """How the library stores a media item with its post."""
-        return {"kind": self.kind, "url": self.url, "alt": self.alt}
+        data = {"kind": self.kind, "url": self.url, "alt": self.alt}
+        if self.preview:
+            data["preview"] = self.preview
+        return data
 
     def json_dict(self) -> dict[str, str | int]:
         """The thread JSON's shape of a media item: with its kept file's facts, when kept."""
         data: dict[str, str | int] = {"kind": self.kind, "url": self.url, "alt": self.alt}
+        if self.preview:
+            data["preview"] = self.preview
         if self.sha256:
             data.update(
                 sha256=self.sha256,
@@ -74,7 +88,12 @@ class Media:
     @classmethod
     def from_dict(cls, data: dict[str, str]) -> Media:
         """A media item from :meth:`as_dict`'s shape."""
-        return cls(data["kind"], data["url"], data.get("alt", ""))  # type: ignore[arg-type]
+        return cls(
+            data["kind"],  # type: ignore[arg-type]
+            data["url"],
+            data.get("alt", ""),
+            preview=data.get("preview", ""),
+        )
 
 
 @dataclass(frozen=True, slots=True)

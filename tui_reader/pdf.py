@@ -126,7 +126,8 @@ def to_pdf(thread: Thread) -> tuple[bytes, tuple[str, ...]]:
             paragraph(f"CW: {parts.warning}", 11, "B")
         paragraph(parts.text, 11.5)
         for media in parts.media:
-            if media.local and media.width and media.height and _place_image(pdf, media):
+            placed = media.local and media.width and media.height and _place_image(pdf, media)
+            if placed and media.kind == "image":
                 if media.alt:
                     paragraph(media.alt, 9.5, color=60)
                 continue

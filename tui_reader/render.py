@@ -432,6 +432,9 @@ def to_markdown(thread: Thread, images: Mapping[str, str] | None = None) -> str:
             if media.kind == "image" and beside:
                 # The file names are ours (a hash), safe in a link as they are.
                 out += [f"![{alt}]({beside})", ""]
+            elif beside:
+                # A video's poster or a link card's thumbnail, then what it is.
+                out += [f"![{alt}]({beside})", "", md_link(alt, media.url), ""]
             elif media.kind == "image" and is_web_url(media.url):
                 out += [f"!{md_link(alt, media.url)}", ""]
             else:
@@ -526,6 +529,13 @@ def to_html(thread: Thread) -> str:
                 )
             else:
                 label = _h(media.alt or media.url)
+                still = kept_image_uri(media)
+                if still:
+                    # A video's poster or a link card's thumbnail, kept: it leads to the item.
+                    parts.append(
+                        f'<figure><a href="{_href(media.url)}"><img src="{still}" '
+                        f'alt="{_h(media.alt)}" loading="lazy"></a></figure>'
+                    )
                 parts.append(
                     f'<p class="media">{media.kind}: <a href="{_href(media.url)}">{label}</a></p>'
                 )

@@ -3,7 +3,6 @@ it was read, the notes an edited or deleted post carries, and an edit word by wo
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
 
@@ -95,6 +94,8 @@ def word_diff(before: str, after: str) -> list[tuple[str, str]] | None:
     old, new = _PIECES.findall(before), _PIECES.findall(after)
     if len(old) > 2 * MAX_DIFF_WORDS or len(new) > 2 * MAX_DIFF_WORDS:
         return None
+    import difflib  # only when an edit is shown
+
     pieces: list[tuple[str, str]] = []
     matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
     for op, a1, a2, b1, b2 in matcher.get_opcodes():

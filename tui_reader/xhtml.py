@@ -114,6 +114,9 @@ def article(
                 if media.alt:
                     _add(figure, "figcaption", media.alt)
             else:
+                if inside:
+                    # A video's poster or a link card's thumbnail, kept in the book.
+                    _add(_add(section, "figure"), "img", src=inside, alt=media.alt)
                 line = _add(section, "p", class_="media")
                 what = {"image": "Image", "video": "Video", "link": "Link"}.get(media.kind, "Media")
                 _link(line, media.url, f"{what}: {media.alt or media.url}")

@@ -355,12 +355,18 @@ def _media(embed: dict[str, Any]) -> list[Media]:
                 found.append(Media("image", url, text_of(image.get("alt"))))
     elif kind.startswith("app.bsky.embed.video"):
         url = text_of(embed.get("playlist")) or text_of(embed.get("thumbnail"))
-        found.append(Media("video", url, text_of(embed.get("alt"))))
+        poster = text_of(embed.get("thumbnail"))
+        found.append(Media("video", url, text_of(embed.get("alt")), preview=poster))
     elif kind.startswith("app.bsky.embed.external"):
         external = embed.get("external")
         if isinstance(external, dict) and text_of(external.get("uri")):
             found.append(
-                Media("link", text_of(external.get("uri")), text_of(external.get("title")))
+                Media(
+                    "link",
+                    text_of(external.get("uri")),
+                    text_of(external.get("title")),
+                    preview=text_of(external.get("thumb")),
+                )
             )
     return found
 

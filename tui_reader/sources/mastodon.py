@@ -119,13 +119,20 @@ def _media(status: dict[str, Any]) -> list[Media]:
         if kind == "image":
             found.append(Media("image", url, alt))
         elif kind in ("video", "gifv"):
-            found.append(Media("video", url, alt))
+            found.append(Media("video", url, alt, preview=_text(item.get("preview_url"))))
         elif url:
             # Audio and unknown kinds: kept as a link, labelled, so nothing is lost.
             found.append(Media("link", url, f"{kind}: {alt}" if alt else kind))
     card = status.get("card")
     if isinstance(card, dict) and _text(card.get("url")):
-        found.append(Media("link", _text(card.get("url")), _text(card.get("title"))))
+        found.append(
+            Media(
+                "link",
+                _text(card.get("url")),
+                _text(card.get("title")),
+                preview=_text(card.get("image")),
+            )
+        )
     return found
 
 

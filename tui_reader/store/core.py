@@ -40,6 +40,13 @@ class ForeignThread(ReaderError):
     rest of the save was)."""
 
 
+#: The address of the picture kept for a media item in a post's stored JSON (``json_each``'s
+#: ``value``): an image's own, a video's or link card's preview ("" for none).
+STILL = (
+    "CASE WHEN json_extract(value, '$.kind') = 'image' THEN json_extract(value, '$.url') "
+    "ELSE COALESCE(json_extract(value, '$.preview'), '') END"
+)
+
 #: The page cache (Thread Reader App's pages, kept to revalidate them): one page is kept up
 #: to this size, and all of them up to the next, the oldest going first.
 MAX_CACHED_BODY = 4 * 1024 * 1024
@@ -364,8 +371,9 @@ class Store(LivingThreads):
         )
 
     def _with_kept_media(self, posts: tuple[Post, ...]) -> tuple[Post, ...]:
-        """``posts`` with the facts of each image the library keeps filled in."""
-        urls = [media.url for post in posts for media in post.media if media.kind == "image"]
+        """``posts`` with the facts of each picture the library keeps filled in (an image's, a
+        video's poster, a link card's thumbnail)."""
+        urls = [media.still for post in posts for media in post.media if media.still]
         if not urls:
             return posts
         kept = {url: row for url, row in self.media_states(urls).items() if row.state == "kept"}
@@ -377,19 +385,19 @@ class Store(LivingThreads):
                 media=tuple(
                     replace(
                         media,
-                        sha256=kept[media.url].sha256,
-                        type=kept[media.url].type,
-                        width=kept[media.url].width,
-                        height=kept[media.url].height,
-                        file=kept[media.url].file,
-                        local=str(self.path.parent / "media" / kept[media.url].file),
+                        sha256=kept[media.still].sha256,
+                        type=kept[media.still].type,
+                        width=kept[media.still].width,
+                        height=kept[media.still].height,
+                        file=kept[media.still].file,
+                        local=str(self.path.parent / "media" / kept[media.still].file),
                     )
-                    if media.url in kept
+                    if media.still in kept
                     else media
                     for media in post.media
                 ),
             )
-            if any(media.url in kept for media in post.media)
+            if any(media.still in kept for media in post.media)
             else post
             for post in posts
         )
@@ -461,9 +469,9 @@ class Store(LivingThreads):
         """How many image addresses the posts name, and how many are kept, refused, failed
         or not tried yet; how many files and bytes are kept (one pass over the posts)."""
         named = self.conn.execute(
-            """
-            SELECT COUNT(DISTINCT json_extract(value, '$.url')) FROM posts, json_each(posts.media)
-            WHERE posts.media IS NOT NULL AND json_extract(value, '$.kind') = 'image'
+            f"""
+            SELECT COUNT(DISTINCT {STILL}) FROM posts, json_each(posts.media)
+            WHERE posts.media IS NOT NULL AND {STILL} != ''
             """
         ).fetchone()[0]
         counts = dict(
@@ -492,10 +500,10 @@ class Store(LivingThreads):
             chunk = wanted[start : start + 500]
             rows = self.conn.execute(
                 f"""
-                SELECT json_extract(value, '$.url') FROM threads t
+                SELECT {STILL} FROM threads t
                 JOIN posts p ON p.thread = t.num, json_each(p.media)
                 WHERE t.id IN ({",".join("?" * len(chunk))}) AND p.media IS NOT NULL
-                  AND json_extract(value, '$.kind') = 'image'
+                  AND {STILL} != ''
                 ORDER BY t.num, p.seq
                 """,
                 chunk,
@@ -506,9 +514,9 @@ class Store(LivingThreads):
     def image_urls(self, offset: int, limit: int) -> list[str]:
         """A page of the image addresses the posts name, in a stable order."""
         rows = self.conn.execute(
-            """
-            SELECT DISTINCT json_extract(value, '$.url') FROM posts, json_each(posts.media)
-            WHERE posts.media IS NOT NULL AND json_extract(value, '$.kind') = 'image'
+            f"""
+            SELECT DISTINCT {STILL} FROM posts, json_each(posts.media)
+            WHERE posts.media IS NOT NULL AND {STILL} != ''
             ORDER BY 1 LIMIT ? OFFSET ?
             """,
             (limit, offset),

@@ -7,7 +7,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Label, Static
@@ -124,24 +124,21 @@ class ChangesScreen(Screen[tuple[str, int] | None]):
 
     def compose(self) -> ComposeResult:
         since = f"since you last looked, {nice_date(self.looked)}" if self.looked else "so far"
-        with Vertical(id="changes-view"):
-            if self.changes:
-                yield Label(
-                    f"What changed in the library {since}", classes="dialog-title", markup=False
-                )
-                yield ChangeList(self.changes, id="changes")
-                yield Label("enter opens one where it happened · escape closes", classes="dim")
-            else:
-                yield Label(
-                    f"Nothing changed in the library {since}.",
-                    classes="dialog-title",
-                    markup=False,
-                )
-                yield Label(
-                    "A sync (R) brings new threads and the changes of watched threads (w).",
-                    classes="dim",
-                    markup=False,
-                )
+        if self.changes:
+            yield Label(
+                f"What changed in the library {since}", classes="dialog-title", markup=False
+            )
+            yield ChangeList(self.changes, id="changes")
+            yield Label("enter opens one where it happened · escape closes", classes="dim")
+        else:
+            yield Label(
+                f"Nothing changed in the library {since}.", classes="dialog-title", markup=False
+            )
+            yield Label(
+                "A sync (R) brings new threads and the changes of watched threads (w).",
+                classes="dim",
+                markup=False,
+            )
 
     def on_mount(self) -> None:
         if self.changes:

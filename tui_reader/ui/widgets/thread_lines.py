@@ -156,18 +156,20 @@ class ThreadLines:
         for media in parts.media:
             rows = (
                 picture_rows(media.local, width, self.pictures)
-                if self.pictures and media.kind == "image" and media.local
+                if self.pictures and media.local
                 else []
             )
             if rows:
-                # The kept image itself, then what it shows in words (always).
+                # The kept image (a video's poster, a link card's thumbnail) itself, then
+                # what it shows in words (always); a video or a card then says what it is.
                 for row in rows:
                     texts = tuple(text for text, _ in row)
                     numbers = tuple(self._style_number(style) for _, style in row)
                     yield (texts, numbers), sum(len(text) for text in texts)
-                about = one_line(media.alt) if media.alt else Text("(no description)")
-                yield from self._wrap(console, about, width, style=meta)
-                continue
+                if media.kind == "image":
+                    about = one_line(media.alt) if media.alt else Text("(no description)")
+                    yield from self._wrap(console, about, width, style=meta)
+                    continue
             caption = f"[{media.kind}: " if media.alt else f"[{media.kind}"
             text = Text(caption, style=meta)
             if media.alt:
