@@ -305,3 +305,29 @@ def test_a_thread_read_elsewhere_counts_as_seen_here(tmp_path: Path) -> None:
         )
         [listed] = store.threads()
         assert listed.last_read_at == "2024-06-01T00:00:00Z"
+
+
+def test_a_watched_thread_reader_app_thread_costs_one_revalidated_request(
+    cli: Cli, server: FakeServer
+) -> None:
+    from tests.fake_threadreader import FakeThreadReader
+
+    site = FakeThreadReader(server)
+    site.author("pat_rivers", "Pat Rivers")
+    root = site.thread("pat_rivers", 4, hours=1, title="Locks and weirs")
+    assert cli("watch", f"https://x.com/pat_rivers/status/{root}").code == 0
+    assert cli("sync").code == 0  # the first check keeps the page's digest
+    before = len(server.log)
+
+    synced = cli("sync")
+
+    assert synced.code == 0, synced.err
+    asked = server.log[before:]
+    assert [r.path for r in asked] == [f"/thread/{root}.html"]
+    assert asked[0].headers.get("if-none-match")  # answered 304
+    # It grows: the page changes, and the thread is read again from it (no ping).
+    site.threads[root].tweets.append("Tweet 5, added later")
+    before = len(server.log)
+    grown = cli("sync")
+    assert grown.out.strip() == "1 watched thread · 1 grew", grown.err
+    assert not [r for r in server.log[before:] if r.path.startswith("/api/v0/ping/")]

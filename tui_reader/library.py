@@ -247,7 +247,14 @@ class Library:
         return thread
 
     def post_ref_of(self, thread: Thread) -> PostRef:
-        """Where to fetch a thread the library has again: its first post."""
+        """Where to fetch a thread the library has again: its own address where that names
+        it (a Thread Reader App page: no lookup of its root), else its first post."""
+        try:
+            found = self.resolve(thread.url) if thread.url else None
+        except (ReaderError, ValueError):
+            found = None
+        if isinstance(found, PostRef):
+            return found
         return self._post_ref_at(thread.posts[0].url if thread.posts else thread.url)
 
     def _post_ref_at(self, url: str) -> PostRef:
@@ -734,10 +741,7 @@ class Library:
 
     def set_watched(self, thread_id: str, watched: bool) -> bool:
         """Watch a thread the library has, or stop; whether it is watched now."""
-        if watched:
-            self.store.watch(thread_id, utc_now())
-        else:
-            self.store.unwatch(thread_id)
+        _ = self.store.watch(thread_id, utc_now()) if watched else self.store.unwatch(thread_id)
         return watched
 
     def is_watched(self, thread_id: str) -> bool:

@@ -3,6 +3,7 @@ Its pages are read by ``tui_reader.sources.threadreader_pages``, loaded when fir
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import replace
 from typing import Any
@@ -156,6 +157,16 @@ class ThreadReaderSource(Source):
         from tui_reader.sources import threadreader_pages as pages
 
         return pages.parse_page_and_list(response.text(), self.base_url)
+
+    async def still_the_same(self, thread: Thread, tag: str) -> tuple[bool, str]:
+        """One request: the thread's page, revalidated (a 304 when it did not change, the
+        kept copy then compared); the same page as at the last check is no change."""
+        root = thread.id.removeprefix("threadreader:")
+        if not TWEET_ID_RE.match(root):
+            return False, tag  # a thread from copied text: no page to ask for
+        response = await self._get(f"/thread/{root}.html", revalidate=True)
+        fresh = "sha256:" + hashlib.sha256(response.body).hexdigest()
+        return fresh == tag, fresh
 
     def _user_path(self, handle: str) -> str:
         if not HANDLE_RE.match(handle):
