@@ -210,3 +210,34 @@ def test_a_sync_that_brings_changes_tells_the_desktop_when_asked(
 def _read(fd: int) -> bytes:
     ready, _, _ = select.select([fd], [], [], 0.5)
     return os.read(fd, 1 << 16) if ready else b""
+
+
+async def test_changes_and_watching_are_in_the_palette_and_hostile_titles_stay_inert(
+    library: Library,
+) -> None:
+    from tests.screen import screen_actions
+    from tui_reader.ui.commands import ReaderCommands
+
+    hostile = "[@click=app.quit]Click[/] \x1b[31mred\x1b[0m [b]bold[/b]"
+    first = [post(1, hostile), post(2, "Two.")]
+    thread = Thread.from_posts("mastodon", ADA, tuple(first), "2024-11-29T10:00:00Z")
+    library.store.save_thread(thread)
+    library.store.set_unread([thread.id], False, "2024-11-30T10:00:00Z")
+    grown = Thread.from_posts("mastodon", ADA, (*first, post(3, "Three.")), "2024-12-02T10:00:00Z")
+    library.store.save_thread(grown)
+    app = make_app(library.config, library)
+    async with app.run_test(size=WIDE) as pilot:
+        await settled(app)
+        await pilot.press("n")
+        await settled(app)
+        provider = ReaderCommands(app.screen, None)  # type: ignore[arg-type]
+        names = {name for name, _, _ in provider.commands()}
+        assert {"Changes", "Watch", "What changed"} <= names
+
+        await pilot.press("W")
+        await pilot.pause()
+
+        assert isinstance(app.screen, ChangesScreen)
+        text = screen_text(app)
+        assert "[@click=app.quit]Click[/]" in text and "[b]bold[/b]" in text
+        assert "\x1b" not in text and screen_actions(app) == []

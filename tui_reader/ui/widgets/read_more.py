@@ -165,6 +165,8 @@ def _summary(summary: ThreadSummary, *, show_author: bool = True, linear: bool =
         text.append("○ ", style="dim")
     else:
         text.append("● " if summary.unread else "  ", style="bold")
+    if summary.new_since_read:
+        text.append(f"+{summary.new_since_read} ", style="bold")
     text.append(short_date(summary.created_at), style="dim")
     text.append(" ")
     if show_author:
