@@ -389,3 +389,68 @@ def test_a_video_poster_and_a_link_card_thumbnail_are_kept_and_exported(
     assert cli("--offline", "export", url, "-o", str(markdown)).code == 0
     assert len(list((tmp_path / "t_files").iterdir())) == 2
     assert "[The flood report](https://example.org/flood-report)" in markdown.read_text("utf-8")
+
+
+def test_a_quoted_post_s_image_is_kept_and_carried_into_the_exports(
+    cli: Cli, appview: FakeAppView, server: FakeServer, tmp_path: Path
+) -> None:
+    import zipfile
+
+    from pypdf import PdfReader
+
+    chart = picture("PNG", (60, 40), "maroon")
+    server.route("/img/quoted.png", lambda _r: Reply(200, chart, {"content-type": "image/png"}))
+    alice = appview.account("alice.bsky.social", "Alice")
+    quoted = {
+        "$type": "app.bsky.embed.record#view",
+        "record": {
+            "$type": "app.bsky.embed.record#viewRecord",
+            "uri": "at://did:plc:bobbbbbbbbbbbbbbbbbbbbbb/app.bsky.feed.post/3kq",
+            "cid": "bafy",
+            "author": {"did": "did:plc:bobbbbbbbbbbbbbbbbbbbbbb", "handle": "bob.bsky.social"},
+            "value": {
+                "$type": "app.bsky.feed.post",
+                "text": "Rainfall by month.",
+                "createdAt": "2024-05-01T00:00:00Z",
+            },
+            "indexedAt": "2024-05-01T00:00:00Z",
+            "embeds": [
+                {
+                    "$type": "app.bsky.embed.images#view",
+                    "images": [
+                        {
+                            "thumb": f"{server.url}/img/quoted.png",
+                            "fullsize": f"{server.url}/img/quoted.png",
+                            "alt": "a bar chart of rainfall",
+                        }
+                    ],
+                }
+            ],
+        },
+    }
+    first = appview.post(alice, "Look at Bob's chart.", embed_view=quoted)
+    appview.post(alice, "It rained.", reply_to=first)
+    url = f"https://bsky.app/profile/alice.bsky.social/post/{first.rsplit('/', 1)[1]}"
+    keeping_images(cli)
+
+    unrolled = cli("unroll", url, "--format", "json")
+
+    assert unrolled.code == 0, unrolled.err
+    assert "Images: 1 image kept" in unrolled.err
+    data = json.loads(cli("--offline", "export", url, "-o", "-", "--format", "json").out)
+    [item] = data["posts"][0]["quote"]["media"]
+    assert item["alt"] == "a bar chart of rainfall" and item["type"] == "image/png"
+    server.stop()
+    page = tmp_path / "t.html"
+    assert cli("--offline", "export", url, "-o", str(page)).code == 0
+    quote = page.read_text("utf-8").split("<blockquote>")[1].split("</blockquote>")[0]
+    assert "data:image/png;base64," in quote
+    pdf = tmp_path / "t.pdf"
+    assert cli("--offline", "export", url, "-o", str(pdf)).code == 0
+    assert sum(len(p.images) for p in PdfReader(pdf).pages) == 1
+    book = tmp_path / "t.epub"
+    assert cli("--offline", "export", url, "-o", str(book)).code == 0
+    with zipfile.ZipFile(book) as opened:
+        assert len([n for n in opened.namelist() if n.startswith("EPUB/images/")]) == 1
+    text = cli("--offline", "unroll", url).out
+    assert "│ [image: a bar chart of rainfall]" in text

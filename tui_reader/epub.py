@@ -80,12 +80,11 @@ def _kept_images(threads: list[Thread]) -> dict[str, tuple[str, str]]:
     inside the book and their MIME type."""
     found: dict[str, tuple[str, str]] = {}
     for thread in threads:
-        for post in thread.posts:
-            for media in post.media:
-                if media.local and media.sha256 and media.local not in found:
-                    if Path(media.local).is_file():
-                        name = f"images/{Path(media.local).name}"
-                        found[media.local] = (name, media.type)
+        for media in thread.all_media():
+            if media.local and media.sha256 and media.local not in found:
+                if Path(media.local).is_file():
+                    name = f"images/{Path(media.local).name}"
+                    found[media.local] = (name, media.type)
     return found
 
 

@@ -144,10 +144,7 @@ def export_thread(thread: Thread, fmt: str, output: Path) -> Exported:
 def _kept_files(thread: Thread) -> list[str]:
     """The local files of the thread's kept images that are there."""
     found = dict.fromkeys(
-        media.local
-        for post in thread.posts
-        for media in post.media
-        if media.local and Path(media.local).is_file()
+        media.local for media in thread.all_media() if media.local and Path(media.local).is_file()
     )
     return list(found)
 

@@ -5,7 +5,7 @@ mode and ``read --plain`` draw the same blocks."""
 
 from __future__ import annotations
 
-from tui_reader.models import Post, Thread, ThreadSummary
+from tui_reader.models import Media, Post, Thread, ThreadSummary
 from tui_reader.render import day_without_year, post_parts, safe_text
 from tui_reader.seen import change_note, deleted_note
 from tui_reader.times import parse_time
@@ -83,17 +83,19 @@ def post_block(
             lines.append("The text is hidden; press c to show it.")
             return lines
     lines += parts.text.split("\n")
-    for media in parts.media:
-        what = {"image": "Image", "video": "Video", "link": "Link card"}.get(media.kind, "Media")
-        if media.alt:
-            lines.append(f"{what}: {' '.join(media.alt.split())}")
-        else:
-            lines.append(f"{what} without description")
+    lines += [_media_words(media) for media in parts.media]
     for link in parts.extra_links:
         lines.append(f"Link: {link}")
     if parts.quote is not None:
         lines.append(f"Quoting {parts.quote.who}: {' '.join(parts.quote.text.split())}")
+        lines += [f"Quoted {_media_words(media)}" for media in parts.quote.media]
     return lines
+
+
+def _media_words(media: Media) -> str:
+    """ "Image: a chart of the tides", "Video without description"."""
+    what = {"image": "Image", "video": "Video", "link": "Link card"}.get(media.kind, "Media")
+    return f"{what}: {' '.join(media.alt.split())}" if media.alt else f"{what} without description"
 
 
 def thread_blocks(thread: Thread, *, warnings_open: bool = True) -> list[list[str]]:

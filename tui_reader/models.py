@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Any, Literal
 
 #: A source's name, as the registry in ``tui_reader.sources.registry`` lists them.
 SourceName = str
@@ -106,18 +106,36 @@ class Quote:
     #: Why the quoted post cannot be read upstream ("deleted", "blocked", "detached"), or
     #: "" when it can. With an author and text, they are the library's copy from before.
     gone: str = ""
+    #: The quoted post's images, videos and link cards.
+    media: tuple[Media, ...] = ()
 
-    def as_dict(self) -> dict[str, str]:
-        """The thread JSON's shape of a quote (also how the library stores it)."""
-        data = {"url": self.url, "author": self.author, "text": self.text}
+    def as_dict(self) -> dict[str, Any]:
+        """How the library stores a quote (the thread JSON's shape, without kept files)."""
+        data: dict[str, Any] = {"url": self.url, "author": self.author, "text": self.text}
         if self.gone:
             data["gone"] = self.gone
+        if self.media:
+            data["media"] = [media.as_dict() for media in self.media]
+        return data
+
+    def json_dict(self) -> dict[str, Any]:
+        """The thread JSON's shape of a quote: its media with their kept files' facts."""
+        data = self.as_dict()
+        if self.media:
+            data["media"] = [media.json_dict() for media in self.media]
         return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, str]) -> Quote:
+    def from_dict(cls, data: dict[str, Any]) -> Quote:
         """A quote from :meth:`as_dict`'s shape."""
-        return cls(data["url"], data["author"], data["text"], data.get("gone", ""))
+        media = data.get("media")
+        return cls(
+            data["url"],
+            data["author"],
+            data["text"],
+            data.get("gone", ""),
+            tuple(Media.from_dict(item) for item in media) if isinstance(media, list) else (),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +213,14 @@ class Thread:
     def preview(self) -> str:
         """What lists show of the thread: its first post, or the warning that hides it."""
         return preview_of(self.posts[0]) if self.posts else ""
+
+    def all_media(self) -> list[Media]:
+        """Every media item of the thread: its posts' and their quotes'."""
+        return [
+            media
+            for post in self.posts
+            for media in (*post.media, *(post.quote.media if post.quote else ()))
+        ]
 
     @property
     def word_count(self) -> int:

@@ -147,6 +147,11 @@ def to_pdf(thread: Thread) -> tuple[bytes, tuple[str, ...]]:
                 new_x="LMARGIN",
                 new_y="NEXT",
             )
+            for media in parts.quote.media:
+                placed = media.local and media.width and media.height and _place_image(pdf, media)
+                if not placed or media.kind != "image":
+                    label = f"[{media.kind}: {media.alt}]" if media.alt else f"[{media.kind}]"
+                    paragraph(f"{label} {media.url}", 9, color=90, link=_web(media.url))
             paragraph(parts.quote.url, 9, color=90, link=_web(parts.quote.url))
         pdf.ln(3)
     paragraph(

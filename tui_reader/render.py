@@ -120,6 +120,8 @@ class QuoteParts:
     who: str
     text: str
     url: str
+    #: The quoted post's media, their words made safe.
+    media: tuple[Media, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -195,19 +197,25 @@ def post_parts(post: Post) -> PostParts:
         if post.quote.gone and post.quote.author:
             # The library's copy of a quoted post gone upstream since.
             who += f" (the quoted post is {post.quote.gone} upstream; this is the library's copy)"
-        quote = QuoteParts(safe_text(who), safe_text(post.quote.text), safe_text(post.quote.url))
+        quote = QuoteParts(
+            safe_text(who),
+            safe_text(post.quote.text),
+            safe_text(post.quote.url),
+            _safe_media(post.quote.media),
+        )
     return PostParts(
         deleted_note=DELETED_NOTE if post.deleted else "",
         warning=safe_text(post.content_warning),
         text=text,
         runs=_runs(text, links),
-        media=tuple(
-            replace(media, url=safe_text(media.url), alt=safe_text(media.alt))
-            for media in post.media
-        ),
+        media=_safe_media(post.media),
         extra_links=tuple(safe_text(link) for link in extra_links(post)),
         quote=quote,
     )
+
+
+def _safe_media(media: tuple[Media, ...]) -> tuple[Media, ...]:
+    return tuple(replace(item, url=safe_text(item.url), alt=safe_text(item.alt)) for item in media)
 
 
 def post_links(post: Post) -> list[tuple[str, str]]:
@@ -232,6 +240,11 @@ def post_links(post: Post) -> list[tuple[str, str]]:
         add("link", url)
     if parts.quote is not None:
         add(f"quoted post by {parts.quote.who}", parts.quote.url)
+        for media in parts.quote.media:
+            add(
+                f"quoted {media.kind}: {media.alt}" if media.alt else f"quoted {media.kind}",
+                media.url,
+            )
     return found
 
 
@@ -274,7 +287,7 @@ def post_dict(post: Post) -> dict[str, Any]:
         "text": post.text,
         "links": list(post.links),
         "media": [media.json_dict() for media in post.media],
-        "quote": post.quote.as_dict() if post.quote else None,
+        "quote": post.quote.json_dict() if post.quote else None,
     }
     if post.content_warning:
         data["content_warning"] = post.content_warning
@@ -359,6 +372,9 @@ def to_text(thread: Thread) -> str:
             lines.append(f"[link] {link}")
         if parts.quote:
             lines.append(_indent(f"{parts.quote.who}: {parts.quote.text}", "  │ "))
+            for media in parts.quote.media:
+                alt = f": {media.alt}" if media.alt else ""
+                lines.append(f"  │ [{media.kind}{alt}] {media.url}")
             lines.append(f"  │ {parts.quote.url}")
         lines.append("")
     return "\n".join(lines)
@@ -403,6 +419,22 @@ def md_url(url: str) -> str:
     return md_link(md_escape(" ".join(url.split())), url)
 
 
+def _md_media(media: Media, images: Mapping[str, str] | None) -> list[str]:
+    """A media item as Markdown lines: a kept picture from the folder beside the file, else
+    its address."""
+    alt = md_escape(media.alt or media.kind)
+    beside = (images or {}).get(media.local, "") if media.local else ""
+    if media.kind == "image" and beside:
+        # The file names are ours (a hash), safe in a link as they are.
+        return [f"![{alt}]({beside})", ""]
+    if beside:
+        # A video's poster or a link card's thumbnail, then what it is.
+        return [f"![{alt}]({beside})", "", md_link(alt, media.url), ""]
+    if media.kind == "image" and is_web_url(media.url):
+        return [f"!{md_link(alt, media.url)}", ""]
+    return [md_link(alt, media.url), ""]
+
+
 def to_markdown(thread: Thread, images: Mapping[str, str] | None = None) -> str:
     """The thread as a Markdown article; ``images`` maps a kept image's local file to the
     relative path the article links it by (its copy beside the article)."""
@@ -427,24 +459,15 @@ def to_markdown(thread: Thread, images: Mapping[str, str] | None = None) -> str:
         for paragraph in body.split("\n\n"):
             out += ["  \n".join(paragraph.split("\n")), ""]
         for media in parts.media:
-            alt = md_escape(media.alt or media.kind)
-            beside = (images or {}).get(media.local, "") if media.local else ""
-            if media.kind == "image" and beside:
-                # The file names are ours (a hash), safe in a link as they are.
-                out += [f"![{alt}]({beside})", ""]
-            elif beside:
-                # A video's poster or a link card's thumbnail, then what it is.
-                out += [f"![{alt}]({beside})", "", md_link(alt, media.url), ""]
-            elif media.kind == "image" and is_web_url(media.url):
-                out += [f"!{md_link(alt, media.url)}", ""]
-            else:
-                out += [md_link(alt, media.url), ""]
+            out += _md_media(media, images)
         for link in parts.extra_links:
             out += [md_url(link), ""]
         if parts.quote:
             who = md_escape(parts.quote.who)
             quoted = "\n".join(md_escape(line) for line in parts.quote.text.split("\n"))
-            out += [_indent(f"**{who}**: {quoted}\n\n{md_url(parts.quote.url)}", "> "), ""]
+            pictures = "\n".join(line for m in parts.quote.media for line in _md_media(m, images))
+            block = f"**{who}**: {quoted}\n\n{pictures}{md_url(parts.quote.url)}"
+            out += [_indent(block, "> "), ""]
     out += ["---", "", f"Source: {md_url(thread.url)}" if thread.url else IMPORTED_SOURCE, ""]
     return "\n".join(out)
 
@@ -490,6 +513,28 @@ def kept_image_uri(media: Media) -> str:
     return f"data:{media.type};base64,{base64.b64encode(data).decode('ascii')}"
 
 
+def _html_media(media: Media) -> list[str]:
+    """A media item as HTML: a kept picture inside the page (it stays whole offline)."""
+    if media.kind == "image":
+        source = kept_image_uri(media) or _href(media.url)
+        return [
+            f'<figure><img src="{source}" alt="{_h(media.alt)}" loading="lazy">'
+            + (f"<figcaption>{_h(media.alt)}</figcaption>" if media.alt else "")
+            + "</figure>"
+        ]
+    pieces: list[str] = []
+    still = kept_image_uri(media)
+    if still:
+        # A video's poster or a link card's thumbnail, kept: it leads to the item.
+        pieces.append(
+            f'<figure><a href="{_href(media.url)}"><img src="{still}" '
+            f'alt="{_h(media.alt)}" loading="lazy"></a></figure>'
+        )
+    label = _h(media.alt or media.url)
+    pieces.append(f'<p class="media">{media.kind}: <a href="{_href(media.url)}">{label}</a></p>')
+    return pieces
+
+
 def to_html(thread: Thread) -> str:
     """The thread as one self-contained HTML page: inline CSS, no scripts, all text escaped."""
     author = thread.author
@@ -519,33 +564,16 @@ def to_html(thread: Thread) -> str:
         for paragraph in body.split("\n\n"):
             parts.append(f"<p>{paragraph}</p>")
         for media in shown.media:
-            if media.kind == "image":
-                # A kept image goes into the page itself: the page stays whole offline.
-                source = kept_image_uri(media) or _href(media.url)
-                parts.append(
-                    f'<figure><img src="{source}" alt="{_h(media.alt)}" loading="lazy">'
-                    + (f"<figcaption>{_h(media.alt)}</figcaption>" if media.alt else "")
-                    + "</figure>"
-                )
-            else:
-                label = _h(media.alt or media.url)
-                still = kept_image_uri(media)
-                if still:
-                    # A video's poster or a link card's thumbnail, kept: it leads to the item.
-                    parts.append(
-                        f'<figure><a href="{_href(media.url)}"><img src="{still}" '
-                        f'alt="{_h(media.alt)}" loading="lazy"></a></figure>'
-                    )
-                parts.append(
-                    f'<p class="media">{media.kind}: <a href="{_href(media.url)}">{label}</a></p>'
-                )
+            parts += _html_media(media)
         for link in shown.extra_links:
             parts.append(f'<p class="media">link: <a href="{_href(link)}">{_h(link)}</a></p>')
         if shown.quote:
             parts.append(
                 f"<blockquote><p><strong>{_h(shown.quote.who)}</strong></p>"
                 f"<p>{_h(shown.quote.text)}</p>"
-                f'<p><a href="{_href(shown.quote.url)}">{_h(shown.quote.url)}</a></p></blockquote>'
+                + "".join(piece for media in shown.quote.media for piece in _html_media(media))
+                + f'<p><a href="{_href(shown.quote.url)}">{_h(shown.quote.url)}</a></p>'
+                + "</blockquote>"
             )
         if shown.warning:
             parts.append("</details>")

@@ -49,6 +49,34 @@ def _append_text(element: ET.Element, text: str) -> None:
         element.text = (element.text or "") + text
 
 
+def _add_media(
+    holder: ET.Element,
+    media: Media,
+    image_source: Callable[[Media], str] | None,
+    images_inline: bool,
+) -> None:
+    """A media item into ``holder``: its picture kept in the book (or, ``images_inline``,
+    from the web), else a link to it."""
+    inside = image_source(media) if image_source is not None else ""
+    if media.kind == "image" and inside:
+        figure = _add(holder, "figure")
+        _add(figure, "img", src=inside, alt=media.alt)
+        if media.alt:
+            _add(figure, "figcaption", media.alt)
+    elif media.kind == "image" and images_inline and is_web_url(media.url):
+        figure = _add(holder, "figure")
+        _add(figure, "img", src=media.url, alt=media.alt)
+        if media.alt:
+            _add(figure, "figcaption", media.alt)
+    else:
+        if inside:
+            # A video's poster or a link card's thumbnail, kept in the book.
+            _add(_add(holder, "figure"), "img", src=inside, alt=media.alt)
+        line = _add(holder, "p", class_="media")
+        what = {"image": "Image", "video": "Video", "link": "Link"}.get(media.kind, "Media")
+        _link(line, media.url, f"{what}: {media.alt or media.url}")
+
+
 def article(
     thread: Thread,
     *,
@@ -102,30 +130,15 @@ def article(
                 elif piece:
                     _append_text(paragraph, piece)
         for media in shown.media:
-            inside = image_source(media) if image_source is not None else ""
-            if media.kind == "image" and inside:
-                figure = _add(section, "figure")
-                _add(figure, "img", src=inside, alt=media.alt)
-                if media.alt:
-                    _add(figure, "figcaption", media.alt)
-            elif media.kind == "image" and images_inline and is_web_url(media.url):
-                figure = _add(section, "figure")
-                _add(figure, "img", src=media.url, alt=media.alt)
-                if media.alt:
-                    _add(figure, "figcaption", media.alt)
-            else:
-                if inside:
-                    # A video's poster or a link card's thumbnail, kept in the book.
-                    _add(_add(section, "figure"), "img", src=inside, alt=media.alt)
-                line = _add(section, "p", class_="media")
-                what = {"image": "Image", "video": "Video", "link": "Link"}.get(media.kind, "Media")
-                _link(line, media.url, f"{what}: {media.alt or media.url}")
+            _add_media(section, media, image_source, images_inline)
         for link in shown.extra_links:
             _link(_add(section, "p", class_="media"), link, link)
         if shown.quote is not None:
             quote = _add(section, "blockquote")
             _add(_add(quote, "p"), "strong", shown.quote.who)
             _add(quote, "p", shown.quote.text)
+            for media in shown.quote.media:
+                _add_media(quote, media, image_source, images_inline)
             _link(_add(quote, "p"), shown.quote.url, shown.quote.url)
         _link(_add(section, "p", class_="media"), post.url, f"{number}/{total}")
     if last is None or last >= total:

@@ -328,7 +328,19 @@ def _quote(record: object) -> Quote | None:
         text, _ = restore_links(_raw(value.get("text")), value.get("facets"))
         author = record.get("author") if isinstance(record.get("author"), dict) else {}
         assert isinstance(author, dict)
-        return Quote(url=url, author=text_of(author.get("handle")), text=text)
+        embeds = record.get("embeds")
+        media = [
+            item
+            for embed in (embeds[:MAX_MEDIA_PER_POST] if isinstance(embeds, list) else [])
+            if isinstance(embed, dict)
+            for item in _media(embed)
+        ]
+        return Quote(
+            url=url,
+            author=text_of(author.get("handle")),
+            text=text,
+            media=tuple(media[:MAX_MEDIA_PER_POST]),
+        )
     if kind.endswith("#viewNotFound"):
         return Quote(url=url, author="", text="(the quoted post was deleted)", gone="deleted")
     if kind.endswith("#viewBlocked"):

@@ -163,6 +163,7 @@ def parse_status(status: dict[str, Any], base: str) -> Post:
                 _text(inner.get("url")) or _text(inner.get("uri")),
                 _text(account.get("acct")),
                 quoted_text,
+                media=tuple(_media(inner)),
             )
     return Post(
         id=_post_key(status, base),

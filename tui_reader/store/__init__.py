@@ -1,6 +1,7 @@
 """The library on disk: one SQLite file (WAL, FTS5). This package is the only code that
 writes SQL: ``connection`` opens the file and runs its transactions, ``core`` holds every
-call, ``schema`` the layout's history, ``saves`` the thread writes, ``search`` the full-text
+call (with ``living``: what was read, watches, the changes log; and ``kept``: kept images),
+``schema`` the layout's history, ``saves`` the thread writes, ``search`` the full-text
 search, ``rows`` what they return."""
 
 from tui_reader.store.connection import BUSY_TIMEOUT_MS, StoreError

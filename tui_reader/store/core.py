@@ -14,6 +14,7 @@ import tui_reader.store.search as searching
 from tui_reader.errors import ReaderError
 from tui_reader.models import Author, Post, SourceName, Thread, ThreadSummary, Version
 from tui_reader.store.connection import reported
+from tui_reader.store.kept import KeptMedia
 from tui_reader.store.living import LivingThreads
 from tui_reader.store.rows import (
     POSTS_OF_THREAD,
@@ -21,7 +22,6 @@ from tui_reader.store.rows import (
     THREAD_OF_POST,
     THREAD_OF_POST_ON_SERVER,
     AuthorRow,
-    MediaRow,
     ReadMark,
     SearchHit,
     SyncState,
@@ -40,13 +40,6 @@ class ForeignThread(ReaderError):
     rest of the save was)."""
 
 
-#: The address of the picture kept for a media item in a post's stored JSON (``json_each``'s
-#: ``value``): an image's own, a video's or link card's preview ("" for none).
-STILL = (
-    "CASE WHEN json_extract(value, '$.kind') = 'image' THEN json_extract(value, '$.url') "
-    "ELSE COALESCE(json_extract(value, '$.preview'), '') END"
-)
-
 #: The page cache (Thread Reader App's pages, kept to revalidate them): one page is kept up
 #: to this size, and all of them up to the next, the oldest going first.
 MAX_CACHED_BODY = 4 * 1024 * 1024
@@ -54,7 +47,7 @@ MAX_CACHE_BYTES = 50 * 1024 * 1024
 
 
 @reported
-class Store(LivingThreads):
+class Store(LivingThreads, KeptMedia):
     """A library file: open it, read and write threads, close it.
 
     Each call is a short transaction, so two running copies of tui-reader can share the file.
@@ -337,7 +330,7 @@ class Store(LivingThreads):
         if row is None or not row["fetched"]:
             return None
         posts = tuple(post_of(post) for post in self.conn.execute(POSTS_OF_THREAD, (row["num"],)))
-        posts = self._with_kept_media(posts)
+        posts = self.with_kept_media(posts)
         if any(post.edited_at for post in posts):
             posts = self._with_versions(row["num"], posts)
         return Thread(
@@ -369,159 +362,6 @@ class Store(LivingThreads):
             replace(post, versions=tuple(found[post.id])) if post.id in found else post
             for post in posts
         )
-
-    def _with_kept_media(self, posts: tuple[Post, ...]) -> tuple[Post, ...]:
-        """``posts`` with the facts of each picture the library keeps filled in (an image's, a
-        video's poster, a link card's thumbnail)."""
-        urls = [media.still for post in posts for media in post.media if media.still]
-        if not urls:
-            return posts
-        kept = {url: row for url, row in self.media_states(urls).items() if row.state == "kept"}
-        if not kept:
-            return posts
-        return tuple(
-            replace(
-                post,
-                media=tuple(
-                    replace(
-                        media,
-                        sha256=kept[media.still].sha256,
-                        type=kept[media.still].type,
-                        width=kept[media.still].width,
-                        height=kept[media.still].height,
-                        file=kept[media.still].file,
-                        local=str(self.path.parent / "media" / kept[media.still].file),
-                    )
-                    if media.still in kept
-                    else media
-                    for media in post.media
-                ),
-            )
-            if any(media.still in kept for media in post.media)
-            else post
-            for post in posts
-        )
-
-    # Kept images ------------------------------------------------------------------------
-
-    def media_states(self, urls: Iterable[str]) -> dict[str, MediaRow]:
-        """What the library knows of each of these image addresses (kept, refused, failed;
-        an address it never tried is left out)."""
-        found: dict[str, MediaRow] = {}
-        wanted = list(dict.fromkeys(urls))
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            rows = self.conn.execute(
-                f"SELECT * FROM media WHERE url IN ({','.join('?' * len(chunk))})", chunk
-            )
-            for row in rows:
-                found[row["url"]] = MediaRow(
-                    row["url"],
-                    row["state"],
-                    row["sha256"],
-                    row["type"],
-                    row["width"],
-                    row["height"],
-                    row["bytes"],
-                    row["file"],
-                    row["note"],
-                    row["tried_at"],
-                )
-        return found
-
-    def record_media(self, row: MediaRow) -> None:
-        """Remember what became of an image address (kept, refused or failed)."""
-        self._write(
-            lambda conn: conn.execute(
-                """
-                INSERT INTO media (url, state, sha256, type, width, height, bytes, file, note,
-                                   tried_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (url) DO UPDATE SET state = excluded.state,
-                    sha256 = excluded.sha256, type = excluded.type, width = excluded.width,
-                    height = excluded.height, bytes = excluded.bytes, file = excluded.file,
-                    note = excluded.note, tried_at = excluded.tried_at
-                """,
-                (
-                    row.url,
-                    row.state,
-                    row.sha256,
-                    row.type,
-                    row.width,
-                    row.height,
-                    row.bytes,
-                    row.file,
-                    row.note,
-                    row.tried_at,
-                ),
-            )
-        )
-
-    def kept_bytes(self) -> int:
-        """The bytes of every image file kept (each file once, however many use it)."""
-        row = self.conn.execute(
-            "SELECT COALESCE(SUM(bytes), 0) FROM "
-            "(SELECT MAX(bytes) AS bytes FROM media WHERE state = 'kept' GROUP BY sha256)"
-        ).fetchone()
-        return int(row[0])
-
-    def media_report(self) -> dict[str, int]:
-        """How many image addresses the posts name, and how many are kept, refused, failed
-        or not tried yet; how many files and bytes are kept (one pass over the posts)."""
-        named = self.conn.execute(
-            f"""
-            SELECT COUNT(DISTINCT {STILL}) FROM posts, json_each(posts.media)
-            WHERE posts.media IS NOT NULL AND {STILL} != ''
-            """
-        ).fetchone()[0]
-        counts = dict(
-            self.conn.execute("SELECT state, COUNT(*) FROM media GROUP BY state").fetchall()
-        )
-        files = self.conn.execute(
-            "SELECT COUNT(DISTINCT sha256) FROM media WHERE state = 'kept'"
-        ).fetchone()[0]
-        kept, refused, failed = (int(counts.get(s, 0)) for s in ("kept", "refused", "failed"))
-        return {
-            "images": int(named),
-            "kept": kept,
-            "refused": refused,
-            "failed": failed,
-            "missing": max(0, int(named) - kept - refused),
-            "files": int(files),
-            "bytes": self.kept_bytes(),
-        }
-
-    def image_urls_of(self, thread_ids: Iterable[str]) -> list[str]:
-        """The image addresses these threads' posts name, each once (read from the stored
-        JSON: no post is built)."""
-        found: dict[str, None] = {}
-        wanted = list(dict.fromkeys(thread_ids))
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            rows = self.conn.execute(
-                f"""
-                SELECT {STILL} FROM threads t
-                JOIN posts p ON p.thread = t.num, json_each(p.media)
-                WHERE t.id IN ({",".join("?" * len(chunk))}) AND p.media IS NOT NULL
-                  AND {STILL} != ''
-                ORDER BY t.num, p.seq
-                """,
-                chunk,
-            )
-            found.update((str(row[0]), None) for row in rows if row[0])
-        return list(found)
-
-    def image_urls(self, offset: int, limit: int) -> list[str]:
-        """A page of the image addresses the posts name, in a stable order."""
-        rows = self.conn.execute(
-            f"""
-            SELECT DISTINCT {STILL} FROM posts, json_each(posts.media)
-            WHERE posts.media IS NOT NULL AND {STILL} != ''
-            ORDER BY 1 LIMIT ? OFFSET ?
-            """,
-            (limit, offset),
-        )
-        return [str(row[0]) for row in rows if row[0]]
 
     def thread_id_for_post(self, post_id: str) -> str | None:
         """The thread that holds the post ``post_id``, if the library has it."""

@@ -11,7 +11,7 @@ from rich.style import Style
 from rich.text import Text
 
 from tui_reader.linear import author_name, post_block
-from tui_reader.models import Post, Thread
+from tui_reader.models import Media, Post, Thread
 from tui_reader.render import post_parts
 from tui_reader.seen import change_note, deleted_note, first_unseen, new_since_line
 from tui_reader.ui.text import one_line, untrusted
@@ -154,30 +154,7 @@ class ThreadLines:
             body.stylize(match, start, end)
         yield from self._wrap(console, body, width)
         for media in parts.media:
-            rows = (
-                picture_rows(media.local, width, self.pictures)
-                if self.pictures and media.local
-                else []
-            )
-            if rows:
-                # The kept image (a video's poster, a link card's thumbnail) itself, then
-                # what it shows in words (always); a video or a card then says what it is.
-                for row in rows:
-                    texts = tuple(text for text, _ in row)
-                    numbers = tuple(self._style_number(style) for _, style in row)
-                    yield (texts, numbers), sum(len(text) for text in texts)
-                if media.kind == "image":
-                    about = one_line(media.alt) if media.alt else Text("(no description)")
-                    yield from self._wrap(console, about, width, style=meta)
-                    continue
-            caption = f"[{media.kind}: " if media.alt else f"[{media.kind}"
-            text = Text(caption, style=meta)
-            if media.alt:
-                text.append_text(one_line(media.alt))
-            text.append("] ", style=meta)
-            text.append_text(one_line(media.url, ""))
-            text.stylize(link, len(text) - len(one_line(media.url)))
-            yield from self._wrap(console, text, width)
+            yield from self._media_lines(console, media, width)
         for url in parts.extra_links:
             yield from self._wrap(
                 console, Text.assemble(("→ ", meta), one_line(url)), width, style=link
@@ -193,6 +170,37 @@ class ThreadLines:
             bar = self._style_number(quote)
             for (texts, styles), cells in self._wrap(console, body, width - 2, style=quote):
                 yield (("│ ", *texts), (bar, *styles)), cells + 2
+            for media in parts.quote.media:
+                for (texts, styles), cells in self._media_lines(console, media, width - 2):
+                    yield (("│ ", *texts), (bar, *styles)), cells + 2
+
+    def _media_lines(
+        self, console: Console, media: Media, width: int
+    ) -> Iterable[tuple[tuple[tuple[str, ...], tuple[int, ...]], int]]:
+        """A media item's lines: its kept picture (drawn when pictures are on) and its words."""
+        meta, link, _, _ = self.looks
+        rows = (
+            picture_rows(media.local, width, self.pictures) if self.pictures and media.local else []
+        )
+        if rows:
+            # The kept image (a video's poster, a link card's thumbnail) itself, then
+            # what it shows in words (always); a video or a card then says what it is.
+            for row in rows:
+                texts = tuple(text for text, _ in row)
+                numbers = tuple(self._style_number(style) for _, style in row)
+                yield (texts, numbers), sum(len(text) for text in texts)
+            if media.kind == "image":
+                about = one_line(media.alt) if media.alt else Text("(no description)")
+                yield from self._wrap(console, about, width, style=meta)
+                return
+        caption = f"[{media.kind}: " if media.alt else f"[{media.kind}"
+        text = Text(caption, style=meta)
+        if media.alt:
+            text.append_text(one_line(media.alt))
+        text.append("] ", style=meta)
+        text.append_text(one_line(media.url, ""))
+        text.stylize(link, len(text) - len(one_line(media.url)))
+        yield from self._wrap(console, text, width)
 
     def _wrap(
         self, console: Console, text: Text, width: int, style: Style | None = None
