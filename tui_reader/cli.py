@@ -36,6 +36,7 @@ from tui_reader.formats import (
 from tui_reader.library import AuthorSync, Library, ThreadList
 from tui_reader.models import Author, Thread
 from tui_reader.render import (
+    change_words,
     counted,
     nice_date,
     safe_text,
@@ -45,10 +46,11 @@ from tui_reader.render import (
     summary_dict,
 )
 from tui_reader.times import since_time, utc_now
-from tui_reader.watching import WatchedSync, change_words
 
 if TYPE_CHECKING:
     from rich.text import Text
+
+    from tui_reader.watching import WatchedSync
 
 # rich is imported where a terminal is written to (tables, progress, styled results): a
 # command writing to a pipe, as scripts and the sync under cron do, starts 45 ms sooner.

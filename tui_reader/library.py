@@ -33,11 +33,11 @@ from tui_reader.store import (
 )
 from tui_reader.sync import AuthorSync, Sync, action_seconds, check_post_owners
 from tui_reader.times import utc_now
-from tui_reader.watching import WatchedSync, read_histories, sync_watched
 
 if TYPE_CHECKING:
     from tui_reader.fetch import Fetcher
     from tui_reader.opml import Outline
+    from tui_reader.watching import WatchedSync
 
 __all__ = [
     "AuthorRow",
@@ -49,7 +49,6 @@ __all__ = [
     "SearchHit",
     "ThreadList",
     "Watch",
-    "WatchedSync",
 ]
 
 
@@ -274,6 +273,8 @@ class Library:
         says they were edited); the library's copy, and what changed."""
         ref = self._with_known_author(ref)
         source = self.sources[ref.source]
+
+        from tui_reader.watching import read_histories  # not needed to start the reader
 
         async def work() -> tuple[Thread, Saved]:
             page = await source.thread_page(ref)
@@ -758,6 +759,8 @@ class Library:
         """Fetch every watched thread again (see ``watching.sync_watched``)."""
         if self.offline:
             raise Offline("offline: syncing needs the network")
+
+        from tui_reader.watching import sync_watched
 
         async def refetch(thread: Thread) -> Saved:
             return (await self.fetch_and_save(self.post_ref_of(thread)))[1]

@@ -74,6 +74,21 @@ def counted(number: int, noun: str) -> str:
     return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
+def change_words(new: int, grown: int, edited: int, deleted: int) -> str:
+    """What a sync brought, in words: "4 new threads, 2 grew, 1 post edited" ("" for
+    nothing)."""
+    parts = []
+    if new:
+        parts.append("1 new thread" if new == 1 else f"{new} new threads")
+    if grown:
+        parts.append(f"{grown} grew")
+    if edited:
+        parts.append("1 post edited" if edited == 1 else f"{edited} posts edited")
+    if deleted:
+        parts.append("1 post deleted" if deleted == 1 else f"{deleted} posts deleted")
+    return ", ".join(parts)
+
+
 def reading_line(thread: Thread) -> str:
     """``"12 posts · 3 min read"``."""
     posts = "1 post" if thread.post_count == 1 else f"{thread.post_count} posts"

@@ -149,18 +149,3 @@ async def _refresh(
     except ReaderError as error:
         return WatchedSync(summary, error=error.message)
     return WatchedSync(summary, saved)
-
-
-def change_words(new: int, grown: int, edited: int, deleted: int) -> str:
-    """What a sync brought, in words: "4 new threads, 2 grew, 1 post edited" ("" for
-    nothing)."""
-    parts = []
-    if new:
-        parts.append("1 new thread" if new == 1 else f"{new} new threads")
-    if grown:
-        parts.append(f"{grown} grew")
-    if edited:
-        parts.append("1 post edited" if edited == 1 else f"{edited} posts edited")
-    if deleted:
-        parts.append("1 post deleted" if deleted == 1 else f"{deleted} posts deleted")
-    return ", ".join(parts)

@@ -7,15 +7,16 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, TypeVar
 
 from tui_reader.errors import ReaderError, SourceUnavailable
+from tui_reader.render import change_words
 from tui_reader.ui.reader import reader_of
 from tui_reader.ui.terminal import desktop_notice
-from tui_reader.watching import change_words
 
 if TYPE_CHECKING:
     from textual.widget import Widget
     from textual.worker import Worker
 
-    from tui_reader.library import AuthorSync, WatchedSync
+    from tui_reader.library import AuthorSync
+    from tui_reader.watching import WatchedSync
 
 T = TypeVar("T")
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from functools import partial
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -17,7 +18,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Header
 
-from tui_reader.library import AuthorRow, AuthorSync, ThreadList, WatchedSync
+from tui_reader.library import AuthorRow, AuthorSync, ThreadList
 from tui_reader.models import Author, Thread
 from tui_reader.seen import first_unseen
 from tui_reader.ui.actions import NetworkWork, report_sync
@@ -31,6 +32,9 @@ from tui_reader.ui.widgets.read_more import ReadMore
 from tui_reader.ui.widgets.status import StatusLine
 from tui_reader.ui.widgets.thread_pane import ThreadPane
 from tui_reader.ui.widgets.thread_view import ThreadView
+
+if TYPE_CHECKING:
+    from tui_reader.watching import WatchedSync
 
 #: A sync changes the library once per author: the lists follow at most this often.
 RELOAD_INTERVAL = 0.3
