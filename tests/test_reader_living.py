@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 
 from tests.conftest import Cli
 from tests.fake_mastodon import FakeMastodon
@@ -23,7 +24,7 @@ from tests.screen import screen_text
 from tests.server import FakeServer
 from tui_reader.library import Library
 from tui_reader.models import Author, Post, Thread
-from tui_reader.ui.app import make_app
+from tui_reader.ui.app import ReaderApp, make_app
 from tui_reader.ui.screens.changes import ChangesScreen, EditScreen
 from tui_reader.ui.widgets.feed import FeedList
 
@@ -46,6 +47,13 @@ def post(number: int, text: str, **more: str) -> Post:
         text,
         **more,  # type: ignore[arg-type]
     )
+
+
+async def open_next_unread(app: ReaderApp, pilot: Pilot[None]) -> None:
+    """Wait for the reader to settle, then open the next unread thread (n)."""
+    await settled(app)
+    await pilot.press("n")
+    await settled(app)
 
 
 def living_thread(library: Library) -> str:
@@ -100,9 +108,7 @@ async def test_d_shows_an_edit_word_by_word(library: Library) -> None:
     living_thread(library)
     app = make_app(library.config, library)
     async with app.run_test(size=WIDE) as pilot:
-        await settled(app)
-        await pilot.press("n")
-        await settled(app)
+        await open_next_unread(app, pilot)
         screen = main_screen(app)
         screen.pane.view.go_to_post(0)
         await pilot.press("d")
@@ -126,9 +132,7 @@ async def test_w_watches_the_open_thread_and_W_lists_the_changes(library: Librar
     thread_id = living_thread(library)
     app = make_app(library.config, library)
     async with app.run_test(size=WIDE) as pilot:
-        await settled(app)
-        await pilot.press("n")
-        await settled(app)
+        await open_next_unread(app, pilot)
         await pilot.press("w")
         assert [w.thread.id for w in library.watching()] == [thread_id]
         assert "watched" in screen_text(app)
@@ -159,9 +163,7 @@ async def test_g_then_J_reaches_the_second_post_of_a_thread_that_fits(library: L
     living_thread(library)
     app = make_app(library.config, library)
     async with app.run_test(size=WIDE) as pilot:
-        await settled(app)
-        await pilot.press("n")
-        await settled(app)
+        await open_next_unread(app, pilot)
         view = main_screen(app).pane.view
         assert view.max_scroll_y == 0 and view.current == 4
 
@@ -227,9 +229,7 @@ async def test_changes_and_watching_are_in_the_palette_and_hostile_titles_stay_i
     library.store.save_thread(grown)
     app = make_app(library.config, library)
     async with app.run_test(size=WIDE) as pilot:
-        await settled(app)
-        await pilot.press("n")
-        await settled(app)
+        await open_next_unread(app, pilot)
         provider = ReaderCommands(app.screen, None)  # type: ignore[arg-type]
         names = {name for name, _, _ in provider.commands()}
         assert {"Changes", "Watch", "What changed"} <= names

@@ -9,13 +9,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Label, Static
 
 from tui_reader.library import Change
 from tui_reader.render import nice_date, safe_text, spoken_day
 from tui_reader.seen import Edit, diff_words, word_diff
 from tui_reader.ui.reader import is_linear
+from tui_reader.ui.screens.dialogs import PagedScreen
 from tui_reader.ui.text import one_line
 from tui_reader.ui.widgets.lists import VirtualList
 
@@ -23,15 +24,11 @@ from tui_reader.ui.widgets.lists import VirtualList
 KIND_WORDS = {"new": "new thread", "grew": "grew", "edited": "edited", "deleted": "deleted"}
 
 
-class EditScreen(ModalScreen[None]):
+class EditScreen(PagedScreen):
     """One post's edit: the words taken out struck through, the words put in underlined (and
     marked ``[-…-]`` and ``{+…+}``, which read without colour, and aloud)."""
 
-    BINDINGS = [
-        Binding("escape,q,d", "close", "Close"),
-        Binding("j,down", "scroll_down", "Down", show=False),
-        Binding("k,up", "scroll_up", "Up", show=False),
-    ]
+    BINDINGS = [Binding("escape,q,d", "close", "Close")]
 
     def __init__(self, edit: Edit, title: str) -> None:
         super().__init__()
@@ -55,18 +52,6 @@ class EditScreen(ModalScreen[None]):
             else:
                 yield Static(diff_text(pieces, linear=is_linear(self)), id="diff")
             yield Label("escape closes this", classes="dim", markup=False)
-
-    def action_close(self) -> None:
-        """Close the comparison."""
-        self.dismiss(None)
-
-    def action_scroll_down(self) -> None:
-        """Scroll down."""
-        self.query_one("#help", VerticalScroll).scroll_down()
-
-    def action_scroll_up(self) -> None:
-        """Scroll up."""
-        self.query_one("#help", VerticalScroll).scroll_up()
 
 
 def diff_text(pieces: list[tuple[str, str]], *, linear: bool = False) -> Text:

@@ -135,20 +135,56 @@ class LinksDialog(ModalScreen[tuple[str, str] | None]):
         self.dismiss(None)
 
 
-class HelpScreen(ModalScreen[None]):
-    """Every key the reader knows, as bound now, with what it does, and what the marks in
-    the lists mean."""
+class PagedScreen(ModalScreen[None]):
+    """A screen of text to read and close (its ``#help`` scrolls), paged as the lists and the
+    thread are."""
 
     BINDINGS = [
-        Binding("escape,q,question_mark", "close", "Close"),
         Binding("j,down", "scroll_down", "Down", show=False),
         Binding("k,up", "scroll_up", "Up", show=False),
-        # Paged as the lists and the thread are.
         Binding("space,pagedown,f", "page_down", "Page down", show=False),
         Binding("b,pageup", "page_up", "Page up", show=False),
         Binding("g,home", "top", "Top", show=False),
         Binding("G,end", "bottom", "Bottom", show=False),
     ]
+
+    def _text(self) -> VerticalScroll:
+        return self.query_one("#help", VerticalScroll)
+
+    def action_close(self) -> None:
+        """Close it."""
+        self.dismiss(None)
+
+    def action_scroll_down(self) -> None:
+        """A line down."""
+        self._text().scroll_down()
+
+    def action_scroll_up(self) -> None:
+        """A line up."""
+        self._text().scroll_up()
+
+    def action_page_down(self) -> None:
+        """A screenful down."""
+        self._text().scroll_page_down()
+
+    def action_page_up(self) -> None:
+        """A screenful up."""
+        self._text().scroll_page_up()
+
+    def action_top(self) -> None:
+        """The top."""
+        self._text().scroll_home(animate=False)
+
+    def action_bottom(self) -> None:
+        """The end."""
+        self._text().scroll_end(animate=False)
+
+
+class HelpScreen(PagedScreen):
+    """Every key the reader knows, as bound now, with what it does, and what the marks in
+    the lists mean."""
+
+    BINDINGS = [Binding("escape,q,question_mark", "close", "Close")]
 
     def __init__(self, keys: list[KeyRow], legend: tuple[tuple[str, str], ...]) -> None:
         super().__init__()
@@ -178,34 +214,6 @@ class HelpScreen(ModalScreen[None]):
                 classes="dim",
                 markup=False,
             )
-
-    def action_close(self) -> None:
-        """Close the help screen."""
-        self.dismiss(None)
-
-    def action_scroll_down(self) -> None:
-        """Scroll the list of keys."""
-        self.query_one("#help", VerticalScroll).scroll_down()
-
-    def action_scroll_up(self) -> None:
-        """Scroll the list of keys."""
-        self.query_one("#help", VerticalScroll).scroll_up()
-
-    def action_page_down(self) -> None:
-        """A screenful of keys down."""
-        self.query_one("#help", VerticalScroll).scroll_page_down()
-
-    def action_page_up(self) -> None:
-        """A screenful of keys up."""
-        self.query_one("#help", VerticalScroll).scroll_page_up()
-
-    def action_top(self) -> None:
-        """The first keys."""
-        self.query_one("#help", VerticalScroll).scroll_home(animate=False)
-
-    def action_bottom(self) -> None:
-        """The last keys and the legend."""
-        self.query_one("#help", VerticalScroll).scroll_end(animate=False)
 
 
 def unroll_dialog() -> RefDialog:
