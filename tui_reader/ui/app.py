@@ -276,7 +276,12 @@ class ReaderApp(App[None]):
             if main.is_mounted:
                 main.pane.fill_read_more()
 
-        self.push_screen(ChangesScreen(changes, looked), chosen)
+        if not self.is_screen_installed("changes"):
+            self.install_screen(ChangesScreen(), "changes")
+        screen = self.get_screen("changes")
+        assert isinstance(screen, ChangesScreen)
+        screen.show(changes, looked)
+        self.push_screen(screen, chosen)
 
     def action_back_or_quit(self) -> None:
         """q: back one step; quit when there is nowhere to go back from."""

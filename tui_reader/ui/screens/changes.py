@@ -81,10 +81,6 @@ class ChangeList(VirtualList):
         super().__init__(id=id)
         self.changes = changes
 
-    def on_mount(self) -> None:
-        self.set_rows(len(self.changes))
-        self.place_cursor(0 if self.changes else None)
-
     def row_lines(self, index: int, width: int) -> list[Text]:
         """A change as one line, cut to the width."""
         row = change_row(self.changes[index], linear=is_linear(self))
@@ -98,36 +94,48 @@ class ChangeList(VirtualList):
 
 class ChangesScreen(Screen[tuple[str, int] | None]):
     """The library's changes since you last looked, newest first; enter opens one at its
-    place (the thread's ID and the post), escape closes."""
+    place (the thread's ID and the post), escape closes. One is made and kept: each look
+    fills it again (``show``), so opening it lays out no new widgets."""
 
     BINDINGS = [Binding("escape,q,W", "close", "Close")]
 
-    def __init__(self, changes: list[Change], looked: str) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self.changes = changes
-        self.looked = looked
+        self.changes: list[Change] = []
+        self.looked = ""
 
     def compose(self) -> ComposeResult:
-        since = f"since you last looked, {nice_date(self.looked)}" if self.looked else "so far"
-        if self.changes:
-            yield Label(
-                f"What changed in the library {since}", classes="dialog-title", markup=False
-            )
-            yield ChangeList(self.changes, id="changes")
-            yield Label("enter opens one where it happened · escape closes", classes="dim")
-        else:
-            yield Label(
-                f"Nothing changed in the library {since}.", classes="dialog-title", markup=False
-            )
-            yield Label(
-                "A sync (R) brings new threads and the changes of watched threads (w).",
-                classes="dim",
-                markup=False,
-            )
+        yield Label("", id="changes-title", classes="dialog-title", markup=False)
+        yield ChangeList([], id="changes")
+        yield Label("", id="changes-hint", classes="dim", markup=False)
+
+    def show(self, changes: list[Change], looked: str) -> None:
+        """Fill the screen with ``changes``, looked at last at ``looked``."""
+        self.changes, self.looked = changes, looked
+        if self.is_mounted:
+            self._fill()
 
     def on_mount(self) -> None:
+        self._fill()
+
+    def _fill(self) -> None:
+        since = f"since you last looked, {nice_date(self.looked)}" if self.looked else "so far"
+        title, hint = (
+            self.query_one("#changes-title", Label),
+            self.query_one("#changes-hint", Label),
+        )
+        listed = self.query_one(ChangeList)
+        listed.changes = self.changes
+        listed.set_rows(len(self.changes))
+        listed.place_cursor(0 if self.changes else None)
+        listed.display = bool(self.changes)
         if self.changes:
-            self.query_one(ChangeList).focus()
+            title.update(f"What changed in the library {since}")
+            hint.update("enter opens one where it happened · escape closes")
+            listed.focus()
+        else:
+            title.update(f"Nothing changed in the library {since}.")
+            hint.update("A sync (R) brings new threads and the changes of watched threads (w).")
 
     @on(ChangeList.Chosen)
     def _chosen(self, event: ChangeList.Chosen) -> None:
