@@ -241,3 +241,23 @@ async def test_changes_and_watching_are_in_the_palette_and_hostile_titles_stay_i
         text = screen_text(app)
         assert "[@click=app.quit]Click[/]" in text and "[b]bold[/b]" in text
         assert "\x1b" not in text and screen_actions(app) == []
+
+
+async def test_the_changes_and_an_edit_read_in_words_in_linear_mode(library: Library) -> None:
+    from dataclasses import replace
+
+    living_thread(library)
+    config = replace(library.config, linear=True)
+    app = make_app(config, library)
+    async with app.run_test(size=WIDE) as pilot:
+        await open_next_unread(app, pilot)
+        main_screen(app).pane.view.go_to_post(1)
+        await pilot.pause()
+        await pilot.press("d")
+        await pilot.pause()
+        assert "Toot 2 of 4, on engines and {+weaving+} looms." in screen_text(app)
+        await pilot.press("escape", "W")
+        await pilot.pause()
+        text = screen_text(app)
+        assert ", grew +3, @ada@social.example: Toot 1 of 4, on engines and looms." in text
+        assert "post 2 edited" in text and "│" not in text and "╭" not in text
