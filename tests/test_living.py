@@ -331,3 +331,20 @@ def test_a_watched_thread_reader_app_thread_costs_one_revalidated_request(
     grown = cli("sync")
     assert grown.out.strip() == "1 watched thread · 1 grew", grown.err
     assert not [r for r in server.log[before:] if r.path.startswith("/api/v0/ping/")]
+
+
+def test_the_changes_are_counted_and_listed_up_to_a_bound(tmp_path: Path) -> None:
+    # Read more counts the changes as a thread opens: a long log is counted to 500 only.
+    threads = [
+        saved_thread([Post(f"threadreader:{n}", f"https://x.com/pat/status/{n}", "", f"T{n}.")])
+        for n in range(1, 602)
+    ]
+    with Store(tmp_path / "library.sqlite3") as store:
+        store.save_threads([(thread, True) for thread in threads])
+        assert store.last_change() == 601
+        assert store.count_changes(0) == 500
+        assert store.count_changes(590) == 11
+        found, _ = store.changes_since(look=False)
+        assert len(found) == 500 and found[0].thread.title == "T601."
+        from_time = store.changes("2000-01-01T00:00:00Z", limit=3)
+        assert [c.thread.title for c in from_time] == ["T601.", "T600.", "T599."]

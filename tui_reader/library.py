@@ -22,6 +22,7 @@ from tui_reader.render import is_web_url
 from tui_reader.sources import Sources, source_type, what_refs_name
 from tui_reader.sources.registry import SOURCE_NAMES
 from tui_reader.store import (
+    MAX_CHANGES,
     AuthorRow,
     Change,
     Saved,
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
     from tui_reader.watching import WatchedSync
 
 __all__ = [
+    "MAX_CHANGES",
     "AuthorRow",
     "AuthorSync",
     "Change",

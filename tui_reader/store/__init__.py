@@ -6,7 +6,7 @@ search, ``rows`` what they return."""
 
 from tui_reader.store.connection import BUSY_TIMEOUT_MS, StoreError
 from tui_reader.store.core import MAX_CACHE_BYTES, MAX_CACHED_BODY, ForeignThread, Store
-from tui_reader.store.living import Change, Watch
+from tui_reader.store.living import MAX_CHANGES, Change, Watch
 from tui_reader.store.rows import (
     THREAD_OF_POST,
     AuthorRow,
@@ -23,6 +23,7 @@ __all__ = [
     "BUSY_TIMEOUT_MS",
     "MAX_CACHED_BODY",
     "MAX_CACHE_BYTES",
+    "MAX_CHANGES",
     "MIGRATIONS",
     "THREAD_OF_POST",
     "AuthorRow",

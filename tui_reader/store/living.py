@@ -222,12 +222,15 @@ class LivingThreads(LibraryFile):
         """What changed in the library after the time ``since`` and the log entry numbered
         ``after``, newest first, at most ``limit`` entries (read from the newest down: as
         quick at a million posts as at ten)."""
+        # Newest first by the log's own numbers; from a time, through the index on it (the
+        # entries older than ``since`` are not read).
+        order = "c.at DESC, c.n DESC" if since else "c.n DESC"
         rows = self.conn.execute(
             f"""
             SELECT c.at, c.kind, c.post_id, c.seq, c.count, {SUMMARY_COLUMNS}
             FROM changes c JOIN threads t ON t.num = c.thread
             JOIN authors a ON a.key = t.author_key
-            WHERE c.n > ? AND c.at > ? ORDER BY c.n DESC LIMIT ?
+            WHERE c.n > ? AND c.at > ? ORDER BY {order} LIMIT ?
             """,
             (after, since, max(0, limit)),
         ).fetchall()
@@ -260,11 +263,13 @@ class LivingThreads(LibraryFile):
         number, _, when = self.mark(CHANGES_SEEN).partition(" ")
         return (int(number) if number.isdigit() else 0), when
 
-    def count_changes(self, after: int) -> int:
-        """How many entries the changes log has after the one numbered ``after``."""
-        return int(
-            self.conn.execute("SELECT COUNT(*) FROM changes WHERE n > ?", (after,)).fetchone()[0]
-        )
+    def count_changes(self, after: int, most: int = MAX_CHANGES) -> int:
+        """How many entries the changes log has after the one numbered ``after``, counted up
+        to ``most`` (it is asked as a thread opens: a long log must not make that slower)."""
+        row = self.conn.execute(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM changes WHERE n > ? LIMIT ?)", (after, most)
+        ).fetchone()
+        return int(row[0])
 
     def last_change(self) -> int:
         """The number of the changes log's newest entry (0 when it is empty)."""

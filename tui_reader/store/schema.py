@@ -167,6 +167,7 @@ SCHEMA_10 = [
     )
     """,
     "CREATE INDEX IF NOT EXISTS changes_of_thread ON changes (thread)",
+    "CREATE INDEX IF NOT EXISTS changes_at ON changes (at)",
     """
     CREATE TABLE IF NOT EXISTS watches (
         thread INTEGER PRIMARY KEY REFERENCES threads (num) ON DELETE CASCADE,

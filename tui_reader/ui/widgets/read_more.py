@@ -8,7 +8,7 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from tui_reader.library import Change, LinkedThread
+from tui_reader.library import MAX_CHANGES, Change, LinkedThread
 from tui_reader.linear import thread_row
 from tui_reader.models import Thread, ThreadSummary
 from tui_reader.render import short_date
@@ -65,8 +65,9 @@ class ReadMore(VimOptionList):
         linear = is_linear(self)
         options: list[Option | None] = []
         if changes:
+            total = max(changes_total, len(changes))
             options.append(
-                _heading("Changed since you last looked", max(changes_total, len(changes)))
+                _heading("Changed since you last looked", total, more=total >= MAX_CHANGES)
             )
             options += [
                 Option(
@@ -153,8 +154,9 @@ class ReadMore(VimOptionList):
             self.post_message(self.Chosen(url=value))
 
 
-def _heading(title: str, count: int) -> Option:
-    return Option(Text.assemble((title, "bold"), (f"  {count}", "dim")), disabled=True)
+def _heading(title: str, count: int, *, more: bool = False) -> Option:
+    shown = f"{count:,}+" if more else str(count)
+    return Option(Text.assemble((title, "bold"), (f"  {shown}", "dim")), disabled=True)
 
 
 def _summary(summary: ThreadSummary, *, show_author: bool = True, linear: bool = False) -> Text:
