@@ -348,3 +348,19 @@ def test_the_changes_are_counted_and_listed_up_to_a_bound(tmp_path: Path) -> Non
         assert len(found) == 500 and found[0].thread.title == "T601."
         from_time = store.changes("2000-01-01T00:00:00Z", limit=3)
         assert [c.thread.title for c in from_time] == ["T601.", "T600.", "T599."]
+
+
+def test_a_refresh_says_what_it_found(cli: Cli, masto: FakeMastodon) -> None:
+    ada = masto.account("ada", "Ada")
+    ids = masto.chain(ada, 3)
+    assert cli("unroll", masto.url_of(ids[0])).code == 0
+    masto.chain(ada, 1, reply_to=ids[-1])
+    masto.edit(ids[1], "<p>Toot 2 of 3, put better.</p>")
+
+    refreshed = cli("unroll", masto.url_of(ids[0]), "--refresh")
+
+    assert refreshed.code == 0, refreshed.err
+    assert refreshed.err.splitlines()[0] == "Refreshed: 1 new post, 1 edited."
+    assert refreshed.out.startswith("Toot 1 of 3.")  # standard output is the thread alone
+    again = cli("unroll", masto.url_of(ids[0]), "--refresh")
+    assert again.err.splitlines()[0] == "Refreshed: nothing changed."

@@ -90,6 +90,9 @@ async def test_refresh_fetches_the_thread_again(library: Library, appview: FakeA
         view = app.screen.query_one(ThreadView)
         assert view.thread is not None and view.thread.post_count == 3
         assert "Added later." in thread_lines(view)
+        # What it found is said, and the new post is marked as new since it was opened.
+        assert app.notices[-1].message == "Refreshed: 3 posts; 1 new post."
+        assert "1 new since you read" in thread_lines(view)
 
 
 async def test_offline_reads_the_library_and_says_so_for_the_network(

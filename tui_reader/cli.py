@@ -39,6 +39,7 @@ from tui_reader.render import (
     change_words,
     counted,
     nice_date,
+    refresh_words,
     safe_text,
     short_date,
     snippet_pieces,
@@ -75,7 +76,13 @@ def cmd_unroll(args: argparse.Namespace, library: Library, out: TextIO) -> int:
         if not folder.is_dir():
             # Said before anything is fetched: nothing could be written anyway.
             raise ReaderError(f"cannot write {args.output}: the folder {folder} does not exist")
-    thread = _run(library, lambda: library.unroll(args.ref, refresh=args.refresh))
+    thread, saved = _run(library, lambda: library.unroll_saving(args.ref, refresh=args.refresh))
+    if args.refresh and saved is not None and not saved.new:
+        # Said apart from the thread itself: standard output stays the thread.
+        found = refresh_words(saved.added, saved.edited, saved.deleted)
+        print(f"Refreshed: {found}.", file=sys.stderr)
+        for note in saved.notes:
+            _warn(note)
     # Its images after its text is saved: a failed image fails nothing.
     if _keep_images(library, [thread.id]):
         # Read again: the thread's JSON names the files of the images just kept.

@@ -33,7 +33,7 @@ from tui_reader.store import (
     Watch,
 )
 from tui_reader.sync import AuthorSync, Sync, action_seconds, check_post_owners
-from tui_reader.times import utc_now
+from tui_reader.times import utc_now, utc_now_exact
 
 if TYPE_CHECKING:
     from tui_reader.fetch import Fetcher
@@ -226,12 +226,19 @@ class Library:
 
     async def unroll(self, text: str, *, refresh: bool = False) -> Thread:
         """The thread a REF points into: from the library, or fetched, unrolled and saved."""
+        return (await self.unroll_saving(text, refresh=refresh))[0]
+
+    async def unroll_saving(
+        self, text: str, *, refresh: bool = False
+    ) -> tuple[Thread, Saved | None]:
+        """:meth:`unroll`, and what its save changed in the library's copy (``None`` when the
+        library's copy was read without the network)."""
         ref = self.resolve(text)
         if isinstance(ref, AuthorRef):
             raise BadReference(f"{text} is a profile; to unroll a thread, give one of its posts")
         cached = self.cached_thread(ref)
         if cached is not None and not refresh:
-            return cached
+            return cached, None
         if isinstance(ref, ThreadRef):
             listed = self.store.summary(ref.thread_id)
             url = (
@@ -244,8 +251,7 @@ class Library:
             if refresh:
                 raise Offline("offline: cannot refresh a thread without the network")
             raise Offline(f"offline, and the library does not have this thread: {text}")
-        thread, _ = await self.fetch_and_save(ref)
-        return thread
+        return await self.fetch_and_save(ref)
 
     def post_ref_of(self, thread: Thread) -> PostRef:
         """Where to fetch a thread the library has again: its own address where that names
@@ -405,17 +411,20 @@ class Library:
 
     def set_unread(self, thread_id: str, unread: bool) -> None:
         """Mark a thread unread (``True``) or read."""
-        when = utc_now()
-        self._keep(("unread", thread_id), lambda: self.store.set_unread([thread_id], unread, when))
+        when, seen = utc_now(), utc_now_exact()
+        self._keep(
+            ("unread", thread_id),
+            lambda: self.store.set_unread([thread_id], unread, when, seen),
+        )
 
     def set_unread_many(self, thread_ids: list[str], unread: bool) -> None:
         """Mark threads unread (``True``) or read: to undo :meth:`mark_read`."""
-        when = utc_now()
+        when, seen = utc_now(), utc_now_exact()
         for thread_id in thread_ids:
             self._pending.pop(("unread", thread_id), None)
         self._keep(
             ("unread-many", ",".join(thread_ids)),
-            lambda: self.store.set_unread(thread_ids, unread, when),
+            lambda: self.store.set_unread(thread_ids, unread, when, seen),
         )
 
     def mark_read(self, view: ThreadList) -> list[str]:
@@ -424,7 +433,7 @@ class Library:
         changed: list[str] = []
 
         def write() -> None:
-            marked = self.store.mark_read(view, utc_now())
+            marked = self.store.mark_read(view, utc_now(), utc_now_exact())
             changed.extend(thread_id for thread_id, _ in marked)
             self._was_new = {thread_id for thread_id, new in marked if new}
 
@@ -773,7 +782,7 @@ class Library:
 
     def mark_seen(self, thread_id: str) -> None:
         """The reader showed the thread: what it holds now counts as seen."""
-        when = utc_now()
+        when = utc_now_exact()
         self._keep(("seen", thread_id), lambda: self.store.mark_seen(thread_id, when))
 
     def changes(self, since: str | None = None, *, look: bool = True) -> tuple[list[Change], str]:

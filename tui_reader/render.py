@@ -89,6 +89,18 @@ def change_words(new: int, grown: int, edited: int, deleted: int) -> str:
     return ", ".join(parts)
 
 
+def refresh_words(added: int, edited: int, deleted: int) -> str:
+    """What a refresh found, in words: "2 new posts, 1 edited" ("nothing changed")."""
+    parts = []
+    if added:
+        parts.append("1 new post" if added == 1 else f"{added} new posts")
+    if edited:
+        parts.append(f"{edited} edited")
+    if deleted:
+        parts.append(f"{deleted} deleted upstream")
+    return ", ".join(parts) or "nothing changed"
+
+
 def reading_line(thread: Thread) -> str:
     """``"12 posts · 3 min read"``."""
     posts = "1 post" if thread.post_count == 1 else f"{thread.post_count} posts"

@@ -18,6 +18,13 @@ def utc_now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
+def utc_now_exact() -> str:
+    """The current time to the microsecond, ISO 8601, UTC: for what was seen and what changed
+    since, which are compared with each other (a post added in the second a thread was
+    opened is still new)."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
 def parse_time(value: object) -> datetime | None:
     """Parse an ISO 8601 time (a naive one is taken as UTC), or ``None`` if it is not one."""
     if not isinstance(value, str) or not value or len(value) > MAX_TIME_LENGTH:

@@ -14,7 +14,7 @@ from tui_reader.errors import NotFound, ReaderError
 from tui_reader.limits import MAX_HISTORIES_PER_THREAD, MAX_VERSIONS, within_action
 from tui_reader.models import Thread, ThreadSummary
 from tui_reader.store import Saved, Store, Watch
-from tui_reader.times import utc_now
+from tui_reader.times import utc_now_exact
 
 if TYPE_CHECKING:
     from tui_reader.sources import Source, Sources
@@ -137,7 +137,7 @@ async def _refresh(
     except NotFound:
         # Its first post is gone, so it can no longer be unrolled: that post is marked
         # deleted (its text kept), and watching it ends.
-        gone = store.mark_first_deleted(summary.id, utc_now())
+        gone = store.mark_first_deleted(summary.id, utc_now_exact())
         store.unwatch(summary.id)
         return WatchedSync(
             summary,

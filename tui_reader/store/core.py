@@ -32,7 +32,7 @@ from tui_reader.store.rows import (
 )
 from tui_reader.store.saves import Saved
 from tui_reader.store.schema import split_key
-from tui_reader.times import utc_now
+from tui_reader.times import utc_now_exact
 
 
 class ForeignThread(ReaderError):
@@ -206,7 +206,7 @@ class Store(LivingThreads, KeptMedia):
         if not chosen:
             return {}
         horizon = saves.tomorrow()  # later dates are a server's mistake (see put_thread)
-        now = utc_now()
+        now = utc_now_exact()
         # Each thread's author, each post's thread and prefixes are written or looked up
         # just before the rows that name them: the checks cost 3 lookups a post (2% of a
         # sync) and could not fail. Tests run PRAGMA foreign_key_check after saves.
@@ -475,7 +475,7 @@ class Store(LivingThreads, KeptMedia):
         ).fetchone()
         return summary_of(row) if row else None
 
-    def mark_read(self, view: ThreadList, when: str) -> list[tuple[str, bool]]:
+    def mark_read(self, view: ThreadList, when: str, seen_at: str = "") -> list[tuple[str, bool]]:
         """Mark every unread thread ``view`` lists read; returns their IDs, each with whether
         it was new (to undo with: the "new" marks come back too)."""
 
@@ -490,7 +490,7 @@ class Store(LivingThreads, KeptMedia):
             conn.executemany(
                 "UPDATE threads SET unread = 0, is_new = 0, read_changed_at = ?, "
                 "last_read_at = ?, grown = 0, edited = 0 WHERE id = ?",
-                [(when, when, thread_id) for thread_id, _ in marked],
+                [(when, seen_at or when, thread_id) for thread_id, _ in marked],
             )
             return marked
 
@@ -570,8 +570,12 @@ class Store(LivingThreads, KeptMedia):
 
     # Read state -------------------------------------------------------------------------
 
-    def set_unread(self, thread_ids: Iterable[str], unread: bool, when: str) -> None:
-        """Mark threads read or unread. Marked read, what they hold now counts as seen."""
+    def set_unread(
+        self, thread_ids: Iterable[str], unread: bool, when: str, seen_at: str = ""
+    ) -> None:
+        """Mark threads read or unread at ``when``. Marked read, what they hold now counts as
+        seen, as of ``seen_at`` (``when`` by default; the reader gives it to the microsecond,
+        as the changes it is compared with are written)."""
         chosen = list(thread_ids)
         self._write(
             lambda conn: conn.executemany(
@@ -581,7 +585,7 @@ class Store(LivingThreads, KeptMedia):
             )
         )
         if not unread:
-            self.mark_seen_many(chosen, when)
+            self.mark_seen_many(chosen, seen_at or when)
 
     def position(self, thread_id: str) -> int:
         """The post index the reader was last at in a thread."""

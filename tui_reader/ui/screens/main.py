@@ -20,6 +20,7 @@ from textual.widgets import Header
 
 from tui_reader.library import AuthorRow, AuthorSync, ThreadList
 from tui_reader.models import Author, Thread
+from tui_reader.render import refresh_words
 from tui_reader.seen import first_unseen
 from tui_reader.ui.actions import NetworkWork, report_sync
 from tui_reader.ui.reader import Reader, reader_of
@@ -467,12 +468,18 @@ class MainScreen(Screen[None]):
     @work(exclusive=True, group="unroll", exit_on_error=False)
     async def unroll(self, ref: str, refresh: bool = False) -> None:
         """Unroll ``ref`` (from the library when it has it), then open it."""
-        unrolling = self.reader.library.unroll(ref, refresh=refresh)
-        thread = await self.network.run("Could not unroll", unrolling)
-        if thread is None:
+        unrolling = self.reader.library.unroll_saving(ref, refresh=refresh)
+        done = await self.network.run("Could not unroll", unrolling)
+        if done is None:
             return
+        thread, saved = done
         if refresh:
-            self.notify(f"Refreshed: {thread.post_count} posts.")
+            found = (
+                refresh_words(saved.added, saved.edited, saved.deleted)
+                if saved is not None and not saved.new
+                else "fetched"
+            )
+            self.notify(f"Refreshed: {thread.post_count} posts; {found}.")
         self.reload_lists()
         self.open_thread(thread.id)
         self.network.keep_images([thread.id], self.pane.images_kept)
