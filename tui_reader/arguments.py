@@ -149,7 +149,7 @@ def arguments() -> argparse.ArgumentParser:
 
     sync = commands.add_parser(
         "sync",
-        help="bring in new threads from the authors you follow",
+        help="bring in new threads from the authors you follow, and watched threads' changes",
         description="Fetch what is new from followed authors (or only those named), unroll "
         "new threads and threads that grew, and mark them new; then fetch the watched "
         "threads again (not when authors are named).",
@@ -185,7 +185,7 @@ def arguments() -> argparse.ArgumentParser:
 
     export = commands.add_parser(
         "export",
-        help="save a thread as Markdown, HTML, PDF or JSON",
+        help="save a thread as Markdown, HTML, PDF, JSON or EPUB",
         description="Save a thread to a file. With -o FOLDER the file is named after the "
         "thread's title.",
     )
