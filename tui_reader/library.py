@@ -753,7 +753,10 @@ class Library:
 
     def set_watched(self, thread_id: str, watched: bool) -> bool:
         """Watch a thread the library has, or stop; whether it is watched now."""
-        _ = self.store.watch(thread_id, utc_now()) if watched else self.store.unwatch(thread_id)
+        if watched:
+            self.store.watch(thread_id, utc_now())
+        else:
+            self.store.unwatch(thread_id)
         return watched
 
     def is_watched(self, thread_id: str) -> bool:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import replace
-from typing import Any
 
 import tui_reader.store.saves as saves
 import tui_reader.store.search as searching
@@ -172,14 +171,24 @@ class Store(LivingThreads, KeptMedia):
 
     # Threads ---------------------------------------------------------------------------
 
-    def save_thread(self, thread: Thread, *, mark_new: bool = False, **how: Any) -> Saved:
+    def save_thread(
+        self,
+        thread: Thread,
+        *,
+        mark_new: bool = False,
+        dated: frozenset[str] = frozenset(),
+        grown_is_unread: bool = True,
+    ) -> Saved:
         """Write a thread and its posts in one transaction, keeping its read state; what
         changed in it (see ``save_threads``).
 
         Posts the library had that are missing from ``thread`` are kept, marked deleted.
         ``mark_new`` flags the thread as new and unread (a sync brought it).
         """
-        return self.save_threads([(thread, mark_new)], **how).get(thread.id, Saved())
+        saved = self.save_threads(
+            [(thread, mark_new)], dated=dated, grown_is_unread=grown_is_unread
+        )
+        return saved.get(thread.id, Saved())
 
     def save_threads(
         self,

@@ -325,7 +325,7 @@ class ThreadPane(Vertical):
                 else "This post says it was edited, but no earlier text of it is kept."
             )
             return
-        number = self.thread.posts.index(post) + 1
+        number = min(self.view.current, len(self.thread.posts) - 1) + 1
         self.app.push_screen(
             EditScreen(edit, f"Post {number}: {change_note(post, self.thread.last_read_at)}")
         )
