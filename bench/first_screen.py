@@ -38,10 +38,25 @@ Bare().run()
 """
 
 
+#: What a terminal answers to Primary Device Attributes (ESC [ c): every terminal answers
+#: it, the reader asks it once before it starts (which graphics the terminal draws).
+ANSWERS = {
+    "plain": b"\x1b[?62;22c",
+    "sixel": b"\x1b[?62;4;22c",
+}
+#: kitty answers its graphics query too (with the id the query named).
+_KITTY_QUERY = re.compile(rb"\x1b_G[^;\x1b]*i=(\d+)[^;\x1b]*a=q|\x1b_G[^;\x1b]*a=q[^;\x1b]*i=(\d+)")
+
+
 def first_screen(
-    argv: list[str], marker: str, env: dict[str, str] | None = None, timeout: float = 60.0
+    argv: list[str],
+    marker: str,
+    env: dict[str, str] | None = None,
+    timeout: float = 60.0,
+    terminal: str = "plain",
 ) -> float:
-    """Seconds from starting ``argv`` until ``marker`` shows on its screen."""
+    """Seconds from starting ``argv`` until ``marker`` shows on its screen, in a terminal
+    that answers like ``terminal`` ("plain", "sixel" or "kitty")."""
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
     environment = {
@@ -75,6 +90,12 @@ def first_screen(
                 break
             if not chunk:
                 break
+            for found in _KITTY_QUERY.finditer(chunk):
+                if terminal == "kitty":
+                    number = found.group(1) or found.group(2)
+                    os.write(master, b"\x1b_Gi=" + number + b";OK\x1b\\")
+            for _ in range(chunk.count(b"\x1b[c")):
+                os.write(master, ANSWERS.get(terminal, ANSWERS["plain"]))
             seen += chunk
             if wanted in ESCAPES.sub(b"", seen[-200_000:]).replace(b"\r", b""):
                 return time.perf_counter() - start

@@ -304,11 +304,13 @@ def loaded(young_pass: int = 0) -> None:
 def run_reader(library: Library, open_ref: str = "") -> int:
     """Open the reader (the Textual app) on the library."""
     from tui_reader.ui.app import make_app
+    from tui_reader.ui.graphics import start as start_graphics
 
     loaded()
     if open_ref:
         library.resolve(open_ref)  # a REF that names nothing fails here, before the screen clears
     _need_terminal()
+    start_graphics(library.config.images, linear=library.config.linear)
     app = make_app(library.config, library, open_ref=open_ref)
     app.run()
     # Textual prints the traceback of a crash and sets the code; a crash is never success.
@@ -321,6 +323,7 @@ def run_demo(*, linear: bool = False) -> int:
 
     from tui_reader.demo import build
     from tui_reader.ui.app import make_app
+    from tui_reader.ui.graphics import start as start_graphics
 
     loaded()
     _need_terminal()
@@ -328,6 +331,7 @@ def run_demo(*, linear: bool = False) -> int:
         library = build(Path(folder))
         # The demo has its own library and settings, but how it is drawn is the user's.
         library.config = replace(library.config, linear=linear)
+        start_graphics(library.config.images, linear=linear)
         try:
             app = make_app(library.config, library)
             app.title = "tui-reader · demo library"

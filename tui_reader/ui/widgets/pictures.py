@@ -5,6 +5,7 @@ only (never the network), scaled to the text's width and a few rows, and cached.
 from __future__ import annotations
 
 from collections import OrderedDict
+from typing import Any
 
 from rich.style import Style
 
@@ -31,31 +32,43 @@ def picture_rows(path: str, columns: int, max_rows: int) -> list[Row]:
 
 
 def _draw(path: str, columns: int, max_rows: int) -> list[Row]:
+    # A cell is a pixel wide and two tall: the image keeps its shape.
+    small = fitted(path, columns, 2 * max_rows, even=True)
+    return [] if small is None else block_rows(small)
+
+
+def fitted(path: str, max_width: int, max_height: int, *, even: bool = False) -> Any:
+    """The image at ``path`` as RGB pixels, scaled down (never up) to fit ``max_width`` ×
+    ``max_height`` (to an even height with ``even``); ``None`` when it cannot be read."""
     # Pillow loads with the first thread that has a kept image, not at start-up.
     from PIL import Image
 
     try:
         with Image.open(path) as opened:
             width, height = opened.size
-            # A cell is a pixel wide and two tall: the image keeps its shape.
-            target_w = min(columns, width)
+            target_w = min(max_width, width)
             target_h = max(1, round(target_w * height / width))
-            if target_h > 2 * max_rows:
-                target_h = 2 * max_rows
+            if target_h > max_height:
+                target_h = max_height
                 target_w = max(1, round(target_h * width / height))
-            target_h += target_h % 2
+            if even:
+                target_h += target_h % 2
             # JPEG decodes straight to a smaller size: a large photo costs no more.
             opened.draft("RGB", (target_w, target_h))
-            small = opened.convert("RGB").resize((target_w, target_h), Image.Resampling.BOX)
+            return opened.convert("RGB").resize((target_w, target_h), Image.Resampling.BOX)
     except (OSError, ValueError, Image.DecompressionBombError):
-        return []
-    pixels = small.load()
-    assert pixels is not None
+        return None
+
+
+def block_rows(image: Any) -> list[Row]:
+    """An RGB image of an even height as rows of half blocks, a pixel a half cell."""
+    width, height = image.size
+    pixels = image.load()
     rows: list[Row] = []
-    for y in range(0, target_h, 2):
+    for y in range(0, height - 1, 2):
         row: Row = []
         last: tuple[object, object] | None = None
-        for x in range(target_w):
+        for x in range(width):
             top, bottom = pixels[x, y], pixels[x, y + 1]
             if (top, bottom) == last:
                 text, style = row[-1]

@@ -14,8 +14,9 @@ from tui_reader.linear import author_name, post_block
 from tui_reader.models import Media, Post, Thread
 from tui_reader.render import post_parts
 from tui_reader.seen import change_note, deleted_note, first_unseen, new_since_line
+from tui_reader.ui.graphics import drawing
 from tui_reader.ui.text import one_line, untrusted
-from tui_reader.ui.widgets.pictures import picture_rows
+from tui_reader.ui.widgets.pictures import Row, picture_rows
 
 #: A wrapped line: its runs of text, and the numbers of their styles.
 Line = tuple[tuple[str, ...], tuple[int, ...]]
@@ -56,6 +57,8 @@ class ThreadLines:
         self.linear = linear
         #: The most rows a kept image is drawn in (0: images are their lines of words).
         self.pictures = pictures
+        #: Sixel images, by the line just under each: their pixels, rows, and first column.
+        self.overlays: dict[int, tuple[str, int, int]] = {}
         self.lines: list[Line] = []
         self.widths: list[int] = []
         #: The post each line belongs to.
@@ -179,16 +182,27 @@ class ThreadLines:
     ) -> Iterable[tuple[tuple[tuple[str, ...], tuple[int, ...]], int]]:
         """A media item's lines: its kept picture (drawn when pictures are on) and its words."""
         meta, link, _, _ = self.looks
-        rows = (
-            picture_rows(media.local, width, self.pictures) if self.pictures and media.local else []
-        )
+        rows: list[Row] = []
+        columns, sixel = 0, ""
+        if self.pictures and media.local:
+            graphics = drawing()
+            picture = graphics.picture(media.local, width, self.pictures) if graphics else None
+            if picture is not None:
+                rows, columns, sixel = picture.rows, picture.columns, picture.sixel
+            else:
+                rows = picture_rows(media.local, width, self.pictures)
+                columns = max((sum(len(text) for text, _ in row) for row in rows), default=0)
         if rows:
             # The kept image (a video's poster, a link card's thumbnail) itself, then
             # what it shows in words (always); a video or a card then says what it is.
             for row in rows:
                 texts = tuple(text for text, _ in row)
                 numbers = tuple(self._style_number(style) for _, style in row)
-                yield (texts, numbers), sum(len(text) for text in texts)
+                yield (texts, numbers), columns
+            if sixel:
+                # Drawn with the line under the image (the next one made), from the
+                # column where the image begins.
+                self.overlays[len(self.lines)] = (sixel, len(rows), self.widths[-1] - columns)
             if media.kind == "image":
                 about = one_line(media.alt) if media.alt else Text("(no description)")
                 yield from self._wrap(console, about, width, style=meta)

@@ -23,6 +23,7 @@ from tui_reader.linear import heading_block
 from tui_reader.models import Post, Thread
 from tui_reader.render import nice_date, post_parts, reading_line
 from tui_reader.times import parse_time
+from tui_reader.ui.graphics import sixel_segment
 from tui_reader.ui.reader import is_linear
 from tui_reader.ui.text import age, one_line
 from tui_reader.ui.widgets.lists import LineView, follow_cursor
@@ -204,7 +205,7 @@ class ThreadView(LineView, can_focus=True):
         self._built_width = 0
         #: Columns before the text: the post numbers (none in linear mode).
         self._margin = MARGIN
-        self._strip_cache: LRUCache[tuple[int, int, bool], Strip] = LRUCache(STRIPS_KEPT)
+        self._strip_cache: LRUCache[tuple[int, int, bool, bool], Strip] = LRUCache(STRIPS_KEPT)
         self._end_reported = False
         self._build = 0
         #: Content warnings are open (their posts shown) in the current thread.
@@ -414,7 +415,12 @@ class ThreadView(LineView, can_focus=True):
             return Strip.blank(width, base)
         post = self._wrapped.owner[index]
         first = self._wrapped.starts[post] == index
-        key = (index, width, post == self.current)
+        overlay = self._wrapped.overlays.get(index)
+        # Sixel pixels are laid over their image only while all of it is in the pane: a
+        # cut image shows its half blocks (the pixels cannot be cut to the pane's edge).
+        # Nor while another screen is over this one (they would be drawn over it).
+        drawn = overlay is not None and index - overlay[1] >= scroll_y and self.screen.is_active
+        key = (index, width, post == self.current, drawn)
         cached = self._strip_cache.get(key)
         if cached is None:
             if post == self.current:
@@ -445,6 +451,8 @@ class ThreadView(LineView, can_focus=True):
             cached = Strip(segments, max(width, cells))
             if cells > width:
                 cached = cached.crop(0, width)
+            if drawn and overlay is not None:
+                cached = Strip([sixel_segment(overlay, len(margin)), *cached], cached.cell_length)
             self._strip_cache[key] = cached
         # No text offsets (Strip.apply_offsets) for selecting with the mouse: the view does
         # not offer its text to a selection, and they made a Style for each run of each line

@@ -1,0 +1,228 @@
+"""Kept images drawn in the terminal's own graphics, where it has them: Kitty's graphics
+protocol (its Unicode placeholders are text, so they scroll and clip with the lines) or
+Sixel (pixels laid over the image's half-block rows while all of it is on screen).
+
+Both come from the optional extra ``tui-reader[images]`` (textual-image). Which one the
+terminal speaks is asked once, before the reader starts (Textual reads the terminal's
+answers itself once it runs): one round trip, a millisecond or two on this machine's
+terminals. Anything else, or ``[ui] images = "blocks"``, draws half blocks
+(``pictures.py``)."""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import os
+import re
+import select
+import sys
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+from rich.console import Console
+from rich.segment import ControlType, Segment
+from rich.style import Style
+
+from tui_reader.ui.widgets.pictures import Row, block_rows, fitted
+
+#: The longest the terminal's answer is waited for. A terminal on this machine answers in a
+#: millisecond or two; over a slow link the answer must still be read here, or it would
+#: reach the reader afterwards as keys ("?" would open the help). A terminal that never
+#: answers costs this much of the start-up.
+PROBE_SECONDS = 0.3
+#: Kitty's query: "could you take this one-pixel image?", answered only by terminals that
+#: speak its graphics protocol. Then the Primary Device Attributes request, which every
+#: terminal answers (with 4 among its numbers where it draws Sixel): its answer coming
+#: first means the graphics query went unanswered.
+_KITTY_QUERY = "\x1b_Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA\x1b\\"
+_ATTRIBUTES_QUERY = "\x1b[c"
+_ATTRIBUTES = re.compile(rb"\x1b\[\?([0-9;]*)c")
+_KITTY_OK = b"\x1b_Gi=31;OK"
+#: Images drawn and kept for drawing again; the terminal's copies of older ones are freed.
+MAX_CACHED = 64
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the terminal said it draws: ``"kitty"``, ``"sixel"`` or ``""``, and the size
+    of a cell in pixels."""
+
+    kind: str
+    cell: tuple[int, int]
+
+
+#: How kept images are drawn in this run ("" until a probe finds graphics).
+_drawing: list[Any] = []
+
+
+def have_extra() -> bool:
+    """textual-image is installed (found without importing it)."""
+    return importlib.util.find_spec("textual_image") is not None
+
+
+def probe(fd_in: int, fd_out: int, timeout: float = PROBE_SECONDS) -> Answer:
+    """Ask the terminal on ``fd_in``/``fd_out`` which graphics it draws; ``""`` when it
+    draws none or does not answer in ``timeout`` seconds."""
+    import termios
+    import tty
+
+    cell = _cell_size(fd_out)
+    try:
+        saved = termios.tcgetattr(fd_in)
+    except termios.error:
+        return Answer("", cell)
+    heard = b""
+    try:
+        # Answers are read as they come, not echoed, and never wait for a newline.
+        tty.setcbreak(fd_in, termios.TCSANOW)
+        os.write(fd_out, (_KITTY_QUERY + _ATTRIBUTES_QUERY).encode())
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            ready, _, _ = select.select([fd_in], [], [], left)
+            if not ready:
+                break
+            heard += os.read(fd_in, 1024)
+            if _ATTRIBUTES.search(heard) or len(heard) > 4096:
+                break
+    except OSError:
+        return Answer("", cell)
+    finally:
+        termios.tcsetattr(fd_in, termios.TCSANOW, saved)
+    found = _ATTRIBUTES.search(heard)
+    if found is None:
+        return Answer("", cell)
+    # Sixel first: Konsole and WezTerm answer Kitty's query but draw Sixel, not its
+    # placeholders; kitty itself draws no Sixel.
+    if "4" in found.group(1).decode().split(";"):
+        return Answer("sixel", cell)
+    if _KITTY_OK in heard[: found.start()]:
+        return Answer("kitty", cell)
+    return Answer("", cell)
+
+
+def _cell_size(fd: int) -> tuple[int, int]:
+    """A cell's width and height in pixels, as the terminal reports its size (10 × 20, a
+    VT340's, when it does not)."""
+    import fcntl
+    import struct
+    import termios
+
+    try:
+        packed = fcntl.ioctl(fd, termios.TIOCGWINSZ, b"\0" * 8)
+        rows, columns, width, height = struct.unpack("HHHH", packed)
+    except OSError:
+        return (10, 20)
+    if rows and columns and width and height:
+        return (max(1, width // columns), max(1, height // rows))
+    return (10, 20)
+
+
+def start(images: str, *, linear: bool) -> str:
+    """Before the reader starts: find how this terminal draws images (``[ui] images``
+    "auto" only, with the extra installed, on a terminal) and load the extra if it draws
+    any. Which way was chosen ("" for half blocks)."""
+    _drawing.clear()
+    if images != "auto" or linear or not have_extra():
+        return ""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()) or os.environ.get("TERM") == "dumb":
+        return ""
+    answer = probe(sys.stdin.fileno(), sys.stdout.fileno())
+    if not answer.kind:
+        return ""
+    return answer.kind if use(answer.kind, answer.cell) else ""
+
+
+def use(kind: str, cell: tuple[int, int] = (10, 20)) -> bool:
+    """Draw kept images in ``kind`` ("kitty" or "sixel") from now on, cells being ``cell``
+    pixels; ``""`` goes back to half blocks. Whether the extra could draw them (it asks
+    the terminal again as it loads, so this runs before the reader starts)."""
+    _drawing.clear()
+    if not kind:
+        return False
+    try:
+        import textual_image.widget  # noqa: F401
+        from textual_image.renderable import SixelImage, TGPImage
+    except Exception:  # noqa: BLE001 - a broken extra leaves the half blocks, never a crash
+        return False
+    renderable = SixelImage if kind == "sixel" else TGPImage
+    _drawing.append(Drawing(kind, cell, renderable))
+    return True
+
+
+def drawing() -> Drawing | None:
+    """How kept images are drawn in graphics this run (``None``: half blocks)."""
+    return _drawing[0] if _drawing else None
+
+
+@dataclass
+class Picture:
+    """A kept image drawn: its rows of cells (``columns`` wide), and for Sixel the pixels
+    laid over them."""
+
+    rows: list[Row]
+    columns: int
+    sixel: str = ""
+
+
+class Drawing:
+    """Kept images in the terminal's graphics, made once per image and size."""
+
+    def __init__(self, kind: str, cell: tuple[int, int], renderable: Any) -> None:
+        self.kind = kind
+        self.cell = cell
+        self._renderable = renderable
+        self._cache: OrderedDict[tuple[str, int, int], tuple[Picture, Any]] = OrderedDict()
+
+    def picture(self, path: str, columns: int, max_rows: int) -> Picture | None:
+        """The image at ``path`` in at most ``columns`` × ``max_rows`` cells; ``None`` when
+        it cannot be read."""
+        key = (path, columns, max_rows)
+        found = self._cache.get(key)
+        if found is not None:
+            self._cache.move_to_end(key)
+            return found[0]
+        made = self._make(path, max(1, columns), max(1, max_rows))
+        if made is None:
+            return None
+        self._cache[key] = made
+        if len(self._cache) > MAX_CACHED:
+            _, (_, renderable) = self._cache.popitem(last=False)
+            renderable.cleanup()  # Kitty: the terminal frees its copy
+        return made[0]
+
+    def _make(self, path: str, columns: int, max_rows: int) -> tuple[Picture, Any] | None:
+        cell_w, cell_h = self.cell
+        image = fitted(path, columns * cell_w, max_rows * cell_h)
+        if image is None:
+            return None
+        width, height = image.size
+        cols = max(1, min(columns, round(width / cell_w)))
+        rows = max(1, min(max_rows, round(height / cell_h)))
+        renderable = self._renderable(image, width=cols, height=rows)
+        console = Console(file=io.StringIO(), width=cols, height=rows, color_system="truecolor")
+        segments = list(console.render(renderable, console.options.update(width=cols, height=rows)))
+        if self.kind == "sixel":
+            # The pixels go over half blocks of the same cells: they show while the image
+            # is cut by the pane's edge, and nothing of the text under it ever shows.
+            data = next((s.text for s in segments if s.text.startswith("\x1bP")), "")
+            under = block_rows(image.resize((cols, 2 * rows)))
+            return Picture(under, cols, data), renderable
+        # Kitty: each row is placeholder characters whose colour names the image.
+        lines: list[Row] = []
+        for segment in segments:
+            for line in segment.text.split("\n"):
+                if line:
+                    lines.append([(line, segment.style or Style())])
+        return Picture(lines, cols), renderable
+
+
+def sixel_segment(overlay: tuple[str, int, int], margin: int) -> Segment:
+    """What draws a Sixel image from the start of the line under it: the cursor kept, moved
+    up to the image's first row and across to its column, the pixels, the cursor put back
+    (Textual goes on writing the line where it began). It takes no cells."""
+    data, rows, column = overlay
+    across = margin + column
+    moves = f"\x1b[{rows}A" + (f"\x1b[{across}C" if across else "")
+    return Segment(f"\x1b7{moves}{data}\x1b8", None, [(ControlType.CURSOR_FORWARD, 0)])
