@@ -229,6 +229,7 @@ async def test_sixel_pixels_are_laid_only_while_all_the_image_is_in_view(
     library: Library, appview: FakeAppView, server: FakeServer, sixel: None
 ) -> None:
     from tests.reading import main_screen, thread_lines
+    from tests.screen import settle
     from tui_reader.ui.app import make_app
     from tui_reader.ui.widgets.thread_view import ThreadView
 
@@ -245,8 +246,9 @@ async def test_sixel_pixels_are_laid_only_while_all_the_image_is_in_view(
         view = app.screen.query_one(ThreadView)
         lines = thread_lines(view).splitlines()
         under = next(n for n, line in enumerate(lines) if line.strip() == "alt 0")
-        # The pixels are laid from the line under the image, the half blocks above it.
-        assert sixel_rows(view) == [under]
+        # The pixels are laid from the line under the image, the half blocks above it,
+        # once they are made (in the background: the half blocks show until then).
+        await settle(pilot, lambda: sixel_rows(view) == [under])
         assert all(lines[under - n].strip() == "▀" * 8 for n in (1, 2, 3))
         # The image cut by the top of the pane (five rows tall): only its half blocks.
         assert view.scrollable_content_region.height == 5

@@ -18,6 +18,8 @@ import select
 import sys
 import time
 from collections import OrderedDict
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -156,13 +158,15 @@ def drawing() -> Drawing | None:
     return _drawing[0] if _drawing else None
 
 
-@dataclass
+@dataclass(eq=False)
 class Picture:
     """A kept image drawn: its rows of cells (``columns`` wide), and for Sixel the pixels
-    laid over them."""
+    laid over them (``sixel``, made in the background the first time they are wanted)."""
 
     rows: list[Row]
     columns: int
+    #: Sixel: the image, scaled to its cells, until its pixels are made.
+    image: Any = None
     sixel: str = ""
 
 
@@ -174,6 +178,8 @@ class Drawing:
         self.cell = cell
         self._renderable = renderable
         self._cache: OrderedDict[tuple[str, int, int], tuple[Picture, Any]] = OrderedDict()
+        self._worker: ThreadPoolExecutor | None = None
+        self._asked: set[Picture] = set()
 
     def picture(self, path: str, columns: int, max_rows: int) -> Picture | None:
         """The image at ``path`` in at most ``columns`` × ``max_rows`` cells; ``None`` when
@@ -189,7 +195,8 @@ class Drawing:
         self._cache[key] = made
         if len(self._cache) > MAX_CACHED:
             _, (_, renderable) = self._cache.popitem(last=False)
-            renderable.cleanup()  # Kitty: the terminal frees its copy
+            if renderable is not None:
+                renderable.cleanup()  # Kitty: the terminal frees its copy
         return made[0]
 
     def _make(self, path: str, columns: int, max_rows: int) -> tuple[Picture, Any] | None:
@@ -200,29 +207,54 @@ class Drawing:
         width, height = image.size
         cols = max(1, min(columns, round(width / cell_w)))
         rows = max(1, min(max_rows, round(height / cell_h)))
-        renderable = self._renderable(image, width=cols, height=rows)
-        console = Console(file=io.StringIO(), width=cols, height=rows, color_system="truecolor")
-        segments = list(console.render(renderable, console.options.update(width=cols, height=rows)))
         if self.kind == "sixel":
             # The pixels go over half blocks of the same cells: they show while the image
-            # is cut by the pane's edge, and nothing of the text under it ever shows.
-            data = next((s.text for s in segments if s.text.startswith("\x1bP")), "")
+            # is cut by the pane's edge or its pixels are being made, and nothing of the
+            # text under it ever shows.
             under = block_rows(image.resize((cols, 2 * rows)))
-            return Picture(under, cols, data), renderable
-        # Kitty: each row is placeholder characters whose colour names the image.
+            return Picture(under, cols, image=image), None
+        # Kitty: each row is placeholder characters whose colour names the image; it is
+        # sent to the terminal as it is made (PNG, in C: a few milliseconds).
+        renderable = self._renderable(image, width=cols, height=rows)
         lines: list[Row] = []
-        for segment in segments:
+        for segment in _rendered(renderable, cols, rows):
             for line in segment.text.split("\n"):
                 if line:
                     lines.append([(line, segment.style or Style())])
         return Picture(lines, cols), renderable
 
+    def sixel(self, picture: Picture, ready: Callable[[], None]) -> str:
+        """``picture``'s Sixel pixels; ``""`` while they are made, in the background (a
+        20-30 ms encoding in Python, too long for a step of scrolling): ``ready`` is then
+        called from there."""
+        if picture.sixel or picture.image is None or picture in self._asked:
+            return picture.sixel
+        self._asked.add(picture)
+        if self._worker is None:
+            self._worker = ThreadPoolExecutor(1, thread_name_prefix="sixel")
+        self._worker.submit(self._encode, picture, ready)
+        return ""
 
-def sixel_segment(overlay: tuple[str, int, int], margin: int) -> Segment:
-    """What draws a Sixel image from the start of the line under it: the cursor kept, moved
-    up to the image's first row and across to its column, the pixels, the cursor put back
-    (Textual goes on writing the line where it began). It takes no cells."""
-    data, rows, column = overlay
-    across = margin + column
+    def _encode(self, picture: Picture, ready: Callable[[], None]) -> None:
+        rows = len(picture.rows)
+        renderable = self._renderable(picture.image, width=picture.columns, height=rows)
+        segments = _rendered(renderable, picture.columns, rows)
+        picture.sixel = next((s.text for s in segments if s.text.startswith("\x1bP")), "")
+        picture.image = None
+        if picture.sixel:
+            ready()
+
+
+def _rendered(renderable: Any, columns: int, rows: int) -> list[Segment]:
+    """What textual-image's ``renderable`` draws in ``columns`` × ``rows`` cells."""
+    console = Console(file=io.StringIO(), width=columns, height=rows, color_system="truecolor")
+    return list(console.render(renderable, console.options.update(width=columns, height=rows)))
+
+
+def sixel_segment(data: str, rows: int, across: int) -> Segment:
+    """What draws a Sixel image of ``rows`` rows from the start of the line under it,
+    ``across`` cells in: the cursor kept, moved up to the image's first row and across, the
+    pixels, the cursor put back (Textual goes on writing the line where it began). It takes
+    no cells."""
     moves = f"\x1b[{rows}A" + (f"\x1b[{across}C" if across else "")
     return Segment(f"\x1b7{moves}{data}\x1b8", None, [(ControlType.CURSOR_FORWARD, 0)])

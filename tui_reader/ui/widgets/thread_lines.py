@@ -14,7 +14,7 @@ from tui_reader.linear import author_name, post_block
 from tui_reader.models import Media, Post, Thread
 from tui_reader.render import post_parts
 from tui_reader.seen import change_note, deleted_note, first_unseen, new_since_line
-from tui_reader.ui.graphics import drawing
+from tui_reader.ui.graphics import Picture, drawing
 from tui_reader.ui.text import one_line, untrusted
 from tui_reader.ui.widgets.pictures import Row, picture_rows
 
@@ -57,8 +57,8 @@ class ThreadLines:
         self.linear = linear
         #: The most rows a kept image is drawn in (0: images are their lines of words).
         self.pictures = pictures
-        #: Sixel images, by the line just under each: their pixels, rows, and first column.
-        self.overlays: dict[int, tuple[str, int, int]] = {}
+        #: Sixel images, by the line just under each, and the column each begins at.
+        self.overlays: dict[int, tuple[Picture, int]] = {}
         self.lines: list[Line] = []
         self.widths: list[int] = []
         #: The post each line belongs to.
@@ -183,12 +183,11 @@ class ThreadLines:
         """A media item's lines: its kept picture (drawn when pictures are on) and its words."""
         meta, link, _, _ = self.looks
         rows: list[Row] = []
-        columns, sixel = 0, ""
+        columns, picture, graphics = 0, None, drawing()
         if self.pictures and media.local:
-            graphics = drawing()
             picture = graphics.picture(media.local, width, self.pictures) if graphics else None
             if picture is not None:
-                rows, columns, sixel = picture.rows, picture.columns, picture.sixel
+                rows, columns = picture.rows, picture.columns
             else:
                 rows = picture_rows(media.local, width, self.pictures)
                 columns = max((sum(len(text) for text, _ in row) for row in rows), default=0)
@@ -199,10 +198,10 @@ class ThreadLines:
                 texts = tuple(text for text, _ in row)
                 numbers = tuple(self._style_number(style) for _, style in row)
                 yield (texts, numbers), columns
-            if sixel:
-                # Drawn with the line under the image (the next one made), from the
+            if picture is not None and graphics is not None and graphics.kind == "sixel":
+                # Sixel: laid from the line under the image (the next one made), from the
                 # column where the image begins.
-                self.overlays[len(self.lines)] = (sixel, len(rows), self.widths[-1] - columns)
+                self.overlays[len(self.lines)] = (picture, self.widths[-1] - columns)
             if media.kind == "image":
                 about = one_line(media.alt) if media.alt else Text("(no description)")
                 yield from self._wrap(console, about, width, style=meta)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 import unicodedata
 from bisect import bisect_right
+from collections.abc import Callable
+from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 
 from rich.console import Console
@@ -23,7 +26,7 @@ from tui_reader.linear import heading_block
 from tui_reader.models import Post, Thread
 from tui_reader.render import nice_date, post_parts, reading_line
 from tui_reader.times import parse_time
-from tui_reader.ui.graphics import sixel_segment
+from tui_reader.ui.graphics import drawing, sixel_segment
 from tui_reader.ui.reader import is_linear
 from tui_reader.ui.text import age, one_line
 from tui_reader.ui.widgets.lists import LineView, follow_cursor
@@ -415,12 +418,16 @@ class ThreadView(LineView, can_focus=True):
             return Strip.blank(width, base)
         post = self._wrapped.owner[index]
         first = self._wrapped.starts[post] == index
-        overlay = self._wrapped.overlays.get(index)
         # Sixel pixels are laid over their image only while all of it is in the pane: a
         # cut image shows its half blocks (the pixels cannot be cut to the pane's edge).
         # Nor while another screen is over this one (they would be drawn over it).
-        drawn = overlay is not None and index - overlay[1] >= scroll_y and self.screen.is_active
-        key = (index, width, post == self.current, drawn)
+        sixel = ""
+        overlay = self._wrapped.overlays.get(index)
+        if overlay is not None and self.screen.is_active:
+            picture, _ = overlay
+            if index - len(picture.rows) >= scroll_y and (graphics := drawing()) is not None:
+                sixel = graphics.sixel(picture, self._sixel_made())
+        key = (index, width, post == self.current, bool(sixel))
         cached = self._strip_cache.get(key)
         if cached is None:
             if post == self.current:
@@ -451,13 +458,25 @@ class ThreadView(LineView, can_focus=True):
             cached = Strip(segments, max(width, cells))
             if cells > width:
                 cached = cached.crop(0, width)
-            if drawn and overlay is not None:
-                cached = Strip([sixel_segment(overlay, len(margin)), *cached], cached.cell_length)
+            if sixel and overlay is not None:
+                rows, across = len(overlay[0].rows), len(margin) + overlay[1]
+                cached = Strip([sixel_segment(sixel, rows, across), *cached], cached.cell_length)
             self._strip_cache[key] = cached
         # No text offsets (Strip.apply_offsets) for selecting with the mouse: the view does
         # not offer its text to a selection, and they made a Style for each run of each line
         # drawn (a screenful step took 2-4 ms more, and made that much more garbage).
         return cached
+
+    def _sixel_made(self) -> Callable[[], None]:
+        """What a Sixel encoding calls, from its thread, when its pixels are made: draw
+        the view again (once the reader has quit, nothing)."""
+        loop = asyncio.get_running_loop()
+
+        def made() -> None:
+            with suppress(RuntimeError):
+                loop.call_soon_threadsafe(self.refresh)
+
+        return made
 
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)
