@@ -194,9 +194,8 @@ def open_long_thread(
     """Open a ``posts``-post thread in the reader, to its first screen drawn (with a kept
     image every ``images_every`` posts, when given, drawn in half blocks or in the
     terminal's ``graphics``: "sixel" or "kitty", in cells of 8 × 16 pixels)."""
-    from tui_reader.ui import graphics as drawing
-
     from tests.reader_data import ALICE, make_thread
+    from tui_reader.ui import graphics as drawing
     from tui_reader.ui.app import make_app
     from tui_reader.ui.screens.main import MainScreen
 

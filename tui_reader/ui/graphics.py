@@ -42,6 +42,8 @@ _KITTY_QUERY = "\x1b_Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA\x1b\\"
 _ATTRIBUTES_QUERY = "\x1b[c"
 _ATTRIBUTES = re.compile(rb"\x1b\[\?([0-9;]*)c")
 _KITTY_OK = b"\x1b_Gi=31;OK"
+#: Where textual-image reads the size of a cell in pixels when it sees no terminal.
+_CELL_VARIABLES = ("TEXTUAL_CELL_WIDTH", "TEXTUAL_CELL_HEIGHT")
 #: Images drawn and kept for drawing again; the terminal's copies of older ones are freed.
 MAX_CACHED = 64
 
@@ -143,11 +145,25 @@ def use(kind: str, cell: tuple[int, int] = (10, 20)) -> bool:
     _drawing.clear()
     if not kind:
         return False
+    # textual-image asks the terminal again as it loads, waiting 0.1 s for each answer;
+    # one that comes later (a slow link, a busy machine) would reach the reader as keys.
+    # The terminal was just asked: textual-image is shown no terminal while it loads, and
+    # takes the cell's size from where it reads a web terminal's.
+    real, sys.__stdout__ = sys.__stdout__, io.StringIO()  # type: ignore[assignment,misc]
+    saved = {name: os.environ.get(name) for name in _CELL_VARIABLES}
+    os.environ.update(zip(_CELL_VARIABLES, map(str, cell), strict=True))
     try:
         import textual_image.widget  # noqa: F401
         from textual_image.renderable import SixelImage, TGPImage
     except Exception:  # noqa: BLE001 - a broken extra leaves the half blocks, never a crash
         return False
+    finally:
+        sys.__stdout__ = real  # type: ignore[misc]
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
     renderable = SixelImage if kind == "sixel" else TGPImage
     _drawing.append(Drawing(kind, cell, renderable))
     return True
