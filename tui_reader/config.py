@@ -91,8 +91,10 @@ class Config:
     #: ``[ui] linear`` (or ``--linear``): the reader for screen readers and braille
     #: displays: one pane, plain lines, the terminal cursor on what is read.
     linear: bool = False
-    #: ``[ui] images``: kept images drawn in the thread ("auto" and "blocks": in half
-    #: blocks, any terminal), or "off" (each a line of words and its address).
+    #: ``[ui] images``: kept images drawn in the thread: "auto" in the terminal's own
+    #: pixels where it has them (Kitty, Sixel; the images extra) or else in half blocks,
+    #: "blocks" in half blocks (any terminal, nothing asked), or "off" (each a line of
+    #: words and its address).
     images: str = "auto"
     #: ``[ui] grown_is_unread``: a read thread that grew is unread again (``n`` goes to it).
     grown_is_unread: bool = True
