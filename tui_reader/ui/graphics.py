@@ -57,8 +57,10 @@ class Answer:
     cell: tuple[int, int]
 
 
-#: How kept images are drawn in this run ("" until a probe finds graphics).
+#: How kept images are drawn in this run (empty: half blocks).
 _drawing: list[Any] = []
+#: What the terminal said it draws, until the extra is loaded to draw it.
+_asked: list[Answer] = []
 
 
 def have_extra() -> bool:
@@ -125,30 +127,33 @@ def _cell_size(fd: int) -> tuple[int, int]:
 
 def start(images: str, *, linear: bool) -> str:
     """Before the reader starts: find how this terminal draws images (``[ui] images``
-    "auto" only, with the extra installed, on a terminal) and load the extra if it draws
-    any. Which way was chosen ("" for half blocks)."""
+    "auto" only, with the extra installed, on a terminal). Which way was found ("" for
+    half blocks)."""
     _drawing.clear()
+    _asked.clear()
     if images != "auto" or linear or not have_extra():
         return ""
     if not (sys.stdin.isatty() and sys.stdout.isatty()) or os.environ.get("TERM") == "dumb":
         return ""
     answer = probe(sys.stdin.fileno(), sys.stdout.fileno())
-    if not answer.kind:
-        return ""
-    return answer.kind if use(answer.kind, answer.cell) else ""
+    if answer.kind:
+        # The extra loads when a thread with images is first drawn, not before the reader.
+        _asked.append(answer)
+    return answer.kind
 
 
 def use(kind: str, cell: tuple[int, int] = (10, 20)) -> bool:
     """Draw kept images in ``kind`` ("kitty" or "sixel") from now on, cells being ``cell``
-    pixels; ``""`` goes back to half blocks. Whether the extra could draw them (it asks
-    the terminal again as it loads, so this runs before the reader starts)."""
+    pixels; ``""`` goes back to half blocks. Whether the extra could draw them."""
     _drawing.clear()
+    _asked.clear()
     if not kind:
         return False
-    # textual-image asks the terminal again as it loads, waiting 0.1 s for each answer;
-    # one that comes later (a slow link, a busy machine) would reach the reader as keys.
-    # The terminal was just asked: textual-image is shown no terminal while it loads, and
-    # takes the cell's size from where it reads a web terminal's.
+    # textual-image asks the terminal again as it loads, waiting 0.1 s for each answer:
+    # with the reader running, Textual would take the answers as keys (and before it, one
+    # that came late would). The terminal was asked already: textual-image is shown no
+    # terminal while it loads (Textual writes to standard error, not output), and takes
+    # the cell's size from where it reads a web terminal's.
     real, sys.__stdout__ = sys.__stdout__, io.StringIO()  # type: ignore[assignment,misc]
     saved = {name: os.environ.get(name) for name in _CELL_VARIABLES}
     os.environ.update(zip(_CELL_VARIABLES, map(str, cell), strict=True))
@@ -170,7 +175,11 @@ def use(kind: str, cell: tuple[int, int] = (10, 20)) -> bool:
 
 
 def drawing() -> Drawing | None:
-    """How kept images are drawn in graphics this run (``None``: half blocks)."""
+    """How kept images are drawn in graphics this run (``None``: half blocks); the first
+    call after the terminal said it draws some loads the extra."""
+    if _asked:
+        answer = _asked.pop()
+        use(answer.kind, answer.cell)
     return _drawing[0] if _drawing else None
 
 

@@ -183,8 +183,9 @@ class ThreadLines:
         """A media item's lines: its kept picture (drawn when pictures are on) and its words."""
         meta, link, _, _ = self.looks
         rows: list[Row] = []
-        columns, picture, graphics = 0, None, drawing()
+        columns, picture, graphics = 0, None, None
         if self.pictures and media.local:
+            graphics = drawing()
             picture = graphics.picture(media.local, width, self.pictures) if graphics else None
             if picture is not None:
                 rows, columns = picture.rows, picture.columns
