@@ -310,6 +310,42 @@ async def test_the_thread_view_draws_kept_images_and_i_hides_them(
         assert "▀" not in hidden and "[image: alt 0]" in hidden
 
 
+async def test_an_image_not_kept_says_so_in_the_thread_view(
+    library: Library, appview: FakeAppView, server: FakeServer
+) -> None:
+    from tests.reading import main_screen, thread_lines
+    from tui_reader.ui.app import make_app
+    from tui_reader.ui.widgets.thread_view import ThreadView
+
+    png = picture("PNG", (80, 40), "orange")
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg"/>'
+    server.route("/img/o.png", lambda _r: Reply(200, png, {"content-type": "image/png"}))
+    server.route("/img/fake.png", lambda _r: Reply(200, svg, {"content-type": "image/png"}))
+    server.route("/img/later.png", lambda _r: Reply(503, b"busy"))
+    url = thread_with_images(appview, server, ["/img/o.png", "/img/fake.png", "/img/later.png"])
+    library.config = replace(library.config, media=MediaConfig(keep="images"))
+    thread = await library.unroll(url)
+    report = await library.keep_images([thread.id])
+    assert (report.kept, len(report.refused), len(report.failed)) == (1, 1, 1)
+    server.stop()
+    app = make_app(library.config, library)
+    async with app.run_test(size=(160, 50)) as pilot:
+        main_screen(app).open_thread(thread.id)
+        await pilot.pause()
+        view = app.screen.query_one(ThreadView)
+        shown = " ".join(line.strip() for line in thread_lines(view).splitlines())
+        fake = f"{server.url}/img/fake.png · not kept: not an image (its bytes are no format kept)"
+        assert f"[image: alt 1] {fake} [image: alt 2]" in shown
+        assert f"[image: alt 2] {server.url}/img/later.png · not downloaded" in shown
+        # The kept one is drawn, with its words under it.
+        assert "▀ alt 0 [image: alt 1]" in shown
+        # Images hidden: each is its line of words and address, as without the library.
+        await pilot.press("i")
+        await pilot.pause()
+        assert f"[image: alt 2] {server.url}/img/later.png" in thread_lines(view).splitlines()
+        assert "not downloaded" not in thread_lines(view)
+
+
 def test_a_markdown_export_keeps_its_images_in_a_folder_beside_it(
     cli: Cli, appview: FakeAppView, server: FakeServer, tmp_path: Path
 ) -> None:

@@ -56,6 +56,9 @@ class Media:
     #: A still of a video or a link card to keep (its poster frame, its thumbnail): for
     #: these, the kept file's facts above are the still's.
     preview: str = ""
+    #: Why the library has no picture for it, when it has none ("not downloaded", or "not
+    #: kept: " and the reason it was refused). Filled in as a thread is read, never stored.
+    missing: str = field(default="", compare=False)
 
     @property
     def still(self) -> str:

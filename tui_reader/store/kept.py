@@ -40,26 +40,30 @@ class KeptMedia(LibraryFile):
         ]
         if not urls:
             return posts
-        kept = {url: row for url, row in self.media_states(urls).items() if row.state == "kept"}
-        if not kept:
-            return posts
+        states = self.media_states(urls)
         folder = self.path.parent / "media"
 
-        def filled(items: tuple[Media, ...]) -> tuple[Media, ...]:
-            return tuple(
-                replace(
-                    media,
-                    sha256=kept[media.still].sha256,
-                    type=kept[media.still].type,
-                    width=kept[media.still].width,
-                    height=kept[media.still].height,
-                    file=kept[media.still].file,
-                    local=str(folder / kept[media.still].file),
-                )
-                if media.still in kept
-                else media
-                for media in items
+        def fill(media: Media) -> Media:
+            if not media.still:
+                return media
+            row = states.get(media.still)
+            if row is None or row.state == "failed":
+                # Never tried, or failed (tried again at the next refresh).
+                return replace(media, missing="not downloaded")
+            if row.state != "kept":
+                return replace(media, missing=f"not kept: {row.note}")
+            return replace(
+                media,
+                sha256=row.sha256,
+                type=row.type,
+                width=row.width,
+                height=row.height,
+                file=row.file,
+                local=str(folder / row.file),
             )
+
+        def filled(items: tuple[Media, ...]) -> tuple[Media, ...]:
+            return tuple(fill(media) for media in items)
 
         return tuple(
             replace(

@@ -4,6 +4,7 @@ post each line belongs to and the first line of each post, made a post at a time
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.segment import Segment
@@ -14,9 +15,12 @@ from tui_reader.linear import author_name, post_block
 from tui_reader.models import Media, Post, Thread
 from tui_reader.render import post_parts
 from tui_reader.seen import change_note, deleted_note, first_unseen, new_since_line
-from tui_reader.ui.graphics import Picture, drawing
+from tui_reader.ui.graphics import drawing
 from tui_reader.ui.text import one_line, untrusted
 from tui_reader.ui.widgets.pictures import Row, picture_rows
+
+if TYPE_CHECKING:
+    from tui_reader.ui.widgets.drawn import Picture
 
 #: A wrapped line: its runs of text, and the numbers of their styles.
 Line = tuple[tuple[str, ...], tuple[int, ...]]
@@ -214,6 +218,12 @@ class ThreadLines:
         text.append("] ", style=meta)
         text.append_text(one_line(media.url, ""))
         text.stylize(link, len(text) - len(one_line(media.url)))
+        if self.pictures and media.missing:
+            # Images are shown, and this one's picture is not in the library.
+            missing = one_line(media.missing)
+            missing.stylize(meta)
+            text.append(" · ", style=meta)
+            text.append_text(missing)
         yield from self._wrap(console, text, width)
 
     def _wrap(
