@@ -32,6 +32,8 @@ class Picture:
     #: Sixel: the image, scaled to its cells, until its pixels are made.
     image: Any = None
     sixel: str = ""
+    #: Its pixels have been asked for (they are being made, or could not be).
+    asked: bool = False
 
 
 class Drawing:
@@ -43,7 +45,6 @@ class Drawing:
         self._renderable = renderable
         self._cache: OrderedDict[tuple[str, int, int], tuple[Picture, Any]] = OrderedDict()
         self._worker: ThreadPoolExecutor | None = None
-        self._asked: set[Picture] = set()
 
     def picture(self, path: str, columns: int, max_rows: int) -> Picture | None:
         """The image at ``path`` in at most ``columns`` × ``max_rows`` cells; ``None`` when
@@ -53,7 +54,10 @@ class Drawing:
         if found is not None:
             self._cache.move_to_end(key)
             return found[0]
-        made = self._make(path, max(1, columns), max(1, max_rows))
+        try:
+            made = self._make(path, max(1, columns), max(1, max_rows))
+        except Exception:  # noqa: BLE001 - another release of the extra: half blocks instead
+            made = None
         if made is None:
             return None
         self._cache[key] = made
@@ -91,9 +95,9 @@ class Drawing:
         """``picture``'s Sixel pixels; ``""`` while they are made, in the background (a
         20-30 ms encoding in Python, too long for a step of scrolling): ``ready`` is then
         called from there."""
-        if picture.sixel or picture.image is None or picture in self._asked:
+        if picture.sixel or picture.image is None or picture.asked:
             return picture.sixel
-        self._asked.add(picture)
+        picture.asked = True
         if self._worker is None:
             self._worker = ThreadPoolExecutor(1, thread_name_prefix="sixel")
         self._worker.submit(self._encode, picture, ready)
