@@ -11,7 +11,6 @@ import re
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +20,7 @@ from tests.conftest import Cli
 from tests.fake_bluesky import FakeAppView
 from tests.server import FakeServer, Reply
 from tests.terminal import Terminal
-from tests.test_media import keeping_images, picture, thread_with_images
-from tui_reader.config import MediaConfig
+from tests.test_media import keeping_images, picture, thread_with_images, with_kept_image
 from tui_reader.library import Library
 from tui_reader.ui import graphics
 
@@ -77,9 +75,10 @@ def test_a_sixel_terminal_gets_the_image_as_sixel_over_its_rows(cli: Cli, kept: 
 def test_kitty_gets_the_image_once_and_placeholders_in_its_rows(cli: Cli, kept: str) -> None:
     term = reader(cli, kept, "kitty")
     try:
-        output = term.until(lambda o: started(o) and "\U0010eeee".encode() in o)
+        term.until(lambda o: started(o) and "\U0010eeee".encode() in o)
     finally:
         term.close()
+    output = term.output
     placed = re.search(rb"\x1b_Ga=p,i=(\d+),c=8,r=3,U=1,q=2\x1b\\", output)
     assert placed is not None
     number = int(placed.group(1))
@@ -92,6 +91,9 @@ def test_kitty_gets_the_image_once_and_placeholders_in_its_rows(cli: Cli, kept: 
     assert len(rows) >= 3
     assert all(row.decode().count("\U0010eeee") == 8 for row in rows[:3])
     assert b"\x1bP" not in output  # no Sixel to a terminal that draws none
+    # Once the reader has quit, the terminal is told to forget the image (Kitty keeps it).
+    forget = b"\x1b_Ga=d,d=I,i=%d,q=2\x1b\\" % number
+    assert output.rindex(forget) > output.rindex(b"\x1b[?1049l")
 
 
 @pytest.mark.parametrize("kind", ["plain", "mute"])
@@ -114,6 +116,16 @@ def test_images_set_to_blocks_ask_the_terminal_nothing(cli: Cli, kept: str) -> N
     finally:
         term.close()
     assert KITTY_QUERY not in output and b"\x1b[c" not in output and b"\x1bP" not in output
+
+
+def test_no_color_asks_the_terminal_nothing(cli: Cli, kept: str) -> None:
+    # Kitty's placeholders are told apart by their colour, and pixels are colour.
+    term = Terminal(["--offline", "read", kept], cli.env(), "sixel")
+    try:
+        output = term.until(lambda o: started(o) and HALF_BLOCK in o)
+    finally:
+        term.close()
+    assert KITTY_QUERY not in output and b"\x1bP" not in output
 
 
 # The question itself, against a pseudo-terminal's other end ---------------------------
@@ -232,12 +244,7 @@ async def test_sixel_pixels_are_laid_only_while_all_the_image_is_in_view(
     from tui_reader.ui.app import make_app
     from tui_reader.ui.widgets.thread_view import ThreadView
 
-    png = picture("PNG", (64, 48), "orange")
-    server.route("/img/o.png", lambda _r: Reply(200, png, {"content-type": "image/png"}))
-    url = thread_with_images(appview, server, ["/img/o.png"])
-    library.config = replace(library.config, media=MediaConfig(keep="images"))
-    thread = await library.unroll(url)
-    assert (await library.keep_images([thread.id])).kept == 1
+    thread = await with_kept_image(library, appview, server, (64, 48))
     app = make_app(library.config, library)
     async with app.run_test(size=(120, 20)) as pilot:
         main_screen(app).open_thread(thread.id)

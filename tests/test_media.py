@@ -21,6 +21,7 @@ from tests.server import FakeServer, Reply
 from tui_reader.config import MediaConfig
 from tui_reader.library import Library
 from tui_reader.media import MediaRefused, check_image
+from tui_reader.models import Thread
 
 
 def picture(kind: str = "PNG", size: tuple[int, int] = (40, 30), colour: str = "teal") -> bytes:
@@ -267,6 +268,21 @@ def test_exports_carry_the_kept_images_with_the_network_off(
     assert sum(len(p.images) for p in PdfReader(pdf).pages) == 1
 
 
+async def with_kept_image(
+    library: Library, appview: FakeAppView, server: FakeServer, size: tuple[int, int]
+) -> Thread:
+    """A thread unrolled into ``library`` whose first post has an orange image of ``size``
+    pixels, kept ("alt 0"); the network off after."""
+    png = picture("PNG", size, "orange")
+    server.route("/img/o.png", lambda _r: Reply(200, png, {"content-type": "image/png"}))
+    url = thread_with_images(appview, server, ["/img/o.png"])
+    library.config = replace(library.config, media=MediaConfig(keep="images"))
+    thread = await library.unroll(url)
+    assert (await library.keep_images([thread.id])).kept == 1
+    server.stop()  # drawn from the library's file, not the network
+    return thread
+
+
 async def test_the_thread_view_draws_kept_images_and_i_hides_them(
     library: Library, appview: FakeAppView, server: FakeServer
 ) -> None:
@@ -274,13 +290,7 @@ async def test_the_thread_view_draws_kept_images_and_i_hides_them(
     from tui_reader.ui.app import make_app
     from tui_reader.ui.widgets.thread_view import ThreadView
 
-    png = picture("PNG", (80, 40), "orange")
-    server.route("/img/o.png", lambda _r: Reply(200, png, {"content-type": "image/png"}))
-    url = thread_with_images(appview, server, ["/img/o.png"])
-    library.config = replace(library.config, media=MediaConfig(keep="images"))
-    thread = await library.unroll(url)
-    assert (await library.keep_images([thread.id])).kept == 1
-    server.stop()  # drawn from the library's file, not the network
+    thread = await with_kept_image(library, appview, server, (80, 40))
     app = make_app(library.config, library)
     async with app.run_test(size=(120, 40)) as pilot:
         main_screen(app).open_thread(thread.id)

@@ -304,6 +304,7 @@ def loaded(young_pass: int = 0) -> None:
 def run_reader(library: Library, open_ref: str = "") -> int:
     """Open the reader (the Textual app) on the library."""
     from tui_reader.ui.app import make_app
+    from tui_reader.ui.graphics import finish as finish_graphics
     from tui_reader.ui.graphics import start as start_graphics
 
     loaded()
@@ -312,7 +313,10 @@ def run_reader(library: Library, open_ref: str = "") -> int:
     _need_terminal()
     start_graphics(library.config.images, linear=library.config.linear)
     app = make_app(library.config, library, open_ref=open_ref)
-    app.run()
+    try:
+        app.run()
+    finally:
+        finish_graphics()
     # Textual prints the traceback of a crash and sets the code; a crash is never success.
     return app.return_code or 0
 
@@ -323,6 +327,7 @@ def run_demo(*, linear: bool = False) -> int:
 
     from tui_reader.demo import build
     from tui_reader.ui.app import make_app
+    from tui_reader.ui.graphics import finish as finish_graphics
     from tui_reader.ui.graphics import start as start_graphics
 
     loaded()
@@ -337,6 +342,7 @@ def run_demo(*, linear: bool = False) -> int:
             app.title = "tui-reader · demo library"
             app.run()
         finally:
+            finish_graphics()
             library.close()
     return app.return_code or 0
 

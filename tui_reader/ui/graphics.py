@@ -123,7 +123,11 @@ def start(images: str, *, linear: bool) -> str:
     half blocks)."""
     _drawing.clear()
     _asked.clear()
-    if images != "auto" or linear or not have_extra():
+    # NO_COLOR: Kitty's placeholders are told apart by their colour, and pixels would be
+    # colour where none was asked for.
+    if images != "auto" or linear or os.environ.get("NO_COLOR") is not None:
+        return ""
+    if not have_extra():
         return ""
     if not (sys.stdin.isatty() and sys.stdout.isatty()) or os.environ.get("TERM") == "dumb":
         return ""
@@ -166,6 +170,14 @@ def use(kind: str, cell: tuple[int, int] = (10, 20)) -> bool:
     renderable = SixelImage if kind == "sixel" else TGPImage
     _drawing.append(Drawing(kind, cell, renderable))
     return True
+
+
+def finish() -> None:
+    """After the reader: the terminal forgets the images it was sent (Kitty keeps them
+    until told), and Sixel's worker stops."""
+    if _drawing:
+        _drawing.pop().close()
+    _asked.clear()
 
 
 def drawing() -> Drawing | None:

@@ -6,6 +6,7 @@ images is first drawn."""
 from __future__ import annotations
 
 import io
+import sys
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -63,8 +64,7 @@ class Drawing:
         self._cache[key] = made
         if len(self._cache) > MAX_CACHED:
             _, (_, renderable) = self._cache.popitem(last=False)
-            if renderable is not None:
-                renderable.cleanup()  # Kitty: the terminal frees its copy
+            _forget(renderable)
         return made[0]
 
     def _make(self, path: str, columns: int, max_rows: int) -> tuple[Picture, Any] | None:
@@ -91,6 +91,15 @@ class Drawing:
                     lines.append([(line, segment.style or Style())])
         return Picture(lines, cols), renderable
 
+    def close(self) -> None:
+        """Free the terminal's copies of the images sent to it, and stop the worker."""
+        for _, renderable in self._cache.values():
+            _forget(renderable)
+        self._cache.clear()
+        if self._worker is not None:
+            self._worker.shutdown(cancel_futures=True)
+            self._worker = None
+
     def sixel(self, picture: Picture, ready: Callable[[], None]) -> str:
         """``picture``'s Sixel pixels; ``""`` while they are made, in the background (a
         20-30 ms encoding in Python, too long for a step of scrolling): ``ready`` is then
@@ -111,6 +120,16 @@ class Drawing:
         picture.image = None
         if picture.sixel:
             ready()
+
+
+def _forget(renderable: Any) -> None:
+    """Kitty: the terminal frees its copy of the image ``renderable`` sent it (its data, not
+    only where it was placed: Kitty keeps an image until told, up to its quota)."""
+    number = getattr(renderable, "terminal_image_id", None)
+    if number and sys.__stdout__ is not None:
+        # Written where textual-image sent the image.
+        sys.__stdout__.write(f"\x1b_Ga=d,d=I,i={number},q=2\x1b\\")
+        sys.__stdout__.flush()
 
 
 def _rendered(renderable: Any, columns: int, rows: int) -> list[Segment]:
