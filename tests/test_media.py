@@ -320,6 +320,28 @@ async def test_the_thread_view_draws_kept_images_and_i_hides_them(
         assert "▀" not in hidden and "[image: alt 0]" in hidden
 
 
+async def test_with_no_color_an_image_is_its_words(
+    library: Library, appview: FakeAppView, server: FakeServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.reading import main_screen, thread_lines
+    from tui_reader.ui.app import make_app
+    from tui_reader.ui.widgets.thread_view import ThreadView
+
+    thread = await with_kept_image(library, appview, server, (80, 40))
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(library.config, library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        main_screen(app).open_thread(thread.id)
+        await pilot.pause()
+        view = app.screen.query_one(ThreadView)
+        # Without its colours a picture is a grey block: its description and address instead.
+        shown = thread_lines(view)
+        assert "▀" not in shown and f"[image: alt 0] {server.url}/img/o.png" in shown
+        await pilot.press("i")  # still there for whoever asks
+        await pilot.pause()
+        assert "▀" in thread_lines(view)
+
+
 async def test_an_image_not_kept_says_so_in_the_thread_view(
     library: Library, appview: FakeAppView, server: FakeServer
 ) -> None:

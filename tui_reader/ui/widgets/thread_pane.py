@@ -151,7 +151,8 @@ class ThreadPane(Vertical):
         config = reader_of(self).config
         self.view.measure = config.measure
         self.view.align = config.align
-        self.view.show_pictures = config.images != "off"
+        # NO_COLOR: a picture without its colours is a grey block; its words say more.
+        self.view.show_pictures = config.images != "off" and not self.app.no_color
         self.place_read_more()
         # Where the reader is in a thread is saved a moment after they stop moving, so the
         # list beside it says so ("17/40") while they read.
