@@ -20,6 +20,9 @@ import termios
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.terminal import replies  # noqa: E402
+
 ESCAPES = re.compile(
     rb"\x1b(\[[0-9;?<>=]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[()][0-9A-B]|[=>78])"
 )
@@ -36,16 +39,6 @@ class Bare(App):
 
 Bare().run()
 """
-
-
-#: What a terminal answers to Primary Device Attributes (ESC [ c): every terminal answers
-#: it, the reader asks it once before it starts (which graphics the terminal draws).
-ANSWERS = {
-    "plain": b"\x1b[?62;22c",
-    "sixel": b"\x1b[?62;4;22c",
-}
-#: kitty answers its graphics query too (with the id the query named).
-_KITTY_QUERY = re.compile(rb"\x1b_G[^;\x1b]*i=(\d+)[^;\x1b]*a=q|\x1b_G[^;\x1b]*a=q[^;\x1b]*i=(\d+)")
 
 
 def first_screen(
@@ -78,6 +71,7 @@ def first_screen(
     )
     os.close(slave)
     seen = b""
+    scanned = 0
     wanted = marker.encode()
     try:
         while time.perf_counter() - start < timeout:
@@ -90,13 +84,12 @@ def first_screen(
                 break
             if not chunk:
                 break
-            for found in _KITTY_QUERY.finditer(chunk):
-                if terminal == "kitty":
-                    number = found.group(1) or found.group(2)
-                    os.write(master, b"\x1b_Gi=" + number + b";OK\x1b\\")
-            for _ in range(chunk.count(b"\x1b[c")):
-                os.write(master, ANSWERS.get(terminal, ANSWERS["plain"]))
             seen += chunk
+            # The terminal's answers to the reader's questions, as every terminal gives them.
+            answer, read = replies(seen[scanned:], terminal)
+            scanned += read
+            if answer:
+                os.write(master, answer)
             if wanted in ESCAPES.sub(b"", seen[-200_000:]).replace(b"\r", b""):
                 return time.perf_counter() - start
         raise TimeoutError(f"{marker!r} did not show within {timeout} s")

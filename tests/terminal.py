@@ -23,6 +23,23 @@ _ATTRIBUTES_QUERY = re.compile(rb"\x1b\[0?c")
 _KITTY_QUERY = re.compile(rb"\x1b_G([^;\x1b]*a=q[^;\x1b]*)")
 
 
+def replies(written: bytes, kind: str) -> tuple[bytes, int]:
+    """What a terminal of ``kind`` answers to the queries in ``written``, and how much of it
+    was read: a query cut at its end is left to be read whole with what follows."""
+    if kind == "mute":
+        return b"", len(written)
+    answer, answered = b"", 0
+    for found in _KITTY_QUERY.finditer(written):
+        answered = max(answered, found.end())
+        if kind == "kitty":
+            fields = dict(f.split(b"=", 1) for f in found.group(1).split(b",") if b"=" in f)
+            answer += b"\x1b_Gi=" + fields.get(b"i", b"0") + b";OK\x1b\\"
+    for found in _ATTRIBUTES_QUERY.finditer(written):
+        answered = max(answered, found.end())
+        answer += b"\x1b[?62;4;22c" if kind == "sixel" else b"\x1b[?62;22c"
+    return answer, max(answered, len(written) - 16)
+
+
 class Terminal:
     """The reader (``tui-reader ARGS…``) in a pseudo-terminal of ``columns`` × ``rows``
     cells of ``cell`` pixels each, answering as ``kind``: ``"sixel"``, ``"kitty"``,
@@ -62,20 +79,10 @@ class Terminal:
             self.output += os.read(self.main, 1 << 16)
         except OSError:
             return
-        if self.kind == "mute":
-            return
-        # Each query is answered once; one cut between two reads is found whole at the next.
-        new = self.output[self._scanned :]
-        answered = 0
-        for found in _KITTY_QUERY.finditer(new):
-            answered = max(answered, found.end())
-            if self.kind == "kitty":
-                fields = dict(f.split(b"=", 1) for f in found.group(1).split(b",") if b"=" in f)
-                self.write(b"\x1b_Gi=" + fields.get(b"i", b"0") + b";OK\x1b\\")
-        for found in _ATTRIBUTES_QUERY.finditer(new):
-            answered = max(answered, found.end())
-            self.write(b"\x1b[?62;4;22c" if self.kind == "sixel" else b"\x1b[?62;22c")
-        self._scanned += max(answered, len(new) - 16)
+        answer, read = replies(self.output[self._scanned :], self.kind)
+        self._scanned += read
+        if answer:
+            self.write(answer)
 
     def until(self, done: Callable[[bytes], bool], seconds: float = 60) -> bytes:
         """Read until ``done(output)`` holds; the output so far (failing after ``seconds``)."""

@@ -426,7 +426,8 @@ class ThreadView(LineView, can_focus=True):
         if overlay is not None and self.screen.is_active:
             picture, _ = overlay
             if index - len(picture.rows) >= scroll_y and (graphics := drawing()) is not None:
-                sixel = graphics.sixel(picture, self._sixel_made())
+                # What tells the view the pixels are made, only while they are not.
+                sixel = picture.sixel or graphics.sixel(picture, self._sixel_made())
         key = (index, width, post == self.current, bool(sixel))
         cached = self._strip_cache.get(key)
         if cached is None:
